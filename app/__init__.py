@@ -1,0 +1,1 @@
+"""Backprop Lab: watch backpropagation work."""

@@ -1,0 +1,82 @@
+"""Training steps: full batch, mini-batches, or one example at a time.
+
+One step is one update. Batches come from a seeded shuffle, reshuffled every epoch, so a
+configuration replays to the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.nn.network import BackwardPass, ForwardPass, Network
+from app.nn.optimizers import Optimizer
+
+PARAMETER_BOUND = 1e6  # past this a run is treated as diverging, before it overflows
+
+
+@dataclass
+class StepResult:
+    loss: float  # the batch's loss at the parameters before the update
+    forward: ForwardPass
+    backward: BackwardPass
+    batch: np.ndarray | None  # indices of the examples used; None for the full batch
+
+
+class Trainer:
+    def __init__(
+        self,
+        net: Network,
+        X: np.ndarray,
+        Y: np.ndarray,
+        optimizer: Optimizer,
+        batch_size: int | None = None,
+        seed: int = 0,
+    ):
+        self.net = net
+        self.X = np.ascontiguousarray(X, dtype=net.dtype)
+        self.Y = np.ascontiguousarray(Y, dtype=net.dtype)
+        self.optimizer = optimizer
+        n = len(self.X)
+        self.batch_size = None if batch_size is None or batch_size >= n else batch_size
+        self._rng = np.random.default_rng(seed)
+        self._order = np.arange(n)
+        self._cursor = n  # forces a shuffle before the first mini-batch
+        self.steps = 0
+
+    def _next_batch(self) -> np.ndarray:
+        if self._cursor + self.batch_size > len(self._order):
+            self._rng.shuffle(self._order)
+            self._cursor = 0
+        batch = self._order[self._cursor : self._cursor + self.batch_size]
+        self._cursor += self.batch_size
+        return batch
+
+    def step(self) -> StepResult:
+        if self.batch_size is None:
+            batch, X, Y = None, self.X, self.Y
+        else:
+            batch = self._next_batch()
+            X, Y = self.X[batch], self.Y[batch]
+        fwd, bwd = self.net.gradients(X, Y)
+        loss = self.net.loss(fwd, Y)
+        grads = [g for pair in zip(bwd.grad_W, bwd.grad_b) for g in pair]
+        self.optimizer.update(self.net.parameters, grads)
+        self.steps += 1
+        return StepResult(loss, fwd, bwd, batch)
+
+    def full_loss(self) -> float:
+        return self.net.loss(self.net.forward(self.X), self.Y)
+
+
+def divergence_reason(net: Network, loss: float) -> str | None:
+    """Why a run must stop, in plain words, or None while it is healthy."""
+    if not np.isfinite(loss):
+        return "the loss is no longer a finite number"
+    largest = max(float(np.abs(p).max()) for p in net.parameters)
+    if not np.isfinite(largest):
+        return "a weight is no longer a finite number"
+    if largest > PARAMETER_BOUND:
+        return f"a weight grew past {PARAMETER_BOUND:g}"
+    return None
