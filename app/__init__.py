@@ -1,1 +1,3 @@
 """Backprop Lab: watch backpropagation work."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,42 @@
+"""The application factory: tests build apps with their own settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.settings import Settings
+from app.web.errors import StrictJSONResponse, install_error_handlers
+from app.web.routers import backprop, datasets, health, training
+
+ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
+
+DESCRIPTION = """
+Watch backpropagation work. Every number of a forward and backward pass is available here:
+`POST /api/backprop` is the place to check a hand-written backprop, number by number.
+
+Conventions: examples are rows; `W[l]` has shape `[n_out][n_in]` (like w_jk); the quadratic cost is
+½Σ(a−y)² per example, and every cost is averaged over the examples.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION,
+                  default_response_class=StrictJSONResponse)
+    app.state.settings = settings or Settings()
+    install_error_handlers(app)
+    for module in (backprop, training, datasets, health):
+        app.include_router(module.router)
+
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    templates = Jinja2Templates(directory=ROOT / "templates")
+
+    @app.get("/", include_in_schema=False)
+    def index(request: Request):
+        return templates.TemplateResponse(request, "index.html", {"version": __version__})
+
+    return app

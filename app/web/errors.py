@@ -1,0 +1,44 @@
+"""Validation errors a learner can act on, and JSON that never holds NaN or Infinity.
+
+FastAPI's default 422 handler echoes the offending input; when that input holds NaN or Infinity
+the echo cannot be encoded and the 422 turns into a 500. This handler says where and what, and
+leaves the input out.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+
+class StrictJSONResponse(JSONResponse):
+    """Refuses to write NaN or Infinity (which browsers' JSON.parse rejects) instead of sending it."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def invalid(loc: Sequence[str | int], message: str) -> RequestValidationError:
+    """A 422 for a request that parsed but makes no sense, pointing at the field to fix."""
+    return RequestValidationError([{"loc": tuple(loc), "msg": message, "type": "value_error"}])
+
+
+def _plain(error: dict[str, Any]) -> dict[str, Any]:
+    message = error.get("msg", "invalid value")
+    if error.get("type") == "finite_number":
+        message = "NaN and Infinity are not allowed; every number must be finite"
+    elif error.get("type") == "json_invalid":
+        message = "the body is not valid JSON"
+    return {"loc": list(error.get("loc", ())), "msg": message, "type": error.get("type", "value_error")}
+
+
+async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return StrictJSONResponse({"detail": [_plain(e) for e in exc.errors()]}, status_code=422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_handler)

@@ -1,0 +1,55 @@
+"""Exact forward and backward passes: check a hand-written backprop against ours, number by number."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.nn import gradient_check
+from app.web.deps import SettingsDep
+from app.web.errors import invalid
+from app.web.requests import examples_from, finite_or_422, network_from
+from app.web.schemas import BackpropRequest, BackpropResponse, GradcheckResponse, LayerPass
+
+router = APIRouter(prefix="/api", tags=["backprop"])
+
+
+@router.post("/backprop", response_model=BackpropResponse)
+def backprop(body: BackpropRequest, settings: SettingsDep) -> BackpropResponse:
+    """One exact forward and backward pass. This is the "check my hand-written backprop" endpoint.
+
+    For every weight layer l (input side first) it returns, per example, z = W a_prev + b, a = σ(z) and
+    δ = ∂c/∂z, and the gradients ∂C/∂W and ∂C/∂b averaged over the examples. C is the mean of the
+    per-example costs; the quadratic cost is ½Σ(a−y)². Compare your numbers with these at rtol 1e-6.
+    """
+    net = network_from(body.model, settings)
+    X, Y = examples_from(body, net, settings)
+    fwd, bwd = net.gradients(X, Y)
+    costs = net.costs(fwd, Y)
+    finite_or_422(costs, *fwd.zs, *fwd.activations, *bwd.deltas)
+    layers = [
+        LayerPass(z=z.tolist(), a=a.tolist(), delta=d.tolist(), grad_W=gW.tolist(), grad_b=gb.tolist())
+        for z, a, d, gW, gb in zip(fwd.zs, fwd.activations[1:], bwd.deltas, bwd.grad_W, bwd.grad_b)
+    ]
+    return BackpropResponse(loss=float(costs.mean()), costs=costs.tolist(), outputs=fwd.output.tolist(),
+                            delta_rule=f"δᴸ = {net.output.delta_formula}", layers=layers)
+
+
+@router.post("/gradcheck", response_model=GradcheckResponse)
+def gradcheck(body: BackpropRequest, settings: SettingsDep) -> GradcheckResponse:
+    """Compare backprop's gradients with central differences (C(θ+h) − C(θ−h)) / 2h, layer by layer.
+
+    A relative error below about 1e-6 means backprop is right; above 1e-2 something is wrong.
+    """
+    net = network_from(body.model, settings)
+    if net.parameter_count > settings.max_gradcheck_parameters:
+        raise invalid(("body", "model", "layer_sizes"),
+                      f"a gradient check perturbs each parameter in turn; at most "
+                      f"{settings.max_gradcheck_parameters:,} parameters are allowed, this model has "
+                      f"{net.parameter_count:,}")
+    X, Y = examples_from(body, net, settings)
+    finite_or_422(net.predict(X))
+    checks = gradient_check(net, X, Y)
+    if not all(np.isfinite([c.relative_error for c in checks])):
+        raise invalid(("body", "model"), "the cost is not finite near these weights; use smaller weights")
+    return GradcheckResponse(layers=[c.__dict__ for c in checks])

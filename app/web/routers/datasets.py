@@ -1,0 +1,73 @@
+"""The datasets, their parameters, and CSV upload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+
+from app import datasets
+from app.web.deps import SettingsDep
+from app.web.errors import invalid
+from app.web.schemas import DatasetData, DatasetInfo
+
+router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+
+
+def _query_value(raw: str, kind: str):
+    """Query strings are text: read them as the parameter's kind, leaving the range check to the dataset."""
+    if kind == "bool":
+        return {"true": True, "false": False}.get(raw.lower(), raw)
+    try:
+        return int(raw) if kind == "int" and raw.lstrip("-").isdigit() else float(raw)
+    except ValueError:
+        return raw
+
+
+@router.get("", response_model=list[DatasetInfo])
+def list_datasets() -> list[dict]:
+    """Every dataset with its description and parameters (with their bounds)."""
+    return [datasets.describe(spec) for spec in datasets.DATASETS.values()]
+
+
+@router.get("/{name}", response_model=DatasetData,
+            responses={404: {"description": "no dataset of that name"}})
+def get_dataset(name: str, request: Request, seed: int = 0) -> DatasetData:
+    """The inputs and one-hot labels of a dataset. Its parameters (see GET /api/datasets) go in the query."""
+    spec = datasets.DATASETS.get(name)
+    if spec is None:
+        raise HTTPException(404, f"There is no dataset named {name!r}; choose one of: {', '.join(datasets.DATASETS)}.")
+    kinds = {p.name: p.kind for p in spec.params}
+    params = {key: _query_value(value, kinds.get(key, "float"))
+              for key, value in request.query_params.items() if key != "seed"}
+    try:
+        data = datasets.load(name, seed=seed, **params)
+    except datasets.DatasetError as e:
+        raise invalid(("path", "name") if e.field == "name" else ("query", e.field), e.message) from None
+    described = datasets.describe(spec)
+    used = {p.name: params.get(p.name, p.default) for p in spec.params}
+    return DatasetData(name=name, description=described["description"], params={"seed": seed, **used},
+                       inputs=data.inputs.tolist(), labels=data.labels.tolist(), class_names=data.class_names)
+
+
+@router.post("/csv", response_model=DatasetData)
+async def upload_csv(
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="a CSV file with a header row")],
+    label_column: Annotated[str | None, Form(description="the label column's name (default: the last)")] = None,
+) -> DatasetData:
+    """Read an uploaded CSV: numeric feature columns and one label column; labels become one-hot rows."""
+    raw = await file.read(settings.max_upload_bytes + 1)
+    if len(raw) > settings.max_upload_bytes:
+        raise invalid(("body", "file"), f"the file is larger than the limit of {settings.max_upload_bytes:,} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise invalid(("body", "file"), "the file is not UTF-8 text; save it as CSV (UTF-8)") from None
+    try:
+        data = datasets.parse_csv(text, label_column, max_bytes=settings.max_upload_bytes,
+                                  max_rows=settings.max_upload_rows, max_columns=settings.max_upload_columns)
+    except datasets.DatasetError as e:
+        raise invalid(("body", e.field), e.message) from None
+    return DatasetData(name=file.filename or "upload.csv", description="Uploaded CSV", params={},
+                       inputs=data.inputs.tolist(), labels=data.labels.tolist(), class_names=data.class_names)

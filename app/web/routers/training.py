@@ -1,0 +1,68 @@
+"""Train a given network for a number of steps and return it: the learner's train.py, as a call."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.nn import Trainer, divergence_reason, make_optimizer, to_document
+from app.web.deps import SettingsDep
+from app.web.errors import invalid
+from app.web.requests import examples_from, finite_or_422, network_from
+from app.web.schemas import Stopped, TrainRequest, TrainResponse
+
+router = APIRouter(prefix="/api", tags=["training"])
+
+TIME_CHECK_EVERY = 16  # steps between looks at the clock
+
+
+@router.post("/train", response_model=TrainResponse)
+def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
+    """Train the model for `steps` updates and return it with the loss after every step.
+
+    Plain sgd without batch_size is full-batch gradient descent on all inputs, exactly as in the
+    reference cases. A run whose weights blow up is stopped, and `stopped` says when and why.
+    """
+    net = network_from(body.model, settings)
+    X, Y = examples_from(body, net, settings)
+    if body.steps > settings.max_train_steps:
+        raise invalid(("body", "steps"), f"at most {settings.max_train_steps:,} steps per call are allowed")
+    work = body.steps * len(X) * net.parameter_count
+    if work > settings.max_train_work:
+        raise invalid(("body", "steps"), f"steps × examples × parameters is {work:.3g}; at most "
+                                         f"{settings.max_train_work:.3g} is allowed per call: ask for fewer "
+                                         f"steps (and call again to continue)")
+    finite_or_422(net.predict(X))
+    opt = body.optimizer
+    options = {"momentum": {"momentum": opt.momentum},
+               "adam": {"beta1": opt.beta1, "beta2": opt.beta2}}.get(opt.name, {})
+    trainer = Trainer(net, X, Y, make_optimizer(opt.name, opt.learning_rate, **options), body.batch_size, body.seed)
+
+    history: list[float] = []
+    stopped = None
+    started = time.thread_time()
+    for k in range(body.steps):
+        history.append(trainer.full_loss() if trainer.batch_size else trainer.step().loss)
+        if trainer.batch_size:
+            trainer.step()
+        reason = divergence_reason(net, history[-1])
+        if reason:
+            stopped = Stopped(step=k + 1, reason="diverged",
+                              message=f"Training diverged at step {k + 1}: {reason}. "
+                                      f"Lower the learning rate (it is {opt.learning_rate:g}).")
+            break
+        if k % TIME_CHECK_EVERY == 0 and time.thread_time() - started > settings.train_time_limit:
+            stopped = Stopped(step=k + 1, reason="time_limit",
+                              message=f"Stopped after {settings.train_time_limit:g} s of CPU time; "
+                                      f"call again with the returned model to go on.")
+            break
+    history = [v for v in history if np.isfinite(v)]  # only the step that diverged can be non-finite
+    fwd = net.forward(X)
+    final_loss = net.loss(fwd, Y)
+    if not (np.isfinite(final_loss) and all(np.isfinite(p).all() for p in net.parameters)):
+        # The weights themselves overflowed: nothing finite to return but the history.
+        return TrainResponse(model=None, loss_history=history, outputs=None, stopped=stopped)
+    return TrainResponse(model=to_document(net), loss_history=history + [final_loss],
+                         outputs=fwd.output.tolist(), stopped=stopped)
