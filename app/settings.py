@@ -25,3 +25,17 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(1_000_000, description="bytes per uploaded CSV file")
     max_upload_rows: int = Field(5_000, description="rows per uploaded CSV file")
     max_upload_columns: int = Field(100, description="columns per uploaded CSV file")
+
+    # Live sessions over /ws.
+    max_sessions: int = Field(100, description="open WebSocket sessions at once; more are closed with 1013")
+    max_runs: int = Field(5, description="runs compared side by side in one session")
+    max_hidden_layers: int = Field(4, description="hidden layers of a live network")
+    max_live_parameters: int = Field(100_000, description="weights and biases of one live run")
+    max_speed: int = Field(100_000, description="training steps per second per session")
+    default_speed: int = Field(60, description="training steps per second when a session starts")
+    default_frame_rate: int = Field(30, description="frames per second sent to the browser")
+    max_frame_rate: int = Field(60, description="the most frames per second a client may ask for")
+    boundary_rate: float = Field(5.0, description="decision-boundary grids per second (2-D datasets)")
+    max_steps_per_message: int = Field(100_000, description="steps one `step` message may ask for")
+    max_message_bytes: int = Field(65_536, description="size of one client message; larger closes with 1009")
+    idle_timeout: float = Field(1800.0, description="seconds without a client message before a session closes")

@@ -62,7 +62,7 @@ def _slopes(net: Network, layer: int, fwd: ForwardPass) -> np.ndarray | None:
     return a * (1.0 - a)  # sigmoid's slope, and the diagonal of softmax's Jacobian
 
 
-def _layer_diagnostics(net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
+def layer_diagnostics(net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
     result = []
     for l in range(len(net.W)):
         slopes = _slopes(net, l, fwd)
@@ -102,7 +102,7 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
     has_hidden = len(net.W) > 1
     code = fwd.activations[-2]  # the last hidden layer, or the inputs when there is none
     d = Diagnosis(
-        layers=_layer_diagnostics(net, fwd),
+        layers=layer_diagnostics(net, fwd),
         indistinguishable_fraction=_indistinguishable_fraction(code, Y),
         outputs_at_mean_label=labels_differ and bool(np.abs(outputs - mean_label).max() < MEAN_LABEL_TOLERANCE),
         gradient_vanished=bool(grad_size < 1e-10 and error > 0.1),

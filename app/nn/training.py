@@ -13,7 +13,9 @@ import numpy as np
 from app.nn.network import BackwardPass, ForwardPass, Network
 from app.nn.optimizers import Optimizer
 
-PARAMETER_BOUND = 1e6  # past this a run is treated as diverging, before it overflows
+# Past this a run is treated as diverging: sigmoid and softmax nets that learn stay far below it,
+# while a learning rate that is far too large crosses it within a few steps, long before overflow.
+PARAMETER_BOUND = 1e4
 
 
 @dataclass

@@ -11,7 +11,8 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.settings import Settings
 from app.web.errors import StrictJSONResponse, install_error_handlers
-from app.web.routers import backprop, datasets, health, training
+from app.web.live import SessionRegistry
+from app.web.routers import backprop, datasets, health, live, training
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
 
@@ -29,7 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   default_response_class=StrictJSONResponse)
     app.state.settings = settings or Settings()
     install_error_handlers(app)
-    for module in (backprop, training, datasets, health):
+    app.state.sessions = SessionRegistry()
+    for module in (backprop, training, datasets, health, live):
         app.include_router(module.router)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

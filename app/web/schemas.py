@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
-from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OPTIMIZERS, OUTPUT_ACTIVATIONS
+from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
+from app.spec import Number, OptimizerSpec
 
-# Strict: `true` is not a number. AllowInfNan(False): NaN and Infinity are refused with a clear 422.
-Number = Annotated[float, Strict(), AllowInfNan(False)]
 Vector = list[Number]
 Matrix = list[Vector]
 
 HiddenActivation = Literal[tuple(HIDDEN_ACTIVATIONS)]  # type: ignore[valid-type]
 OutputActivation = Literal[tuple(OUTPUT_ACTIVATIONS)]  # type: ignore[valid-type]
 Loss = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
-OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 
 
 class Body(BaseModel):
@@ -72,14 +70,6 @@ class BackpropResponse(BaseModel):
     outputs: Matrix = Field(description="aᴸ for each example")
     delta_rule: str = Field(description="how δᴸ is computed for this output layer and loss")
     layers: list[LayerPass] = Field(description="one entry per weight layer, input side first")
-
-
-class OptimizerSpec(Body):
-    name: OptimizerName = "sgd"
-    learning_rate: Number = Field(gt=0, le=1e6, description="η")
-    momentum: Number = Field(0.9, ge=0, lt=1, description="μ, for momentum")
-    beta1: Number = Field(0.9, ge=0, lt=1, description="for adam")
-    beta2: Number = Field(0.999, ge=0, lt=1, description="for adam")
 
 
 class TrainRequest(Examples):

@@ -36,9 +36,8 @@ def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
                                          f"steps (and call again to continue)")
     finite_or_422(net.predict(X))
     opt = body.optimizer
-    options = {"momentum": {"momentum": opt.momentum},
-               "adam": {"beta1": opt.beta1, "beta2": opt.beta2}}.get(opt.name, {})
-    trainer = Trainer(net, X, Y, make_optimizer(opt.name, opt.learning_rate, **options), body.batch_size, body.seed)
+    trainer = Trainer(net, X, Y, make_optimizer(opt.name, opt.learning_rate, **opt.options()), body.batch_size,
+                      body.seed)
 
     history: list[float] = []
     stopped = None

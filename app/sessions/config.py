@@ -1,0 +1,97 @@
+"""An experiment, as data: the dataset, the shared hidden layers, and the runs to compare.
+
+The same ExperimentConfig always gives the same numbers: the dataset and the starting weights are seeded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, Strict
+
+from app import datasets
+from app.nn import HIDDEN_ACTIVATIONS, INITS, RUN_KINDS
+from app.settings import Settings
+from app.spec import Number, OptimizerSpec, Spec
+
+Count = Annotated[int, Strict()]
+HiddenActivation = Literal[tuple(HIDDEN_ACTIVATIONS)]  # type: ignore[valid-type]
+InitName = Literal[tuple(INITS)]  # type: ignore[valid-type]
+RunKind = Literal[tuple(RUN_KINDS)]  # type: ignore[valid-type]
+
+
+class ConfigError(ValueError):
+    """A configuration that parsed but cannot run; `field` is a dotted path to what to change."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class DatasetChoice(Spec):
+    name: str = Field("two-points", description="a dataset name from `hello`")
+    params: dict[str, Any] = Field(default_factory=dict, description="the dataset's parameters, by name")
+    seed: Count = Field(0, ge=0, description="seeds the data of the sets that draw random points")
+
+
+class NetworkSpec(Spec):
+    hidden_layers: list[Annotated[int, Strict(), Field(ge=1)]] = Field(
+        default_factory=lambda: [8], description="units per hidden layer; [] for no hidden layer")
+    hidden_activation: HiddenActivation = "sigmoid"
+    init: InitName = "normal"
+    seed: Count = Field(0, ge=0, description="seeds the starting weights, shared by every run")
+    dtype: Literal["float64", "float32"] = "float64"
+
+
+class RunSpec(Spec):
+    id: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: RunKind
+    learning_rate: Number | None = Field(None, gt=0, le=1e6, description="overrides the optimizer's η")
+    optimizer: OptimizerSpec | None = Field(None, description="overrides the shared optimizer")
+
+
+def _default_runs() -> list[RunSpec]:
+    return [RunSpec(id="a", kind="sigmoid_mse"), RunSpec(id="b", kind="softmax_ce")]
+
+
+class ExperimentConfig(Spec):
+    dataset: DatasetChoice = Field(default_factory=DatasetChoice)
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    runs: list[RunSpec] = Field(default_factory=_default_runs, min_length=1)
+    optimizer: OptimizerSpec = Field(default_factory=lambda: OptimizerSpec(learning_rate=0.5))
+    batch_size: Annotated[int, Strict(), Field(ge=1)] | None = Field(
+        None, description="null: full batch; 1: one example at a time")
+    example: Count = Field(0, ge=0, description="the example whose softmax Jacobian and δ the math panel shows")
+
+
+def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
+    """Load the dataset and check the experiment against the server's limits; ConfigError if it cannot run."""
+    if len(config.runs) > settings.max_runs:
+        raise ConfigError("runs", f"at most {settings.max_runs} runs can be compared; got {len(config.runs)}")
+    ids = [run.id for run in config.runs]
+    if len(set(ids)) != len(ids):
+        raise ConfigError("runs", f"every run needs its own id; got {ids}")
+    hidden = config.network.hidden_layers
+    if len(hidden) > settings.max_hidden_layers:
+        raise ConfigError("network.hidden_layers",
+                          f"at most {settings.max_hidden_layers} hidden layers; got {len(hidden)}")
+    if hidden and max(hidden) > settings.max_units:
+        raise ConfigError("network.hidden_layers", f"at most {settings.max_units} units per layer")
+    spec = datasets.DATASETS.get(config.dataset.name)
+    if spec is None:
+        raise ConfigError("dataset.name", f"there is no dataset named {config.dataset.name!r}; "
+                                          f"choose one of: {', '.join(datasets.DATASETS)}")
+    try:
+        data = datasets.load(config.dataset.name, seed=config.dataset.seed, **config.dataset.params)
+    except datasets.DatasetError as e:
+        field = "dataset.name" if e.field == "name" else f"dataset.params.{e.field}"
+        raise ConfigError(field, e.message) from None
+    sizes = [data.inputs.shape[1], *hidden, data.labels.shape[1]]
+    parameters = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if parameters > settings.max_live_parameters:
+        raise ConfigError("network.hidden_layers", f"this network has {parameters:,} weights and biases; "
+                                                   f"live runs allow at most {settings.max_live_parameters:,}")
+    if config.example >= len(data.inputs):
+        raise ConfigError("example", f"the dataset has {len(data.inputs)} examples; example must be below that")
+    return data

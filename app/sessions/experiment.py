@@ -1,0 +1,178 @@
+"""Runs compared in lockstep: same data, same starting weights, different output layers.
+
+Plain Python over the engine; the live session drives it from a worker thread, in short chunks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.datasets import Data
+from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, gradient_check, make_optimizer
+from app.sessions.config import ExperimentConfig, RunSpec
+from app.sessions.frames import boundary_extent, boundary_frame, boundary_points, run_frame
+from app.sessions.history import DecimatedHistory
+
+CONVERGED_ERROR = 0.1  # every output within this of its label
+COLLAPSE_CHECK_EVERY = 50
+COLLAPSE_CHECK_FROM = 50  # leave the first steps alone: the starting outputs mean nothing yet
+MINIBATCH_CHECK_EVERY = 25
+BOUNDARY_SIZE = 40
+GRADCHECK_MAX_EXAMPLES = 64
+
+
+@dataclass
+class Event:
+    event: str  # "diverged", "collapsed", "converged" or "gradcheck"
+    run: str
+    step: int
+    message: str
+    suggestion: str | None = None
+    causes: list[dict[str, str]] | None = None
+    layers: list[dict[str, float]] | None = None
+
+
+@dataclass
+class Run:
+    spec: RunSpec
+    net: Network
+    trainer: Trainer
+    status: str = "training"  # or "diverged": frozen at its last finite state
+    converged_at: int | None = None
+    collapse_reported: bool = False
+    last_frame: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+class Experiment:
+    def __init__(self, config: ExperimentConfig, data: Data):
+        self.config = config
+        self.data = data
+        self.X = data.inputs.astype(config.network.dtype)
+        self.Y = data.labels.astype(config.network.dtype)
+        sizes = [self.X.shape[1], *config.network.hidden_layers, self.Y.shape[1]]
+        base = Network.create(sizes, config.network.hidden_activation, None, config.network.init,
+                              config.network.seed, np.dtype(config.network.dtype))
+        self.runs = [self._make_run(base, spec) for spec in config.runs]
+        self.step = 0
+        self.history = DecimatedHistory()
+        self.two_d = self.X.shape[1] == 2
+        self.extent = boundary_extent(data.inputs) if self.two_d else None
+        self._grid = boundary_points(self.extent, BOUNDARY_SIZE) if self.two_d else None
+
+    def _make_run(self, base: Network, spec: RunSpec) -> Run:
+        net = base.with_output(OutputLayer.from_kind(spec.kind))  # every run starts from the same numbers
+        opt = spec.optimizer or self.config.optimizer
+        learning_rate = spec.learning_rate or opt.learning_rate
+        trainer = Trainer(net, self.X, self.Y, make_optimizer(opt.name, learning_rate, **opt.options()),
+                          self.config.batch_size, seed=self.config.network.seed)
+        return Run(spec, net, trainer)
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        return self.runs[0].net.layer_sizes
+
+    def set_learning_rate(self, learning_rate: float, run_id: str | None = None) -> None:
+        for run in self.runs:
+            if run_id in (None, run.id):
+                run.trainer.optimizer.learning_rate = learning_rate
+
+    # --- training --------------------------------------------------------------------------------
+
+    def advance(self, max_steps: int, seconds: float) -> list[Event]:
+        """Up to max_steps lockstep steps, stopping early after `seconds`; the events they raised."""
+        events: list[Event] = []
+        deadline = time.perf_counter() + seconds
+        for _ in range(max_steps):
+            if all(run.status == "diverged" for run in self.runs):
+                break
+            losses: list[float | None] = []
+            for run in self.runs:
+                loss = None
+                if run.status == "training":
+                    loss, raised = self._step_run(run)
+                    events.extend(raised)
+                losses.append(loss)
+            self.history.record(self.step, losses)
+            self.step += 1
+            if time.perf_counter() > deadline:
+                break
+        return events
+
+    def _step_run(self, run: Run) -> tuple[float | None, list[Event]]:
+        """One update of one run; its loss before the update (None if it diverged) and any events."""
+        step = self.step  # updates done so far: the forward pass of this step sees these weights
+        result = run.trainer.step()
+        reason = divergence_reason(run.net, result.loss)
+        if reason:
+            run.status = "diverged"
+            lr = run.trainer.optimizer.learning_rate
+            return None, [Event("diverged", run.id, step + 1, f"Run {run.id} diverged at step {step + 1}: {reason}.",
+                                suggestion=f"Lower the learning rate (it is {lr:g}): try {min(lr / 10, 0.5):g}; "
+                                           "values from 0.01 to 1 suit these networks.")]
+        events = []
+        if run.converged_at is None:
+            outputs = None
+            if result.batch is None:
+                outputs, at = result.forward.output, step
+            elif step % MINIBATCH_CHECK_EVERY == 0:
+                outputs, at = run.net.predict(self.X), step + 1
+            if outputs is not None and np.abs(outputs - self.Y).max() < CONVERGED_ERROR:
+                run.converged_at = at
+                events.append(Event("converged", run.id, at, f"Run {run.id}: every output is within "
+                                                             f"{CONVERGED_ERROR} of its label at step {at}."))
+        if not run.collapse_reported and step >= COLLAPSE_CHECK_FROM and step % COLLAPSE_CHECK_EVERY == 0:
+            events.extend(self._check_collapse(run))
+        return result.loss, events
+
+    def _check_collapse(self, run: Run) -> list[Event]:
+        diagnosis = diagnose(run.net, self.X, self.Y)
+        if not diagnosis.collapsed or not diagnosis.cause_list:
+            return []  # a plateau on its way somewhere is not a collapse
+        run.collapse_reported = True
+        causes = [c.__dict__ for c in diagnosis.cause_list]
+        first = diagnosis.cause_list[0]
+        where = "at the mean label" if diagnosis.outputs_at_mean_label else "with zero gradients"
+        return [Event("collapsed", run.id, self.step, f"Run {run.id} is stuck {where}. {first.message}",
+                      suggestion=first.suggestion, causes=causes)]
+
+    def gradcheck(self, run_id: str | None = None) -> list[Event]:
+        X, Y = self.X[:GRADCHECK_MAX_EXAMPLES], self.Y[:GRADCHECK_MAX_EXAMPLES]
+        events = []
+        for run in self.runs:
+            if run_id in (None, run.id):
+                checks = gradient_check(run.net, X, Y)
+                worst = max(c.relative_error for c in checks)
+                verdict = "backprop agrees with the numbers" if worst < 1e-5 else "backprop is WRONG here"
+                events.append(Event("gradcheck", run.id, self.step,
+                                    f"Run {run.id}: largest relative error {worst:.1e}: {verdict}.",
+                                    layers=[c.__dict__ for c in checks]))
+        return events
+
+    # --- what the browser sees ---------------------------------------------------------------------
+
+    def frame(self) -> dict[str, Any]:
+        runs = []
+        for run in self.runs:
+            if run.status == "training" or run.last_frame is None:
+                body = run_frame(run.net, self.X, self.Y, self.config.example)
+                if not np.isfinite(body["loss"]):
+                    run.status = "diverged"  # never send a non-finite number
+                    body = run.last_frame or {**body, "loss": None}
+                run.last_frame = body
+            runs.append({"id": run.id, "kind": run.spec.kind, "status": run.status,
+                         "converged_at": run.converged_at, **run.last_frame})
+        return {"type": "frame", "step": self.step, "runs": runs}
+
+    def boundary_frames(self) -> list[bytes]:
+        if not self.two_d:
+            return []
+        return [boundary_frame(run.net, self._grid, BOUNDARY_SIZE, self.step, i)
+                for i, run in enumerate(self.runs) if run.status == "training"]

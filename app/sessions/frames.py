@@ -1,0 +1,89 @@
+"""What a frame shows of one run, and the decision-boundary grid, computed at the run's current weights."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import numpy as np
+
+from app.nn import Network
+from app.nn.diagnostics import layer_diagnostics
+
+HISTOGRAM_BINS = 16
+MAX_OUTPUT_EXAMPLES = 256  # outputs of more examples than this would make frames too large to send 30 times a second
+MAX_PER_EXAMPLE_NUMBERS = 1024  # budget for the per-example output-layer gradients in one frame
+MAX_PER_EXAMPLE_ROWS = 8
+BOUNDARY_MAGIC = b"BLB1"
+
+
+def _histogram(values: np.ndarray) -> dict[str, Any]:
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    if largest == 0.0:
+        counts = np.zeros(HISTOGRAM_BINS, dtype=int)
+        counts[HISTOGRAM_BINS // 2] = values.size
+    else:
+        counts, _ = np.histogram(values, bins=HISTOGRAM_BINS, range=(-largest, largest))
+    return {"max_abs": largest, "counts": counts.tolist()}
+
+
+def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[str, Any]:
+    """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers."""
+    fwd, bwd = net.gradients(X, Y)
+    layer_stats = layer_diagnostics(net, fwd)
+    layers = [
+        {
+            "grad_W_norm": float(np.linalg.norm(gW)),
+            "grad_b_norm": float(np.linalg.norm(gb)),
+            "histogram": _histogram(gW),
+            "saturated_fraction": stats.saturated_fraction,
+            "mean_abs_activation": stats.mean_abs_activation,
+        }
+        for gW, gb, stats in zip(bwd.grad_W, bwd.grad_b, layer_stats)
+    ]
+    last = len(net.W) - 1
+    k, m = net.W[last].shape
+    rows = min(len(X), MAX_PER_EXAMPLE_ROWS, MAX_PER_EXAMPLE_NUMBERS // (k * m))
+    shown = min(len(X), MAX_OUTPUT_EXAMPLES)
+    a = fwd.output
+    selected = a[example : example + 1]
+    output = {
+        "delta": bwd.deltas[last][:shown].tolist(),
+        "per_example_grad_W": Network.per_example_grad_W(fwd, bwd, last)[:rows].tolist() if rows else None,
+        "jacobian": net.output.activation_jacobian(selected)[0].tolist(),
+        "example": example,
+    }
+    if net.output.elementwise_mistake:
+        # Beside the mistake, what the right rule (the whole Jacobian) would have given.
+        output["delta_correct"] = net.output.delta_general(a[:shown], Y[:shown]).tolist()
+    return {
+        "loss": net.loss(fwd, Y),
+        "outputs": a[:shown].tolist(),
+        "max_error": float(np.abs(a - Y).max()),
+        "layers": layers,
+        "output": output,
+    }
+
+
+def boundary_extent(X: np.ndarray) -> tuple[float, float, float, float]:
+    """x_min, x_max, y_min, y_max around 2-D inputs, with a margin so the points are not on the edge."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = np.maximum((high - low) * 0.15, 0.25)
+    return float(low[0] - margin[0]), float(high[0] + margin[0]), float(low[1] - margin[1]), float(high[1] + margin[1])
+
+
+def boundary_points(extent: tuple[float, float, float, float], size: int) -> np.ndarray:
+    """Grid points, row 0 at the top (y_max), as a canvas draws them: shape (size * size, 2)."""
+    x_min, x_max, y_min, y_max = extent
+    xs = np.linspace(x_min, x_max, size)
+    ys = np.linspace(y_max, y_min, size)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def boundary_frame(net: Network, points: np.ndarray, size: int, step: int, run_index: int) -> bytes:
+    """Binary frame: b"BLB1", u32 step, u16 run index, u16 classes, u16 width, u16 height (little-endian),
+    then float32 outputs [height][width][classes]."""
+    outputs = net.predict(points).astype("<f4")
+    header = BOUNDARY_MAGIC + struct.pack("<IHHHH", step, run_index, outputs.shape[1], size, size)
+    return header + outputs.tobytes()

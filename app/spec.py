@@ -1,0 +1,30 @@
+"""Plain-data specifications shared by the REST API and the live sessions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict
+
+from app.nn import OPTIMIZERS
+
+# Strict: `true` is not a number. AllowInfNan(False): NaN and Infinity are refused with a clear error.
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OptimizerSpec(Spec):
+    name: OptimizerName = "sgd"
+    learning_rate: Number = Field(gt=0, le=1e6, description="η")
+    momentum: Number = Field(0.9, ge=0, lt=1, description="μ, for momentum")
+    beta1: Number = Field(0.9, ge=0, lt=1, description="for adam")
+    beta2: Number = Field(0.999, ge=0, lt=1, description="for adam")
+
+    def options(self) -> dict[str, float]:
+        """The keyword arguments make_optimizer takes for this optimizer."""
+        return {"momentum": {"momentum": self.momentum},
+                "adam": {"beta1": self.beta1, "beta2": self.beta2}}.get(self.name, {})
