@@ -23,6 +23,7 @@ COLLAPSE_CHECK_FROM = 50  # leave the first steps alone: the starting outputs me
 MINIBATCH_CHECK_EVERY = 25
 BOUNDARY_SIZE = 40
 GRADCHECK_MAX_EXAMPLES = 64
+EMPTY_RUN_FRAME: dict[str, Any] = {"loss": None, "outputs": [], "max_error": None, "layers": [], "output": {}}
 
 
 @dataclass
@@ -76,6 +77,11 @@ class Experiment:
         return Run(spec, net, trainer)
 
     @property
+    def finished(self) -> bool:
+        """Every run has diverged: nothing is left to train."""
+        return all(run.status == "diverged" for run in self.runs)
+
+    @property
     def layer_sizes(self) -> list[int]:
         return self.runs[0].net.layer_sizes
 
@@ -91,7 +97,7 @@ class Experiment:
         events: list[Event] = []
         deadline = time.perf_counter() + seconds
         for _ in range(max_steps):
-            if all(run.status == "diverged" for run in self.runs):
+            if self.finished:
                 break
             losses: list[float | None] = []
             for run in self.runs:
@@ -163,9 +169,9 @@ class Experiment:
         for run in self.runs:
             if run.status == "training" or run.last_frame is None:
                 body = run_frame(run.net, self.X, self.Y, self.config.example)
-                if not np.isfinite(body["loss"]):
-                    run.status = "diverged"  # never send a non-finite number
-                    body = run.last_frame or {**body, "loss": None}
+                if body is None:
+                    run.status = "diverged"  # never send a non-finite number: keep the last finite frame
+                    body = run.last_frame or EMPTY_RUN_FRAME
                 run.last_frame = body
             runs.append({"id": run.id, "kind": run.spec.kind, "status": run.status,
                          "converged_at": run.converged_at, **run.last_frame})

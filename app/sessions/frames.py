@@ -27,9 +27,14 @@ def _histogram(values: np.ndarray) -> dict[str, Any]:
     return {"max_abs": largest, "counts": counts.tolist()}
 
 
-def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[str, Any]:
-    """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers."""
+def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[str, Any] | None:
+    """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers;
+    None when any of them is not a finite number (the run has diverged)."""
     fwd, bwd = net.gradients(X, Y)
+    loss = net.loss(fwd, Y)
+    if not (np.isfinite(loss) and np.isfinite(fwd.output).all()
+            and all(np.isfinite(d).all() for d in bwd.deltas)):
+        return None
     layer_stats = layer_diagnostics(net, fwd)
     layers = [
         {
@@ -57,7 +62,7 @@ def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[
         # Beside the mistake, what the right rule (the whole Jacobian) would have given.
         output["delta_correct"] = net.output.delta_general(a[:shown], Y[:shown]).tolist()
     return {
-        "loss": net.loss(fwd, Y),
+        "loss": loss,
         "outputs": a[:shown].tolist(),
         "max_error": float(np.abs(a - Y).max()),
         "layers": layers,

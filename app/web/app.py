@@ -15,6 +15,7 @@ from app.web.live import SessionRegistry
 from app.web.routers import backprop, datasets, health, live, training
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
+VENDOR = {"uplot": "node_modules/uplot/dist", "katex": "node_modules/katex/dist"}
 
 DESCRIPTION = """
 Watch backpropagation work. Every number of a forward and backward pass is available here:
@@ -35,6 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    # The dashboard's libraries, installed by `npm ci` (scripts/setup) and served locally: no CDN, works offline.
+    # check_dir=False: the API still starts where npm was never run; only the page then lacks its charts.
+    for name, folder in VENDOR.items():
+        app.mount(f"/vendor/{name}", StaticFiles(directory=ROOT / folder, check_dir=False), name=f"vendor-{name}")
     templates = Jinja2Templates(directory=ROOT / "templates")
 
     @app.get("/", include_in_schema=False)

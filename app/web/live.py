@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.02  # training time per trip to the worker thread: long enough to amortise, short enough to react
 MIN_CHUNK_SECONDS = 0.002
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
+MAX_QUEUED_COMMANDS = 64  # a client flooding the socket gets errors, not an ever-growing queue
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL = 1011
 
@@ -80,7 +81,7 @@ class LiveSession:
         self.pending_steps = 0  # asked for by `step`, taken in chunks like play
         self.speed: int | str = settings.default_speed
         self.frame_rate = settings.default_frame_rate
-        self.commands: asyncio.Queue[BaseModel] = asyncio.Queue()
+        self.commands: asyncio.Queue[BaseModel] = asyncio.Queue(MAX_QUEUED_COMMANDS)
         self._send_lock = asyncio.Lock()
         self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
 
@@ -132,8 +133,13 @@ class LiveSession:
                 await self.ws.close(CLOSE_TOO_BIG, f"message larger than {self.settings.max_message_bytes} bytes")
                 return
             command = await self._parse(text)
-            if command is not None:
+            if command is None:
+                continue
+            try:
                 self.commands.put_nowait(command)
+            except asyncio.QueueFull:
+                await self.error(f"{MAX_QUEUED_COMMANDS} messages are already waiting; "
+                                 f"this {command.type!r} was dropped: wait for answers before sending more")
 
     async def _parse(self, text: str) -> BaseModel | None:
         try:
@@ -210,6 +216,8 @@ class LiveSession:
                         await self.ws.send_bytes(blob)
                 if boundary_due:
                     next_boundary = max(next_boundary + 1 / self.settings.boundary_rate, loop.time())
+                if exp.finished and (self.playing or self.pending_steps):
+                    self.playing, self.pending_steps = False, 0  # every run diverged: stop rather than spin
                 if not self.pending_steps and not self.playing:
                     await self._send_frame_now()
                     await self._send_state()

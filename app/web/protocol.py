@@ -111,7 +111,7 @@ class RunFrame(BaseModel):
     converged_at: int | None
     loss: float | None
     outputs: list[list[float]]
-    max_error: float
+    max_error: float | None
     layers: list[dict[str, Any]]
     output: dict[str, Any]
 
