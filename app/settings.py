@@ -39,3 +39,15 @@ class Settings(BaseSettings):
     max_steps_per_message: int = Field(100_000, description="steps one `step` message may ask for")
     max_message_bytes: int = Field(65_536, description="size of one client message; larger closes with 1009")
     idle_timeout: float = Field(1800.0, description="seconds without a client message before a session closes")
+
+    # Saved models (app/store/, docs/models.md).
+    database_url: str = Field(
+        "sqlite:///backprop-lab.db",
+        description="where saved models live, in SQLAlchemy's URL form: sqlite:///relative.db (to the working "
+                    "folder), sqlite:////absolute/path.db, or postgresql://user:password@host:port/dbname")
+    max_saved_models: int = Field(10_000, description="models the store holds; saving more is refused until some "
+                                                      "are deleted")
+    max_model_name: int = Field(200, description="characters in a saved model's name")
+    max_models_page: int = Field(100, description="models listed per page by GET /api/models")
+    max_import_bytes: int = Field(10_000_000, description="bytes per imported model file (JSON or safetensors)")
+    max_predict_rows: int = Field(10_000, description="input rows per POST /api/models/{id}/predict call")

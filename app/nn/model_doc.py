@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from app.nn.activations import HIDDEN_ACTIVATIONS
 from app.nn.network import Network
-from app.nn.output_layer import OutputLayer
+from app.nn.output_layer import OUTPUT_ACTIVATIONS, OutputLayer
 
 
 class ModelError(ValueError):
@@ -63,11 +64,17 @@ def from_document(doc: dict[str, Any], dtype: np.dtype = np.float64) -> Network:
     problem = shape_problems(doc)
     if problem:
         raise problem
+    if doc["output_activation"] not in OUTPUT_ACTIVATIONS:
+        raise ModelError(("output_activation",), f"unknown output activation {doc['output_activation']!r}; "
+                                                 f"allowed: {', '.join(OUTPUT_ACTIVATIONS)}")
     try:
         output = OutputLayer(doc["output_activation"], doc["loss"])
     except ValueError as e:
         raise ModelError(("loss",), str(e)) from None
     hidden = doc.get("hidden_activation") if len(doc["layer_sizes"]) > 2 else None
+    if hidden is not None and hidden not in HIDDEN_ACTIVATIONS:
+        raise ModelError(("hidden_activation",), f"unknown hidden activation {hidden!r}; "
+                                                 f"allowed: {', '.join(HIDDEN_ACTIVATIONS)}")
     W = [np.array(w, dtype=dtype).reshape(n_out, n_in)
          for w, n_in, n_out in zip(doc["W"], doc["layer_sizes"][:-1], doc["layer_sizes"][1:])]
     b = [np.array(v, dtype=dtype) for v in doc["b"]]

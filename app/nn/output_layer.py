@@ -163,8 +163,11 @@ class OutputLayer:
         error = a - y
         if self.elementwise_mistake:
             return error * a * (1.0 - a)
-        if self.loss != "mse" or self.activation == "linear":
-            return error  # softmax+CE, sigmoid+BCE, linear+MSE: δᴸ = a − y exactly
+        if self.loss == "cross_entropy":
+            # δᴸ = a Σy − y, which is a − y whenever a label row sums to 1 (one-hot labels always do).
+            return a * y.sum(axis=1, keepdims=True) - y
+        if self.loss == "binary_cross_entropy" or self.activation == "linear":
+            return error  # sigmoid+BCE and linear+MSE: δᴸ = a − y exactly
         if self.activation == "sigmoid":
             return error * a * (1.0 - a)
         # softmax + mse: Jᵀ(a − y) without building J, since J = diag(a) − a aᵀ is symmetric:

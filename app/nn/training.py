@@ -48,7 +48,8 @@ class Trainer:
         self.steps = 0
 
     def _next_batch(self) -> np.ndarray:
-        if self._cursor + self.batch_size > len(self._order):
+        """The next slice of a shuffled order; the last batch of an epoch may be shorter, so none is skipped."""
+        if self._cursor >= len(self._order):
             self._rng.shuffle(self._order)
             self._cursor = 0
         batch = self._order[self._cursor : self._cursor + self.batch_size]
@@ -72,13 +73,22 @@ class Trainer:
         return self.net.loss(self.net.forward(self.X), self.Y)
 
 
-def divergence_reason(net: Network, loss: float) -> str | None:
+def largest_weight(net: Network) -> float:
+    return max(float(np.abs(p).max()) for p in net.parameters)
+
+
+def divergence_bound(net: Network) -> float:
+    """PARAMETER_BOUND, or ten times the largest starting weight when a model arrives with weights that large."""
+    return max(PARAMETER_BOUND, 10.0 * largest_weight(net))
+
+
+def divergence_reason(net: Network, loss: float, bound: float = PARAMETER_BOUND) -> str | None:
     """Why a run must stop, in plain words, or None while it is healthy."""
     if not np.isfinite(loss):
         return "the loss is no longer a finite number"
-    largest = max(float(np.abs(p).max()) for p in net.parameters)
+    largest = largest_weight(net)
     if not np.isfinite(largest):
         return "a weight is no longer a finite number"
-    if largest > PARAMETER_BOUND:
-        return f"a weight grew past {PARAMETER_BOUND:g}"
+    if largest > bound:
+        return f"a weight grew past {bound:g}"
     return None

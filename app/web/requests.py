@@ -52,5 +52,5 @@ def examples_from(body: Examples, net: Network, settings: Settings) -> tuple[np.
 def finite_or_422(*arrays: np.ndarray) -> None:
     """Weights large enough to overflow give inf or NaN: say so rather than send them."""
     if not all(np.isfinite(a).all() for a in arrays):
-        raise invalid(("body", "model"), "the model's numbers overflow (some z or a is infinite or NaN); "
+        raise invalid(("body", "model"), "the model's numbers overflow (some z, a or cost is infinite or NaN); "
                                          "use smaller weights or inputs")

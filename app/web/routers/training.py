@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter
 
 from app.nn import Trainer, divergence_reason, make_optimizer, to_document
+from app.nn.training import divergence_bound
 from app.web.deps import SettingsDep
 from app.web.errors import invalid
 from app.web.requests import examples_from, finite_or_422, network_from
@@ -34,7 +35,14 @@ def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
         raise invalid(("body", "steps"), f"steps × examples × parameters is {work:.3g}; at most "
                                          f"{settings.max_train_work:.3g} is allowed per call: ask for fewer "
                                          f"steps (and call again to continue)")
-    finite_or_422(net.predict(X))
+    with np.errstate(all="ignore"):  # overflow is caught below and reported, not warned about
+        return _train(net, X, Y, body, settings)
+
+
+def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
+    fwd = net.forward(X)
+    finite_or_422(fwd.output, net.costs(fwd, Y))
+    bound = divergence_bound(net)
     opt = body.optimizer
     trainer = Trainer(net, X, Y, make_optimizer(opt.name, opt.learning_rate, **opt.options()), body.batch_size,
                       body.seed)
@@ -46,7 +54,7 @@ def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
         history.append(trainer.full_loss() if trainer.batch_size else trainer.step().loss)
         if trainer.batch_size:
             trainer.step()
-        reason = divergence_reason(net, history[-1])
+        reason = divergence_reason(net, history[-1], bound)
         if reason:
             stopped = Stopped(step=k + 1, reason="diverged",
                               message=f"Training diverged at step {k + 1}: {reason}. "

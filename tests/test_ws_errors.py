@@ -1,0 +1,222 @@
+"""What the server does with bad client messages: an `error` message, and the session goes on as before.
+
+Over Starlette's TestClient and a real uvicorn server. Also the hard limits: oversized messages (1009),
+the session cap (1013) and the idle timeout (1000).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.web.app import create_app
+from live_server import Transport, make_settings, wait_until
+
+TRANSPORTS = ["testclient", "uvicorn"]
+MAX_MESSAGE_BYTES = 2000
+
+
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def transport(request):
+    """One app per transport for the error table (max_runs=2, small messages), shared by its cases."""
+    t = Transport(request.param, create_app(make_settings(max_runs=2, max_message_bytes=MAX_MESSAGE_BYTES)))
+    yield t
+    t.close()
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport_kind(request):
+    return request.param
+
+
+def open_conn(transport):
+    conn = transport.open()
+    conn.recv_type("hello")
+    return conn
+
+
+def stepped_session(transport, steps: int = 3):
+    """A configured session, stepped `steps` times and paused; the connection."""
+    conn = open_conn(transport)
+    conn.send_json({"type": "configure"})
+    conn.recv_type("frame")
+    conn.send_json({"type": "step", "count": steps})
+    assert conn.recv_type("state")["step"] == steps
+    return conn
+
+
+def expect_error(conn, field=None, *, contains: str | None = None) -> dict:
+    """The next text message must be an error (with this field); nothing else comes with it."""
+    seen: list = []
+    error = conn.recv_type("error", "state", "frame", "configured", "event", "history", seen=seen)
+    assert error["type"] == "error", f"expected an error, got {error}"
+    assert error["field"] == field, error
+    assert error["message"]
+    if contains:
+        assert contains in error["message"], error
+    return error
+
+
+def still_works(conn, step_before: int) -> None:
+    """The socket is open and the session kept its experiment: one more step lands on step_before + 1."""
+    conn.send_json({"type": "step", "count": 1})
+    seen: list = []
+    state = conn.recv_type("state", seen=seen)
+    assert state["step"] == step_before + 1, seen
+    frames = [m for m in seen if m["type"] == "frame"]
+    assert frames and frames[-1]["step"] == step_before + 1
+    assert not [m for m in seen if m["type"] == "error"], seen
+
+
+RAW = "raw"  # sent as text as it is, not JSON-encoded
+
+BAD_MESSAGES = [
+    # (id, message, expected field, text the error message contains)
+    ("malformed JSON", (RAW, '{"type": "step", "count": '), None, "JSON"),
+    ("a JSON array", [{"type": "step"}], None, '"type"'),
+    ("a JSON string", "step", None, '"type"'),
+    ("no type", {"count": 1}, None, '"type"'),
+    ("type not a string", {"type": 3}, None, '"type"'),
+    ("unknown type", {"type": "jump"}, "type", "jump"),
+    ("an unknown field", {"type": "play", "fast": True}, "fast", None),
+    ("step count as text", {"type": "step", "count": "ten"}, "count", None),
+    ("step count 0", {"type": "step", "count": 0}, "count", None),
+    ("step count true", {"type": "step", "count": True}, "count", None),
+    ("step count 1.5", {"type": "step", "count": 1.5}, "count", None),
+    ("step count above the per-message limit", {"type": "step", "count": 10**9}, "count", None),
+    ("NaN in a number", (RAW, '{"type":"set","learning_rate":NaN}'), None, "finite"),
+    ("Infinity in a number", (RAW, '{"type":"set","learning_rate":Infinity}'), None, "finite"),
+    ("a number too large for a float", (RAW, '{"type":"set","learning_rate":1e999}'), "learning_rate", None),
+    ("negative learning rate", {"type": "set", "learning_rate": -1}, "learning_rate", None),
+    ("learning rate as text", {"type": "set", "learning_rate": "0.1"}, "learning_rate", None),
+    ("set example beyond the data", {"type": "set", "example": 2}, "example", None),
+    ("set speed above max_speed", {"type": "set", "speed": 10**7}, "speed", None),
+    ("set speed 0", {"type": "set", "speed": 0}, "speed", None),
+    ("set speed as an unknown word", {"type": "set", "speed": "fast"}, "speed", None),
+    ("set frame_rate above max_frame_rate", {"type": "set", "frame_rate": 1000}, "frame_rate", None),
+    ("set with an unknown run", {"type": "set", "learning_rate": 0.1, "run": "zz"}, "run", "zz"),
+    ("gradcheck of an unknown run", {"type": "gradcheck", "run": "zz"}, "run", "zz"),
+    ("unknown dataset", {"type": "configure", "dataset": {"name": "nope"}}, "dataset.name", "nope"),
+    ("unknown dataset parameter", {"type": "configure", "dataset": {"name": "moons", "params": {"k": 1}}},
+     "dataset.params.k", None),
+    ("out-of-bounds dataset parameter", {"type": "configure", "dataset": {"name": "moons", "params": {"n": 1}}},
+     "dataset.params.n", None),
+    ("dataset parameter of the wrong kind",
+     {"type": "configure", "dataset": {"name": "raw-pixels", "params": {"scaled": 1}}}, "dataset.params.scaled", None),
+    ("too many runs", {"type": "configure", "runs": [{"id": f"r{i}", "kind": "softmax_ce"} for i in range(3)]},
+     "runs", None),
+    ("duplicate run ids", {"type": "configure", "runs": [{"id": "a", "kind": "softmax_ce"},
+                                                         {"id": "a", "kind": "sigmoid_mse"}]}, "runs", None),
+    ("no runs", {"type": "configure", "runs": []}, "runs", None),
+    ("unknown run kind", {"type": "configure", "runs": [{"id": "a", "kind": "relu_mse"}]}, "runs.0.kind", None),
+    ("too many hidden units", {"type": "configure", "network": {"hidden_layers": [5000]}},
+     "network.hidden_layers", None),
+    ("too many hidden layers", {"type": "configure", "network": {"hidden_layers": [2] * 9}},
+     "network.hidden_layers", None),
+    ("configure speed above max_speed", {"type": "configure", "speed": 10**7}, "speed", None),
+    ("configure frame_rate above max_frame_rate", {"type": "configure", "frame_rate": 61}, "frame_rate", None),
+    ("configure example beyond the data", {"type": "configure", "example": 5}, "example", None),
+]
+
+
+@pytest.mark.parametrize("message, field, contains", [case[1:] for case in BAD_MESSAGES],
+                         ids=[case[0] for case in BAD_MESSAGES])
+def test_a_bad_message_gets_an_error_and_the_session_keeps_its_state(transport, message, field, contains):
+    conn = stepped_session(transport, steps=3)
+    if isinstance(message, tuple) and message[0] == RAW:
+        conn.send_text(message[1])
+    else:
+        conn.send_json(message)
+    expect_error(conn, field, contains=contains)
+    still_works(conn, 3)
+    conn.close()
+
+
+def test_a_binary_message_gets_an_error_and_the_session_keeps_its_state(transport):
+    conn = stepped_session(transport, steps=4)
+    conn.send_bytes(b'{"type": "step", "count": 1}')
+    expect_error(conn, None, contains="binary")
+    still_works(conn, 4)
+    conn.close()
+
+
+def test_many_bad_messages_in_a_row_do_not_tire_the_session(transport):
+    conn = stepped_session(transport, steps=2)
+    for _ in range(20):
+        conn.send_text("not json")
+    for _ in range(20):
+        expect_error(conn)
+    still_works(conn, 2)
+    conn.close()
+
+
+@pytest.mark.parametrize("command", ["play", "pause", "step", "reset", "set", "gradcheck", "history"])
+def test_a_command_before_configure_gets_an_error_and_configure_still_works(transport, command):
+    conn = open_conn(transport)
+    conn.send_json({"type": command})
+    error = expect_error(conn)
+    assert "configure" in error["message"]
+    conn.send_json({"type": "configure"})
+    assert conn.recv_type("frame")["step"] == 0
+    still_works(conn, 0)
+    conn.close()
+
+
+def test_a_message_at_the_size_limit_is_read(transport):
+    conn = stepped_session(transport, steps=1)
+    text = '{"type": "history"}'
+    text = text[:-1] + " " * (MAX_MESSAGE_BYTES - len(text)) + "}"
+    assert len(text.encode()) == MAX_MESSAGE_BYTES
+    conn.send_text(text)
+    assert conn.recv_type("history")["steps"] == [0]
+    conn.close()
+
+
+def test_an_oversized_message_closes_the_socket_with_1009(transport):
+    conn = stepped_session(transport, steps=1)
+    conn.send_text('{"type": "history", "pad": "' + "x" * MAX_MESSAGE_BYTES + '"}')
+    closed = conn.expect_close()
+    assert closed.code == 1009, closed
+    app = transport.app
+    assert wait_until(lambda: not app.state.sessions.sessions, 3), "the closed session is forgotten"
+
+
+def test_a_second_session_beyond_max_sessions_is_closed_with_1013_and_a_later_one_gets_in(transport_kind):
+    transport = Transport(transport_kind, create_app(make_settings(max_sessions=1)))
+    try:
+        first = open_conn(transport)
+        second = transport.open()
+        closed = second.expect_close()
+        assert closed.code == 1013, closed
+        assert not second.texts, "the refused connection gets no hello"
+        # The first session is unharmed.
+        first.send_json({"type": "configure"})
+        assert first.recv_type("frame")["step"] == 0
+        first.close()
+        assert wait_until(lambda: not transport.app.state.sessions.sessions, 3)
+        third = open_conn(transport)
+        third.send_json({"type": "configure"})
+        assert third.recv_type("frame")["step"] == 0
+    finally:
+        transport.close()
+
+
+def test_an_idle_session_is_closed_with_1000_and_a_reason_in_minutes(transport_kind):
+    transport = Transport(transport_kind, create_app(make_settings(idle_timeout=0.5)))
+    try:
+        busy = open_conn(transport)
+        busy.send_json({"type": "configure"})
+        busy.recv_type("frame")
+        for _ in range(4):  # a message every 0.3 s keeps the session: 1.2 s in all, well past 0.5 s
+            time.sleep(0.3)
+            busy.send_json({"type": "history"})
+            busy.recv_type("history")
+        started = time.monotonic()
+        closed = busy.expect_close(timeout=5)
+        assert closed.code == 1000, closed
+        assert "minute" in closed.reason, closed
+        assert 0.3 < time.monotonic() - started < 3
+        assert wait_until(lambda: not transport.app.state.sessions.sessions, 3)
+    finally:
+        transport.close()
