@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     max_steps_per_message: int = Field(100_000, description="steps one `step` message may ask for")
     max_message_bytes: int = Field(65_536, description="size of one client message; larger closes with 1009")
     idle_timeout: float = Field(1800.0, description="seconds without a client message before a session closes")
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="origins besides the server's own host that may open /ws, exactly as the browser sends them "
+                    "(e.g. https://lab.example.org); JSON list in the environment variable")
 
     # Saved models (app/store/, docs/models.md).
     database_url: str = Field(

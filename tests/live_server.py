@@ -355,10 +355,13 @@ class Transport:
         self._conns.append(conn)
         return conn
 
-    def close(self) -> None:
-        for conn in reversed(self._conns):
+    def close_connections(self) -> None:
+        while self._conns:
             with contextlib.suppress(Exception):
-                conn.close()
+                self._conns.pop().close()
+
+    def close(self) -> None:
+        self.close_connections()
         self._stack.close()
 
 

@@ -18,11 +18,18 @@ MAX_MESSAGE_BYTES = 2000
 
 
 @pytest.fixture(scope="module", params=TRANSPORTS)
-def transport(request):
+def shared_transport(request):
     """One app per transport for the error table (max_runs=2, small messages), shared by its cases."""
     t = Transport(request.param, create_app(make_settings(max_runs=2, max_message_bytes=MAX_MESSAGE_BYTES)))
     yield t
     t.close()
+
+
+@pytest.fixture
+def transport(shared_transport):
+    """The shared transport; the connections a test opens are closed after it, passed or failed."""
+    yield shared_transport
+    shared_transport.close_connections()
 
 
 @pytest.fixture(params=TRANSPORTS)
@@ -220,3 +227,24 @@ def test_an_idle_session_is_closed_with_1000_and_a_reason_in_minutes(transport_k
         assert wait_until(lambda: not transport.app.state.sessions.sessions, 3)
     finally:
         transport.close()
+
+
+def test_a_flood_of_commands_is_answered_or_refused_one_by_one_and_the_session_survives(transport):
+    conn = stepped_session(transport, steps=2)
+    for _ in range(150):
+        conn.send_json({"type": "history"})
+    replies = [conn.recv_type("history", "error") for _ in range(150)]
+    refused = [r for r in replies if r["type"] == "error"]
+    assert all("dropped" in r["message"] for r in refused), refused[:3]
+    assert len(replies) - len(refused) >= 64, "at least a queue's worth is answered"
+    assert conn.drain(0.2) == [], "one reply per message, no more"
+    still_works(conn, 2)
+
+
+def test_an_oversized_binary_message_also_closes_with_1009(transport):
+    """max_message_bytes bounds every client message; a binary one is no exception."""
+    conn = stepped_session(transport, steps=1)
+    conn.send_bytes(b"\0" * (MAX_MESSAGE_BYTES + 1000))
+    got = conn.drain(0.5)
+    assert got and got[-1].kind == "close", f"expected a close, got {got}"
+    assert got[-1].code == 1009, got[-1]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
 from app import datasets
 from app.nn import RUN_KINDS
@@ -14,7 +16,7 @@ from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
 from app.web.app import create_app
 from app.web.protocol import PROTOCOL_VERSION
-from live_server import Transport, make_settings
+from live_server import TestClientConn, Transport, make_settings
 
 TRANSPORTS = ["testclient", "uvicorn"]
 
@@ -131,6 +133,19 @@ def test_step_count_1_advances_exactly_one_step(open_session):
     assert conn.drain(0.15) == [], "one step, one frame, one state: nothing more"
 
 
+def test_two_step_messages_sent_together_take_both_counts(open_session):
+    """A double click on "step 200" is 400 steps: a step arriving while one runs must not cut it short."""
+    conn, _ = open_session()
+    configure(conn, runs=TWO_RUNS, dataset={"name": "moons"})
+    conn.send_json({"type": "step", "count": 200})
+    conn.send_json({"type": "step", "count": 1})
+    seen: list = []
+    conn.recv_type("state", seen=seen)
+    seen += [m.json() for m in conn.drain(0.3) if m.kind == "text"]
+    states = [m["step"] for m in seen if m["type"] == "state"]
+    assert states[-1] == 201, f"the states after step 200 + step 1 say steps {states}"
+
+
 def test_step_count_5_gives_the_frame_at_step_5_with_the_engines_numbers(open_session):
     conn, _ = open_session()
     configure(conn, runs=TWO_RUNS)
@@ -156,7 +171,9 @@ def test_play_streams_frames_with_increasing_steps_and_all_runs_in_lockstep(open
         elif message.json()["type"] == "frame":
             frames.append(message.json())
     conn.send_json({"type": "pause"})
-    paused = conn.recv_type("state")
+    on_the_way: list = []
+    paused = conn.recv_type("state", seen=on_the_way)
+    frames += [m for m in on_the_way if m["type"] == "frame"]
     assert paused["playing"] is False
     assert len(frames) >= 5, f"about 30 frames/s expected, got {len(frames)} in 0.8 s"
     steps = [f["step"] for f in frames]
@@ -170,9 +187,8 @@ def test_play_streams_frames_with_increasing_steps_and_all_runs_in_lockstep(open
         by_step.setdefault(step_no, set()).add(run_index)
     assert by_step and all(runs == {0, 1} for runs in by_step.values()), by_step
     # Both runs of the paused frame are exactly where the engine puts them after that many steps.
-    last = conn.drain(0.2)
-    final = [m.json() for m in last if m.kind == "text" and m.json()["type"] == "frame"] or frames[-1:]
-    final_frame = final[-1]
+    after = [m.json() for m in conn.drain(0.2) if m.kind == "text"]
+    final_frame = ([m for m in after if m["type"] == "frame"] or frames)[-1]
     assert final_frame["step"] == paused["step"]
     assert losses(final_frame) == pytest.approx(engine_losses({"runs": TWO_RUNS}, paused["step"]), rel=1e-12)
 
@@ -272,6 +288,27 @@ def test_set_learning_rate_speed_frame_rate_and_example_are_answered_with_state(
     assert losses(stepped)["a"] == pytest.approx(engine_losses({"runs": TWO_RUNS}, 3)["a"], rel=1e-12)
 
 
+def test_reset_keeps_the_learning_rate_set_during_the_session(open_session):
+    """Reset starts over from the same weights with the session's settings: the example, the speed and the
+    frame rate survive a reset, and so must a learning rate changed with `set` (no message says it changed)."""
+    conn, _ = open_session()
+    configure(conn, runs=TWO_RUNS)
+    conn.send_json({"type": "set", "learning_rate": 2.0, "speed": 90})
+    conn.recv_type("state")
+    conn.send_json({"type": "set", "example": 1})
+    conn.recv_type("frame")
+    conn.send_json({"type": "reset"})
+    state = conn.recv_type("state")
+    assert state["speed"] == 90
+    assert conn.recv_type("frame")["runs"][0]["output"]["example"] == 1
+    frame, _ = step(conn, 3)
+    exp = engine_experiment({"runs": TWO_RUNS, "example": 1})
+    exp.set_learning_rate(2.0)
+    exp.advance(3, 60.0)
+    assert losses(frame) == pytest.approx({r["id"]: r["loss"] for r in exp.frame()["runs"]}, rel=1e-12), \
+        "after reset the runs train with learning rate 2.0 as set, not the configured 0.5"
+
+
 def test_set_with_an_unknown_run_id_is_an_error_naming_the_run_field(open_session):
     conn, _ = open_session()
     configure(conn, runs=TWO_RUNS)
@@ -313,3 +350,75 @@ def test_gradcheck_sends_one_event_per_run_and_catches_the_elementwise_softmax_m
     conn.send_json({"type": "gradcheck", "run": "r1"})
     single = conn.recv_type("event")
     assert single["run"] == "r1" and conn.drain(0.15) == []
+
+
+# --- speed and frame rate ---------------------------------------------------------------------------------------
+
+def count_while_playing(conn, seconds: float) -> tuple[list[dict], dict]:
+    """Play for `seconds`, then pause: the frames seen and the state that answers the pause."""
+    conn.send_json({"type": "play"})
+    assert conn.recv_type("state")["playing"] is True
+    frames = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        message = conn.recv(2.0)
+        if message.kind == "text" and message.json()["type"] == "frame":
+            frames.append(message.json())
+    conn.send_json({"type": "pause"})
+    return frames, conn.recv_type("state")
+
+
+def test_speed_is_steps_per_second_and_frame_rate_is_frames_per_second(open_session):
+    conn, _ = open_session()
+    configure(conn, runs=TWO_RUNS, speed=200, frame_rate=10)
+    frames, paused = count_while_playing(conn, 1.0)
+    assert 100 <= paused["step"] <= 300, f"speed 200 for 1 s gave {paused['step']} steps"
+    assert 5 <= len(frames) <= 15, f"frame_rate 10 for 1 s gave {len(frames)} frames"
+
+
+def test_at_max_speed_frames_still_come_at_the_frame_rate(open_session):
+    conn, _ = open_session()
+    configure(conn, runs=TWO_RUNS, speed="max", frame_rate=20)
+    frames, paused = count_while_playing(conn, 1.0)
+    assert paused["step"] > 1000, "max speed trains far faster than the default 60 steps/s"
+    assert 5 <= len(frames) <= 27, f"frame_rate 20 for 1 s gave {len(frames)} frames"
+
+
+# --- every option hello offers works in a session ---------------------------------------------------------------
+
+ALL_KINDS = [{"id": kind[:16], "kind": kind} for kind in RUN_KINDS]
+OPTIONS = [
+    *({"dataset": {"name": name}} for name in datasets.DATASETS),
+    *({"network": {"hidden_activation": act, "hidden_layers": [5, 4]}} for act in
+      ("sigmoid", "tanh", "relu", "leaky_relu", "linear")),
+    *({"network": {"init": init}} for init in ("normal", "uniform", "xavier", "he")),
+    *({"optimizer": {"name": opt, "learning_rate": 0.1}} for opt in ("sgd", "momentum", "adam")),
+    {"network": {"hidden_layers": []}},
+    {"network": {"dtype": "float32"}},
+    {"dataset": {"name": "moons"}, "batch_size": 1},
+    {"dataset": {"name": "blobs", "params": {"classes": 6}}, "batch_size": 7},
+    {"batch_size": 1000},
+    {"dataset": {"name": "near-twins", "params": {"eps": 0.0}}},
+]
+
+
+@pytest.mark.parametrize("option", OPTIONS, ids=lambda o: json.dumps(o, separators=(",", ":"))[:60])
+def test_every_option_runs_steps_checks_and_resets_without_error(option):
+    with TestClient(create_app(make_settings())) as client:
+        conn = TestClientConn(client)
+        try:
+            conn.recv_type("hello")
+            configured, _, _ = configure(conn, runs=ALL_KINDS, **option)
+            seen: list = []
+            conn.send_json({"type": "step", "count": 30})
+            assert conn.recv_type("state", "error", seen=seen)["step"] == 30
+            for message in ({"type": "history"}, {"type": "gradcheck"}, {"type": "set", "example": 1},
+                            {"type": "reset"}):
+                conn.send_json(message)
+            conn.recv_until(lambda m: m["type"] == "frame" and m["step"] == 0, 30, seen=seen)
+            assert not [m for m in seen if m["type"] == "error"], [m for m in seen if m["type"] == "error"]
+            assert len([m for m in seen if m.get("event") == "gradcheck"]) == len(ALL_KINDS)
+            assert next(m for m in seen if m["type"] == "history")["steps"][-1] == 29
+            assert configured["layer_sizes"][0] == len(configured["inputs"][0])
+        finally:
+            conn.close()

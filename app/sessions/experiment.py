@@ -86,9 +86,14 @@ class Experiment:
         return self.runs[0].net.layer_sizes
 
     def set_learning_rate(self, learning_rate: float, run_id: str | None = None) -> None:
+        """Change the rate now, and in the config too, so a reset starts again with it."""
+        specs = []
         for run in self.runs:
             if run_id in (None, run.id):
                 run.trainer.optimizer.learning_rate = learning_rate
+                run.spec = run.spec.model_copy(update={"learning_rate": learning_rate})
+            specs.append(run.spec)
+        self.config = self.config.model_copy(update={"runs": specs})
 
     # --- training --------------------------------------------------------------------------------
 

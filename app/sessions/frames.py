@@ -11,7 +11,7 @@ from app.nn import Network
 from app.nn.diagnostics import layer_diagnostics
 
 HISTOGRAM_BINS = 16
-MAX_OUTPUT_EXAMPLES = 256  # outputs of more examples than this would make frames too large to send 30 times a second
+MAX_OUTPUT_EXAMPLES = 32  # more would make frames too large to send 30 times a second (2-D sets show the boundary)
 MAX_PER_EXAMPLE_NUMBERS = 1024  # budget for the per-example output-layer gradients in one frame
 MAX_PER_EXAMPLE_ROWS = 8
 BOUNDARY_MAGIC = b"BLB1"

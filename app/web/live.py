@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.02  # training time per trip to the worker thread: long enough to amortise, short enough to react
 MIN_CHUNK_SECONDS = 0.002
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
+INTERRUPTING = {"pause", "reset", "configure"}  # these stop a long `step` instead of waiting for it
+UNION_TAGS = {"int", "float", "str", "bool", "none", "list", "dict"}
 MAX_QUEUED_COMMANDS = 64  # a client flooding the socket gets errors, not an ever-growing queue
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL = 1011
@@ -46,7 +48,13 @@ def _reject_constant(name: str) -> float:
 
 
 def _field(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc if not (isinstance(part, str) and part in p.CLIENT_TYPES))
+    """The dotted path of the field a learner wrote, without pydantic's tags for union members."""
+    parts = list(loc[1:])  # loc[0] is the message type, the tag of the discriminated union
+    for i, part in enumerate(parts):
+        if isinstance(part, str) and (not part.isidentifier() or part in UNION_TAGS):
+            parts = parts[:i]
+            break
+    return ".".join(str(part) for part in parts)
 
 
 def hello(settings: Settings) -> p.Hello:
@@ -83,6 +91,7 @@ class LiveSession:
         self.frame_rate = settings.default_frame_rate
         self.commands: asyncio.Queue[BaseModel] = asyncio.Queue(MAX_QUEUED_COMMANDS)
         self._send_lock = asyncio.Lock()
+        self.interrupt = False  # a pause, reset or configure arrived: stop a long `step` early
         self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
 
     # --- sending --------------------------------------------------------------------------------
@@ -110,8 +119,7 @@ class LiveSession:
             await self._receive()
         finally:
             driver.cancel()
-            with suppress(asyncio.CancelledError, Exception):
-                await driver
+            await asyncio.wait([driver])  # unlike awaiting it, this never swallows our own cancellation
 
     async def _receive(self) -> None:
         while True:
@@ -125,16 +133,19 @@ class LiveSession:
                 return
             if message["type"] == "websocket.disconnect":
                 return
-            text = message.get("text")
+            text, data = message.get("text"), message.get("bytes")
+            size = len(text.encode()) if text is not None else len(data or b"")
+            if size > self.settings.max_message_bytes:
+                await self.ws.close(CLOSE_TOO_BIG, f"message larger than {self.settings.max_message_bytes} bytes")
+                return
             if text is None:
                 await self.error("send JSON text messages; binary messages are not understood")
                 continue
-            if len(text.encode()) > self.settings.max_message_bytes:
-                await self.ws.close(CLOSE_TOO_BIG, f"message larger than {self.settings.max_message_bytes} bytes")
-                return
             command = await self._parse(text)
             if command is None:
                 continue
+            if command.type in INTERRUPTING:
+                self.interrupt = True
             try:
                 self.commands.put_nowait(command)
             except asyncio.QueueFull:
@@ -174,8 +185,10 @@ class LiveSession:
                     await self._apply(await self.commands.get())
                     credit, credit_from = 0.0, loop.time()
                     continue
-                while not self.commands.empty():
+                # Commands wait until a `step` is done (so they answer in order), unless one interrupts it.
+                while not self.commands.empty() and (not self.pending_steps or self.interrupt):
                     await self._apply(self.commands.get_nowait())
+                self.interrupt = False
                 if not (self.playing or self.pending_steps):
                     continue
                 now = loop.time()
@@ -207,9 +220,10 @@ class LiveSession:
                     credit -= done
                 for event in events:
                     await self.send(p.Event(**event.__dict__))
-                if frame is not None:
+                if frame_due:
                     # On schedule, unless we fell behind: then start counting again from now.
                     next_frame = max(next_frame + 1 / self.frame_rate, loop.time())
+                if frame is not None:
                     await self._send_text(frame)
                 for blob in boundaries:
                     async with self._send_lock:
@@ -232,8 +246,9 @@ class LiveSession:
         """On the worker thread: a chunk of training and, when due, the frame to send."""
         before = exp.step
         events = exp.advance(steps, seconds)
-        frame = self._frame_json(exp) if frame_due else None
-        boundaries = exp.boundary_frames() if boundary_due else []
+        changed = self._frame_sent_for != (id(exp), exp.step)  # nothing new to show: send nothing
+        frame = self._frame_json(exp) if frame_due and changed else None
+        boundaries = exp.boundary_frames() if boundary_due and changed else []
         return events, frame, boundaries, exp.step - before
 
     def _frame_json(self, exp: Experiment) -> str:
@@ -297,7 +312,7 @@ class LiveSession:
             await self.error(f"step: count: at most {self.settings.max_steps_per_message} steps per message", "count")
             return
         self.playing = False
-        self.pending_steps = command.count
+        self.pending_steps += command.count
 
     async def _on_reset(self, command: p.Reset) -> None:
         config = self.experiment.config
