@@ -325,9 +325,10 @@ def test_history_lists_the_steps_and_every_runs_loss(open_session):
     conn.send_json({"type": "history"})
     history = conn.recv_type("history")
     assert history["runs"] == ["a", "b"]
-    assert history["steps"] == [0, 1, 2, 3, 4]
-    assert len(history["loss"]) == 5 and all(len(row) == 2 for row in history["loss"])
+    assert history["steps"] == [0, 1, 2, 3, 4, 5]  # the steps taken, then where the runs are now
+    assert len(history["loss"]) == 6 and all(len(row) == 2 for row in history["loss"])
     assert history["loss"][0] == pytest.approx([first["runs"][0]["loss"], first["runs"][1]["loss"]], rel=1e-12)
+    assert history["loss"][-1] == pytest.approx([frame["runs"][0]["loss"], frame["runs"][1]["loss"]], rel=1e-12)
     assert all(math.isfinite(v) for row in history["loss"] for v in row)
 
 
@@ -418,7 +419,7 @@ def test_every_option_runs_steps_checks_and_resets_without_error(option):
             conn.recv_until(lambda m: m["type"] == "frame" and m["step"] == 0, 30, seen=seen)
             assert not [m for m in seen if m["type"] == "error"], [m for m in seen if m["type"] == "error"]
             assert len([m for m in seen if m.get("event") == "gradcheck"]) == len(ALL_KINDS)
-            assert next(m for m in seen if m["type"] == "history")["steps"][-1] == 29
+            assert next(m for m in seen if m["type"] == "history")["steps"][-1] == 30
             assert configured["layer_sizes"][0] == len(configured["inputs"][0])
         finally:
             conn.close()

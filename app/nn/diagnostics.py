@@ -16,7 +16,8 @@ from app.nn.network import BackwardPass, ForwardPass, Network
 SATURATION_THRESHOLD = 0.01  # σ'(z) below this passes on almost no gradient (σ' is at most 0.25)
 IDENTICAL_TOLERANCE = 1e-3  # hidden codes closer than this (max abs difference) count as the same
 MEAN_LABEL_TOLERANCE = 0.05
-MAX_EXAMPLES_COMPARED = 256  # pairwise comparison cost grows as N²
+MAX_EXAMPLES_COMPARED = 256
+INDISTINGUISHABLE_SHARE = 0.1  # below this, a few coinciding codes do not explain a stuck run  # pairwise comparison cost grows as N²
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def causes(d: Diagnosis) -> list[Cause]:
                            "Lower the learning rate."))
     hidden = d.layers[:-1]
     first_saturated = hidden[0].stuck_fraction if hidden else 0.0
-    if d.indistinguishable_fraction > 0:
+    if d.indistinguishable_fraction >= INDISTINGUISHABLE_SHARE:
         where = "the last hidden layer" if d.has_hidden_layer else "the inputs themselves"
         share = "every" if d.indistinguishable_fraction == 1.0 else f"{d.indistinguishable_fraction:.0%} of the"
         found.append(Cause(
@@ -145,7 +146,7 @@ def causes(d: Diagnosis) -> list[Cause]:
             f"Most ReLUs in layer {dead[0].layer + 1} output 0 for every example, so they pass no gradient.",
             "Use He init, a lower learning rate, or leaky_relu.",
         ))
-    if not d.has_hidden_layer and d.outputs_at_mean_label and d.indistinguishable_fraction == 0:
+    if not d.has_hidden_layer and d.outputs_at_mean_label and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
         found.append(Cause(
             "not_linearly_separable",
             "With no hidden layer the network can only draw a straight line between classes, "

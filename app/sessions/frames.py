@@ -12,7 +12,7 @@ from app.nn.diagnostics import layer_diagnostics
 
 HISTOGRAM_BINS = 16
 MAX_OUTPUT_EXAMPLES = 32  # more would make frames too large to send 30 times a second (2-D sets show the boundary)
-MAX_PER_EXAMPLE_NUMBERS = 1024  # budget for the per-example output-layer gradients in one frame
+MAX_PER_EXAMPLE_NUMBERS = 512  # budget for the per-example output-layer gradients in one frame
 MAX_PER_EXAMPLE_ROWS = 8
 BOUNDARY_MAGIC = b"BLB1"
 
@@ -54,7 +54,8 @@ def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[
     selected = a[example : example + 1]
     output = {
         "delta": bwd.deltas[last][:shown].tolist(),
-        "per_example_grad_W": Network.per_example_grad_W(fwd, bwd, last)[:rows].tolist() if rows else None,
+        "per_example_grad_W": np.einsum("ni,nj->nij", bwd.deltas[last][:rows], fwd.activations[last][:rows]).tolist()
+        if rows else None,
         "jacobian": net.output.activation_jacobian(selected)[0].tolist(),
         "example": example,
     }

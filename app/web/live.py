@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from contextlib import suppress
 from typing import Any
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.02  # training time per trip to the worker thread: long enough to amortise, short enough to react
 MIN_CHUNK_SECONDS = 0.002
+FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's cost before the next one: frames take ≤ 10% of the time
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
 INTERRUPTING = {"pause", "reset", "configure"}  # these stop a long `step` instead of waiting for it
 UNION_TAGS = {"int", "float", "str", "bool", "none", "list", "dict"}
@@ -210,7 +212,7 @@ class LiveSession:
                     continue
                 boundary_due = now + seconds >= next_boundary
                 exp = self.experiment
-                events, frame, boundaries, done = await asyncio.to_thread(
+                events, frame, boundaries, done, frame_cost = await asyncio.to_thread(
                     self._work, exp, steps, seconds, frame_due, boundary_due)
                 if exp is not self.experiment:
                     continue  # replaced while the chunk ran
@@ -221,8 +223,9 @@ class LiveSession:
                 for event in events:
                     await self.send(p.Event(**event.__dict__))
                 if frame_due:
-                    # On schedule, unless we fell behind: then start counting again from now.
-                    next_frame = max(next_frame + 1 / self.frame_rate, loop.time())
+                    # On schedule, unless we fell behind; and never so often that frames take more
+                    # than a tenth of the time (a large dataset's frames cost milliseconds to build).
+                    next_frame = max(next_frame + 1 / self.frame_rate, loop.time() + FRAME_SHARE_FACTOR * frame_cost)
                 if frame is not None:
                     await self._send_text(frame)
                 for blob in boundaries:
@@ -247,9 +250,10 @@ class LiveSession:
         before = exp.step
         events = exp.advance(steps, seconds)
         changed = self._frame_sent_for != (id(exp), exp.step)  # nothing new to show: send nothing
+        started = time.perf_counter()
         frame = self._frame_json(exp) if frame_due and changed else None
         boundaries = exp.boundary_frames() if boundary_due and changed else []
-        return events, frame, boundaries, exp.step - before
+        return events, frame, boundaries, exp.step - before, time.perf_counter() - started
 
     def _frame_json(self, exp: Experiment) -> str:
         self._frame_sent_for = (id(exp), exp.step)
@@ -368,5 +372,8 @@ class LiveSession:
 
     async def _on_history(self, command: p.History) -> None:
         exp = self.experiment
-        await self.send(p.HistoryReply(runs=[r.id for r in exp.runs], steps=exp.history.steps,
-                                       loss=exp.history.values))
+        steps, values = list(exp.history.steps), list(exp.history.values)
+        if not steps or steps[-1] < exp.step:  # the history holds steps taken; add where the runs are now
+            steps.append(exp.step)
+            values.append(await asyncio.to_thread(exp.current_losses))
+        await self.send(p.HistoryReply(runs=[r.id for r in exp.runs], steps=steps, loss=values))

@@ -130,7 +130,7 @@ class Event(BaseModel):
     message: str
     suggestion: str | None = None
     causes: list[dict[str, str]] | None = None
-    layers: list[dict[str, float]] | None = None
+    layers: list[dict[str, int | float]] | None = None
 
 
 class HistoryReply(BaseModel):
