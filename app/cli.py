@@ -1,34 +1,340 @@
-"""The `backprop-lab` command."""
+"""The `backprop-lab` command: serve the dashboard, train a network, run a saved one."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import sys
+from pathlib import Path
 
+# Errors a user can fix are printed as one line (no traceback) and exit with these codes.
+EXIT_ERROR = 1  # something went wrong while running: a file, the database, a diverged run
+EXIT_USAGE = 2  # the command line itself (as argparse does)
+
+TRAIN_EXAMPLES = """examples:
+  backprop-lab train --dataset two-points --kind softmax_ce --hidden 8 --steps 2000 --save model.json
+  backprop-lab train --dataset xor --hidden 4 --activation tanh --optimizer adam --lr 0.05 --steps 3000
+  backprop-lab train --dataset moons --param noise=0.2 --hidden 16,8 --save moons.safetensors"""
+
+PREDICT_EXAMPLES = """examples:
+  backprop-lab predict model.json 1,0
+  backprop-lab predict model.json 1,0 0,1 --json
+  printf '1 0\\n0 1\\n' | backprop-lab predict model.safetensors"""
+
+
+class CLIError(Exception):
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --- serve --------------------------------------------------------------------------------------
 
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from app.store import StoreError
     from app.web.app import create_app
 
+    try:
+        app = create_app()
+        app.state.store.migrate()  # a wrong BACKPROP_LAB_DATABASE_URL fails here, not at the first save
+    except StoreError as e:
+        raise CLIError(f"saved models: {e.message}") from None
     print(f"Backprop Lab on http://{args.host}:{args.port}/  (API reference: /docs)", flush=True)
+    print(f"Saved models: {app.state.store.display_url}", flush=True)
     # Compression makes large WebSocket frames 10-30x slower, and frames here are small and frequent.
-    uvicorn.run(create_app(), host=args.host, port=args.port, ws_per_message_deflate=False, log_level="info")
+    # uvicorn's own frame limit (default 16 MiB) would read a huge message before the app could refuse it.
+    ws_max_size = 2 * app.state.settings.max_message_bytes
+    uvicorn.run(app, host=args.host, port=args.port, ws_per_message_deflate=False, ws_max_size=ws_max_size,
+                log_level="info")
 
+
+# --- train --------------------------------------------------------------------------------------
+
+def _hidden_sizes(text: str) -> list[int]:
+    if text.strip().lower() in ("", "0", "none"):
+        return []
+    try:
+        sizes = [int(part) for part in text.replace(" ", "").split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of layer sizes such as 8 or 16,8") from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("each hidden layer needs at least 1 unit (use 'none' for no hidden layer)")
+    return sizes
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number greater than 0")
+    return value
+
+
+def _count(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be {minimum} or more")
+        return value
+    return parse
+
+
+def _dataset_params(pairs: list[str], dataset: str) -> dict:
+    from app import datasets
+
+    spec = datasets.DATASETS[dataset]
+    kinds = {p.name: p.kind for p in spec.params}
+    params = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise CLIError(f"--param {pair!r}: write it as NAME=VALUE, e.g. noise=0.2", EXIT_USAGE)
+        kind = kinds.get(key)
+        value: object = raw
+        if kind == "bool":
+            value = {"true": True, "false": False}.get(raw.lower(), raw)
+        elif kind in ("int", "float"):
+            try:
+                value = int(raw) if kind == "int" and raw.lstrip("-").isdigit() else float(raw)
+            except ValueError:
+                pass  # the dataset's own check says what is allowed
+        params[key] = value
+    return params
+
+
+def _fmt(values, limit: int | None = None) -> str:
+    """Numbers for people: 6 significant digits; rows longer than `limit` abbreviated."""
+    values = list(values)
+    if limit is not None and len(values) > limit:
+        shown = ", ".join(f"{float(v):.6g}" for v in values[:limit - 2])
+        return f"[{shown}, ... {float(values[-1]):.6g}] ({len(values)} numbers)"
+    return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
+
+
+def _train(args: argparse.Namespace) -> None:
+    import numpy as np
+    from tqdm import tqdm
+
+    from app import datasets
+    from app.export import classes_of
+    from app.nn import Network, OutputLayer, Trainer, divergence_reason, make_optimizer, to_document
+
+    try:
+        data = datasets.load(args.dataset, seed=args.seed, **_dataset_params(args.param, args.dataset))
+    except datasets.DatasetError as e:
+        raise CLIError(f"dataset {args.dataset}: {e.message}", EXIT_USAGE) from None
+    X, Y = data.inputs, data.labels
+    sizes = [X.shape[1], *args.hidden, Y.shape[1]]
+    output = OutputLayer.from_kind(args.kind)
+    net = Network.create(sizes, args.activation, output, init=args.init, seed=args.seed)
+    options = {"momentum": {"momentum": args.momentum}}.get(args.optimizer, {})
+    optimizer = make_optimizer(args.optimizer, args.lr, **options)
+    trainer = Trainer(net, X, Y, optimizer, args.batch_size, args.seed)
+
+    hidden = f"{args.activation} hidden layers {args.hidden}" if args.hidden else "no hidden layer"
+    print(f"Training {'-'.join(map(str, sizes))} ({hidden}, {args.kind}) on {args.dataset} ({len(X)} examples): "
+          f"{args.optimizer}, η = {args.lr:g}, {args.steps} steps", flush=True)
+    chunk = max(1, args.steps // 200)  # progress-bar updates: at most ~200
+    with np.errstate(all="ignore"), tqdm(total=args.steps, unit="step", file=sys.stderr, disable=args.quiet,
+                                         desc="training", dynamic_ncols=True) as bar:
+        for k in range(args.steps):
+            loss = trainer.step().loss
+            if (k + 1) % chunk == 0 or k + 1 == args.steps:
+                reason = divergence_reason(net, loss)
+                if reason:
+                    bar.close()
+                    raise CLIError(f"training diverged by step {k + 1}: {reason}; lower the learning rate "
+                                   f"(--lr, now {args.lr:g})")
+                bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+                bar.update((k + 1) - bar.n)
+        final_loss = trainer.full_loss()
+        outputs = net.predict(X)
+    if not (math.isfinite(final_loss) and np.isfinite(outputs).all()):
+        raise CLIError(f"training diverged: the loss is {final_loss}; lower the learning rate (--lr, now {args.lr:g})")
+
+    print(f"final loss: {final_loss:.6g}")
+    names = data.class_names or [str(i) for i in range(Y.shape[1])]
+    predicted, wanted = classes_of(outputs), classes_of(Y)
+    shown = min(len(X), args.show)
+    for x, a, p, w in zip(X[:shown], outputs[:shown], predicted[:shown], wanted[:shown]):
+        mark = "✓" if p == w else "✗"
+        print(f"  {_fmt(x, limit=8)} → {_fmt(a)}  class {names[p]} {mark} (label {names[w]})")
+    if len(X) > shown:
+        print(f"  ... and {len(X) - shown} more examples (--show to see more)")
+    correct = sum(p == w for p, w in zip(predicted, wanted))
+    print(f"accuracy: {correct}/{len(X)} ({100 * correct / len(X):.1f}%)")
+    if args.save:
+        _save(args.save, to_document(net), data.class_names or None)
+
+
+def _save(path: Path, document: dict, class_names: list[str] | None) -> None:
+    from app.export import to_json, to_safetensors
+
+    if path.suffix.lower() == ".safetensors":
+        data, what = to_safetensors(document, name=path.stem, class_names=class_names), "safetensors"
+    else:
+        data, what = to_json(document), "model JSON"
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        raise CLIError(f"cannot write {path}: {e.strerror or e}") from None
+    print(f"saved the model ({what}) to {path}")
+
+
+# --- predict ------------------------------------------------------------------------------------
+
+def _parse_row(text: str, where: str) -> list[float]:
+    parts = [p for p in text.replace(",", " ").split() if p]
+    try:
+        row = [float(p) for p in parts]
+    except ValueError:
+        raise CLIError(f"{where} {text.strip()!r} is not a list of numbers such as 1,0", EXIT_USAGE) from None
+    if not row:
+        raise CLIError(f"{where} is empty; give numbers such as 1,0", EXIT_USAGE)
+    if not all(math.isfinite(v) for v in row):
+        raise CLIError(f"{where} {text.strip()!r}: every number must be finite (no NaN or Infinity)", EXIT_USAGE)
+    return row
+
+
+def _predict(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from app.export import FormatError, predict, read_model
+    from app.nn import from_document
+    from app.store import InvalidModel, check_document
+
+    path: Path = args.model
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise CLIError(f"cannot read {path}: {e.strerror or e}") from None
+    try:
+        model_file = read_model(raw, path.name)
+        document = check_document(model_file.document)
+    except FormatError as e:
+        raise CLIError(f"{path}: {e.message}") from None
+    except InvalidModel as e:
+        raise CLIError(f"{path}: {e.message}") from None  # the message names the field
+
+    if args.inputs:
+        rows = [_parse_row(text, f"input {i + 1}") for i, text in enumerate(args.inputs)]
+    else:
+        lines = [line for line in sys.stdin.read().splitlines() if line.strip()]
+        if not lines:
+            raise CLIError("give inputs such as 1,0 after the model file, or one row per line on standard input",
+                           EXIT_USAGE)
+        rows = [_parse_row(text, f"line {i + 1}") for i, text in enumerate(lines)]
+    width = document["layer_sizes"][0]
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise CLIError(f"input {i + 1} ({','.join(f'{v:g}' for v in row)}) has {len(row)} numbers; the model "
+                           f"expects {width}", EXIT_USAGE)
+
+    outputs, classes = predict(from_document(document), np.array(rows))
+    if not np.isfinite(outputs).all():
+        raise CLIError("these inputs are so large that the model's outputs overflow; use smaller inputs")
+    names = model_file.class_names
+    if args.json:
+        result = {"outputs": outputs.tolist(), "classes": classes}
+        if names:
+            result["class_names"] = [names[c] for c in classes]
+        print(json.dumps(result))
+        return
+    for row, a, c in zip(rows, outputs, classes):
+        label = f" ({names[c]})" if names else ""
+        print(f"{_fmt(row)} → {_fmt(a)}  class {c}{label}")
+
+
+# --- the parser ---------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
+    from app import datasets
+    from app.nn import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, RUN_KINDS
+
     parser = argparse.ArgumentParser(prog="backprop-lab", description="Watch backpropagation work.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="run the dashboard and the API",
-                                description="Run the dashboard and the REST API with uvicorn.")
+                                description="Run the dashboard and the REST API with uvicorn. Saved models go "
+                                            "to the database named by BACKPROP_LAB_DATABASE_URL (default: "
+                                            "sqlite:///backprop-lab.db in the working folder).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
     serve.set_defaults(run=_serve)
+
+    train = commands.add_parser(
+        "train", help="train a network on a dataset and print its loss and outputs",
+        description="Train a network on one of the lab's datasets, with a progress bar on stderr; then print "
+                    "the final loss and the network's output for each example, and optionally save the model.",
+        epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    train.add_argument("--dataset", default="two-points", choices=list(datasets.DATASETS), metavar="NAME",
+                       help=f"the dataset: {', '.join(datasets.DATASETS)} (default: %(default)s)")
+    train.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a dataset parameter, e.g. noise=0.2 (repeatable; see GET /api/datasets for each "
+                            "dataset's parameters and bounds)")
+    train.add_argument("--kind", default="softmax_ce", choices=list(RUN_KINDS), metavar="KIND",
+                       help=f"output layer and loss: {', '.join(RUN_KINDS)} (default: %(default)s)")
+    train.add_argument("--hidden", type=_hidden_sizes, default=[8], metavar="SIZES",
+                       help="units per hidden layer, comma-separated, e.g. 8 or 16,8; 'none' for no hidden "
+                            "layer (default: 8)")
+    train.add_argument("--activation", default="sigmoid", choices=list(HIDDEN_ACTIVATIONS), metavar="NAME",
+                       help=f"hidden-layer activation: {', '.join(HIDDEN_ACTIVATIONS)} (default: %(default)s)")
+    train.add_argument("--init", default="normal", choices=list(INITS), metavar="NAME",
+                       help=f"starting weights: {', '.join(INITS)} (default: %(default)s)")
+    train.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS), metavar="NAME",
+                       help=f"update rule: {', '.join(OPTIMIZERS)} (default: %(default)s)")
+    train.add_argument("--lr", type=_positive_float, default=0.5, metavar="η",
+                       help="learning rate (default: %(default)s)")
+    train.add_argument("--momentum", type=float, default=0.9, metavar="μ",
+                       help="momentum, for --optimizer momentum (default: %(default)s)")
+    train.add_argument("--batch-size", type=_count(1), default=None, metavar="N",
+                       help="examples per step (default: all of them, full-batch gradient descent)")
+    train.add_argument("--steps", type=_count(0), default=1000, metavar="N",
+                       help="training steps (updates) (default: %(default)s)")
+    train.add_argument("--seed", type=_count(0), default=0, metavar="N",
+                       help="seeds the dataset, the starting weights and the batch order (default: %(default)s)")
+    train.add_argument("--save", type=Path, default=None, metavar="PATH",
+                       help="write the trained model here: model JSON, or safetensors when PATH ends in "
+                            ".safetensors (either can be imported with POST /api/models/import)")
+    train.add_argument("--show", type=_count(0), default=10, metavar="N",
+                       help="examples whose outputs are printed (default: %(default)s)")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_train)
+
+    predict = commands.add_parser(
+        "predict", help="run a saved model on inputs",
+        description="Run a saved model (model JSON or safetensors, e.g. from `train --save` or "
+                    "GET /api/models/{id}/export) on rows of inputs; print each row's outputs and class "
+                    "(the index of the largest output; with one output unit, 1 when it is at least 0.5).",
+        epilog=PREDICT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    predict.add_argument("model", type=Path, metavar="MODEL", help="a .json or .safetensors model file")
+    predict.add_argument("inputs", nargs="*", metavar="INPUTS",
+                         help="one row of inputs per argument, numbers separated by commas, e.g. 1,0; without "
+                              "any, rows are read from standard input, one per line")
+    predict.add_argument("--json", action="store_true",
+                         help='print {"outputs": [...], "classes": [...]} as JSON, at full precision')
+    predict.set_defaults(run=_predict)
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
-    args.run(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except CLIError as e:
+        print(f"backprop-lab {args.command}: error: {e.message}", file=sys.stderr)
+        sys.exit(e.code)
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -19,3 +19,9 @@ def settings() -> Settings:
 def client(settings: Settings):
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread until the
+    session ends, and tests that call asyncio.run() cannot run after it."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

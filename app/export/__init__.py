@@ -1,0 +1,61 @@
+"""Model files: export a saved model as JSON, safetensors or ONNX, and read JSON or safetensors back.
+
+Export takes a checked model document (as the store keeps it) and gives bytes; import takes bytes and
+gives an unchecked document (a ModelFile) for the caller to check like any request body. Nothing here
+ever unpickles: JSON is parsed as JSON, safetensors by its own NumPy reader (docs/models.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from app.export.errors import ExportUnavailable, FormatError
+from app.export.json_format import from_json, to_json
+from app.export.model_file import ModelFile
+from app.export.onnx_format import onnx_available, to_onnx
+from app.export.predict import classes_of, predict
+from app.export.safetensors_format import from_safetensors, to_safetensors
+
+EXPORT_FORMATS = {  # format: (file extension, media type)
+    "json": (".json", "application/json"),
+    "safetensors": (".safetensors", "application/octet-stream"),
+    "onnx": (".onnx", "application/octet-stream"),
+}
+IMPORT_FORMATS = ("json", "safetensors")
+
+__all__ = [
+    "EXPORT_FORMATS", "IMPORT_FORMATS", "ExportUnavailable", "FormatError", "ModelFile", "classes_of",
+    "export_model", "from_json", "from_safetensors", "import_format", "onnx_available", "predict", "read_model",
+    "to_json", "to_onnx", "to_safetensors",
+]
+
+
+def export_model(document: dict[str, Any], fmt: str, *, name: str | None = None,
+                 class_names: list[str] | None = None) -> bytes:
+    if fmt == "json":
+        return to_json(document)
+    if fmt == "safetensors":
+        return to_safetensors(document, name=name, class_names=class_names)
+    if fmt == "onnx":
+        return to_onnx(document, name=name, class_names=class_names)
+    raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(EXPORT_FORMATS)}")
+
+
+def import_format(data: bytes, filename: str | None = None) -> str:
+    """json or safetensors: by the file's extension, else by its first byte (JSON starts with `{`)."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix == ".safetensors":
+        return "safetensors"
+    if suffix == ".onnx":
+        raise FormatError((), "ONNX files cannot be imported; import the model as JSON or safetensors")
+    return "json" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "safetensors"
+
+
+def read_model(data: bytes, filename: str | None = None) -> ModelFile:
+    """The model in a JSON or safetensors file; FormatError says what is wrong with the file."""
+    if not data:
+        raise FormatError((), "the file is empty")
+    return from_json(data) if import_format(data, filename) == "json" else from_safetensors(data)

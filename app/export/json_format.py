@@ -1,0 +1,51 @@
+"""Model JSON: the model document itself, exactly as POST /api/backprop takes it.
+
+Each float is written as its shortest repr, which Python (and any correct JSON reader) reads back to the
+same 64 bits, so a JSON export round-trips bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from app.export.errors import FormatError
+from app.export.model_file import ModelFile
+
+MEDIA_TYPE = "application/json"
+
+
+def to_json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _no_constants(name: str) -> Any:
+    raise FormatError((), f"the file holds {name}; NaN and Infinity are not allowed, every number must be finite")
+
+
+def from_json(data: bytes) -> ModelFile:
+    """Read a model document, or an object holding one under "model" (with optional "name" and
+    "class_names"), as GET /api/models/{id} returns it. The document is checked later, by the caller."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormatError((), "the file is not UTF-8 text, so it is not model JSON") from None
+    try:
+        value = json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as e:
+        raise FormatError((), f"the file is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise FormatError((), "the file's JSON is nested too deeply to be a model") from None
+    if not isinstance(value, dict):
+        raise FormatError((), "model JSON is an object with layer_sizes, output_activation, loss, W and b")
+    if "model" in value:  # a bare model document has no "model" key
+        name, class_names = value.get("name"), value.get("class_names")
+        if name is not None and not isinstance(name, str):
+            raise FormatError(("name",), "name must be text")
+        if class_names is not None and not (isinstance(class_names, list)
+                                            and all(isinstance(n, str) for n in class_names)):
+            raise FormatError(("class_names",), "class_names must be a list of text")
+        if not isinstance(value["model"], dict):
+            raise FormatError(("model",), "model must be an object with layer_sizes, output_activation, loss, W and b")
+        return ModelFile(value["model"], "json", name, class_names, ("model",))
+    return ModelFile(value, "json")

@@ -1,0 +1,15 @@
+"""What reading a model file gives: the document and what the file said about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    document: dict[str, Any]  # not yet checked: pass it through ModelDocument / network_from
+    format: str  # "json" or "safetensors"
+    name: str | None = None
+    class_names: list[str] | None = None
+    document_loc: tuple[str | int, ...] = ()  # where the document sits in the file, for error locations

@@ -1,0 +1,196 @@
+"""safetensors: the weights as float64 tensors, the architecture in the header's string metadata.
+
+Tensors are named like PyTorch's nn.Linear layers, so they load into one:
+
+    layers.{l}.weight   shape (n_out, n_in), float64 (W[l], exactly as in the model document)
+    layers.{l}.bias     shape (n_out,)
+
+Metadata (all strings): format = "backprop-lab", format_version = "1", layer_sizes = "[2, 8, 2]",
+hidden_activation (a name, or "none" without hidden layers), output_activation, loss, and optionally
+name and class_names (a JSON list).
+
+Reading never unpickles anything: a safetensors file is a JSON header followed by raw little-endian
+numbers, parsed by the safetensors package's NumPy API (`safetensors.numpy.load`, from bytes). Every
+tensor is checked against the metadata before it becomes a model.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from app.export.errors import FormatError
+from app.export.model_file import ModelFile
+from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
+from app.nn.output_layer import loss_mismatch_message
+
+MEDIA_TYPE = "application/octet-stream"
+FORMAT_NAME = "backprop-lab"
+FORMAT_VERSION = "1"
+NO_HIDDEN = "none"
+ACCEPTED_DTYPES = (np.float64, np.float32)  # float32 widens to float64 exactly
+
+
+def weight_name(layer: int) -> str:
+    return f"layers.{layer}.weight"
+
+
+def bias_name(layer: int) -> str:
+    return f"layers.{layer}.bias"
+
+
+def to_safetensors(document: dict[str, Any], *, name: str | None = None,
+                   class_names: list[str] | None = None) -> bytes:
+    from safetensors.numpy import save
+
+    sizes = document["layer_sizes"]
+    tensors: dict[str, np.ndarray] = {}
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        tensors[weight_name(l)] = np.array(document["W"][l], dtype=np.float64).reshape(n_out, n_in)
+        tensors[bias_name(l)] = np.array(document["b"][l], dtype=np.float64).reshape(n_out)
+    metadata = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "layer_sizes": json.dumps(sizes),
+        "hidden_activation": document.get("hidden_activation") or NO_HIDDEN,
+        "output_activation": document["output_activation"],
+        "loss": document["loss"],
+    }
+    if name is not None:
+        metadata["name"] = name
+    if class_names is not None:
+        metadata["class_names"] = json.dumps(class_names, ensure_ascii=False)
+    return _sorted_header(save(tensors, metadata=metadata))
+
+
+def _sorted_header(data: bytes) -> bytes:
+    """The same file with its header's keys in a fixed order: the safetensors writer orders the metadata by
+    hash, so without this the same model would give different bytes each time."""
+    length = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + length])
+    ordered = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ordered += b" " * (-len(ordered) % 8)  # the format pads the header with spaces to a multiple of 8 bytes
+    return len(ordered).to_bytes(8, "little") + ordered + data[8 + length:]
+
+
+def read_header(data: bytes) -> dict[str, Any]:
+    """The JSON header of a safetensors file (8-byte little-endian length, then that many bytes of JSON)."""
+    if len(data) < 8:
+        raise FormatError((), "the file is too short to be a safetensors file")
+    length = int.from_bytes(data[:8], "little")
+    if length < 2 or length > len(data) - 8:
+        raise FormatError((), "this is not a safetensors file: its first 8 bytes do not give the length of a "
+                              "header that fits in the file")
+    try:
+        header = json.loads(data[8:8 + length].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise FormatError((), "this is not a safetensors file: its header is not JSON") from None
+    if not isinstance(header, dict):
+        raise FormatError((), "this is not a safetensors file: its header is not a JSON object")
+    return header
+
+
+def _metadata(header: dict[str, Any]) -> dict[str, str]:
+    metadata = header.get("__metadata__")
+    if metadata is None:
+        raise FormatError(("metadata",), "the file has no metadata; Backprop Lab needs layer_sizes, "
+                                         "hidden_activation, output_activation and loss there (as strings)")
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise FormatError(("metadata",), "safetensors metadata must map names to strings")
+    for key in ("layer_sizes", "output_activation", "loss"):
+        if key not in metadata:
+            raise FormatError(("metadata", key), f"the file's metadata has no {key}; Backprop Lab needs "
+                                                 f"layer_sizes, hidden_activation, output_activation and loss")
+    return metadata
+
+
+def _layer_sizes(text: str) -> list[int]:
+    try:
+        sizes = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        sizes = None
+    if (not isinstance(sizes, list) or len(sizes) < 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
+        raise FormatError(("metadata", "layer_sizes"), f"layer_sizes must be a JSON list of at least two whole "
+                                                       f"numbers, each 1 or more, like \"[2, 8, 2]\"; got {text[:60]!r}")
+    return sizes
+
+
+def _architecture(metadata: dict[str, str]) -> dict[str, Any]:
+    sizes = _layer_sizes(metadata["layer_sizes"])
+    hidden = metadata.get("hidden_activation", NO_HIDDEN)
+    if hidden == NO_HIDDEN:
+        if len(sizes) > 2:
+            raise FormatError(("metadata", "hidden_activation"),
+                              f"layer_sizes {sizes} has hidden layers, so hidden_activation must name one of: "
+                              f"{', '.join(HIDDEN_ACTIVATIONS)}")
+        hidden = None
+    elif hidden not in HIDDEN_ACTIVATIONS:
+        raise FormatError(("metadata", "hidden_activation"), f"unknown hidden_activation {hidden!r}; allowed: "
+                                                             f"{', '.join(HIDDEN_ACTIVATIONS)} or {NO_HIDDEN}")
+    output, loss = metadata["output_activation"], metadata["loss"]
+    if output not in OUTPUT_ACTIVATIONS:
+        raise FormatError(("metadata", "output_activation"), f"unknown output_activation {output!r}; allowed: "
+                                                             f"{', '.join(OUTPUT_ACTIVATIONS)}")
+    if loss not in LOSSES:
+        raise FormatError(("metadata", "loss"), f"unknown loss {loss!r}; allowed: {', '.join(LOSSES)}")
+    problem = loss_mismatch_message(output, loss)
+    if problem:
+        raise FormatError(("metadata", "loss"), problem)
+    return {"layer_sizes": sizes, "hidden_activation": hidden if len(sizes) > 2 else None,
+            "output_activation": output, "loss": loss}
+
+
+def _class_names(metadata: dict[str, str]) -> list[str] | None:
+    if "class_names" not in metadata:
+        return None
+    try:
+        names = json.loads(metadata["class_names"])
+    except (json.JSONDecodeError, RecursionError):
+        names = None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise FormatError(("metadata", "class_names"), "class_names must be a JSON list of strings")
+    return names
+
+
+def from_safetensors(data: bytes) -> ModelFile:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load
+
+    header = read_header(data)
+    metadata = _metadata(header)
+    doc = _architecture(metadata)
+    sizes = doc["layer_sizes"]
+    try:
+        tensors = load(data)
+    except (SafetensorError, ValueError, TypeError, KeyError) as e:
+        raise FormatError((), f"the file is not a valid safetensors file: {e}") from None
+
+    expected: dict[str, tuple[int, ...]] = {}
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        expected[weight_name(l)] = (n_out, n_in)
+        expected[bias_name(l)] = (n_out,)
+    for key in tensors:
+        if key not in expected:
+            raise FormatError(("tensors", key), f"unexpected tensor {key!r}: layer_sizes {sizes} needs exactly "
+                                                f"{', '.join(expected)}")
+    for key, shape in expected.items():
+        if key not in tensors:
+            raise FormatError(("tensors", key), f"the file has no tensor {key!r}, which layer_sizes {sizes} needs "
+                                                f"(shape {list(shape)})")
+        array = tensors[key]
+        if array.dtype not in ACCEPTED_DTYPES:
+            raise FormatError(("tensors", key), f"tensor {key!r} holds {array.dtype}; weights must be float64 "
+                                                f"(or float32)")
+        if array.shape != shape:
+            raise FormatError(("tensors", key), f"tensor {key!r} has shape {list(array.shape)}, but layer_sizes "
+                                                f"{sizes} needs {list(shape)}")
+        if not np.isfinite(array).all():
+            raise FormatError(("tensors", key), f"tensor {key!r} holds NaN or Infinity; every weight must be finite")
+
+    n_layers = len(sizes) - 1
+    doc["W"] = [tensors[weight_name(l)].astype(np.float64).tolist() for l in range(n_layers)]
+    doc["b"] = [tensors[bias_name(l)].astype(np.float64).tolist() for l in range(n_layers)]
+    return ModelFile(doc, "safetensors", metadata.get("name"), _class_names(metadata))

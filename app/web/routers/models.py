@@ -1,0 +1,258 @@
+"""Saved models: save, import, list, fetch, delete, predict and export (docs/models.md).
+
+Every endpoint is a plain `def`: FastAPI runs it in its threadpool, where the store's blocking database
+calls belong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from pathlib import PurePath
+from typing import Annotated, Iterator, Literal
+
+import numpy as np
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, Strict, ValidationError
+
+from app.export import EXPORT_FORMATS, ExportUnavailable, FormatError, export_model, predict, read_model
+from app.nn import from_document
+from app.store import (InvalidModel, ModelNotFound, ModelStore, SavedModel, StoreError, StoreFull,
+                       StoreUnavailable)
+from app.web.deps import SettingsDep
+from app.web.errors import invalid
+from app.web.requests import network_from
+from app.web.schemas import Body, Matrix, ModelDocument, Vector
+
+router = APIRouter(prefix="/api/models", tags=["models"])
+
+MAX_OFFSET = 2**31 - 1
+ModelId = Annotated[int, Path(ge=1, description="the id the model got when it was saved")]
+ExportFormat = Literal[tuple(EXPORT_FORMATS)]  # type: ignore[valid-type]
+
+
+def _store(request: Request) -> ModelStore:
+    return request.app.state.store
+
+
+StoreDep = Annotated[ModelStore, Depends(_store)]
+
+
+# --- bodies -------------------------------------------------------------------------------------
+
+class SaveModelRequest(Body):
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{
+        "name": "two points, softmax",
+        "model": {"layer_sizes": [2, 2], "hidden_activation": None, "output_activation": "softmax",
+                  "loss": "cross_entropy", "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]},
+        "class_names": ["A", "B"],
+    }]}}
+    name: Annotated[str, Strict()] = Field(description="a name to find the model by (need not be unique)")
+    model: ModelDocument
+    class_names: list[Annotated[str, Strict()]] | None = Field(
+        None, description="one name per output unit; predictions then carry the class's name")
+
+
+class SavedModelInfo(BaseModel):
+    id: int
+    name: str
+    created_at: dt.datetime = Field(description="when it was saved, UTC")
+    source: str = Field(description="how it was saved: api, import, socket, ...")
+    kind: str | None = Field(description="the run kind (softmax_ce, sigmoid_mse, ...), null for other output layers")
+    layer_sizes: list[int]
+    hidden_activation: str | None
+    output_activation: str
+    loss: str
+    parameter_count: int
+    class_names: list[str] | None
+
+
+class SavedModelDetail(SavedModelInfo):
+    model: ModelDocument
+
+
+class ModelPage(BaseModel):
+    items: list[SavedModelInfo] = Field(description="newest first; without weights")
+    total: int = Field(description="models in the store")
+    limit: int
+    offset: int
+
+
+class PredictRequest(Body):
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"inputs": [[1, 0], [0, 1]]}]}}
+    inputs: list[Vector] = Field(min_length=1, description="one row of n_in numbers per example")
+
+
+class PredictResponse(BaseModel):
+    outputs: Matrix = Field(description="aᴸ for each row")
+    classes: list[int] = Field(description="each row's class: the index of its largest output "
+                                           "(with one output unit: 1 when it is at least 0.5)")
+    class_names: list[str] | None = Field(
+        None, description="the name of each row's class, when the model was saved with class names")
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _store_errors(name_loc: tuple = ("body", "name"), model_loc: tuple = ("body", "model"),
+                  other_loc: tuple = ("body",)) -> Iterator[None]:
+    """Store exceptions as HTTP answers; InvalidModel locations are placed in the request."""
+    try:
+        yield
+    except InvalidModel as e:
+        head, *rest = e.loc or ("model",)
+        prefix = {"name": name_loc, "model": model_loc}.get(head)
+        loc = (*prefix, *rest) if prefix is not None else (*other_loc, head, *rest)
+        raise invalid(loc, e.message) from None
+    except ModelNotFound as e:
+        raise HTTPException(404, e.message) from None
+    except StoreFull as e:
+        raise HTTPException(507, e.message) from None
+    except (StoreUnavailable, StoreError) as e:
+        raise HTTPException(503, e.message) from None
+
+
+def _document_errors(error: ValidationError, loc: tuple) -> RequestValidationError:
+    """A pydantic error about an uploaded document, without echoing the input, located in the file."""
+    return RequestValidationError([{"loc": (*loc, *e["loc"]), "msg": e["msg"], "type": e["type"]}
+                                   for e in error.errors(include_input=False, include_url=False)])
+
+
+def _get(store: ModelStore, model_id: int) -> SavedModel:
+    with _store_errors():
+        return store.get(model_id)
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+
+@router.post("", status_code=201, response_model=SavedModelInfo,
+             responses={507: {"description": "the store holds its maximum number of models"},
+                        503: {"description": "the database cannot be reached"}})
+def save_model(body: SaveModelRequest, response: Response, settings: SettingsDep, store: StoreDep) -> dict:
+    """Save a model under a name. It gets an id and a creation time; `Location` points at it."""
+    network_from(body.model, settings)  # the size limits and shape checks of every request
+    with _store_errors():
+        record = store.save(body.name, body.model, source="api", class_names=body.class_names)
+    response.headers["Location"] = f"/api/models/{record.id}"
+    return record.summary()
+
+
+@router.post("/import", status_code=201, response_model=SavedModelInfo,
+             responses={507: {"description": "the store holds its maximum number of models"}})
+def import_model(
+    response: Response,
+    settings: SettingsDep,
+    store: StoreDep,
+    file: Annotated[UploadFile, File(description="model JSON (.json) or safetensors (.safetensors) as "
+                                                 "GET /api/models/{id}/export writes them")],
+    name: Annotated[str | None, Form(description="the name to save it under (default: the name in the "
+                                                 "file, else the file's name)")] = None,
+) -> dict:
+    """Save a model from a file: model JSON or safetensors. Nothing is ever unpickled."""
+    data = file.file.read(settings.max_import_bytes + 1)
+    if len(data) > settings.max_import_bytes:
+        raise invalid(("body", "file"), f"the file is larger than the limit of {settings.max_import_bytes:,} bytes")
+    try:
+        model_file = read_model(data, file.filename)
+    except FormatError as e:
+        raise invalid(("body", "file", *e.loc), e.message) from None
+    doc_loc = ("body", "file", *model_file.document_loc)
+    try:
+        document = ModelDocument.model_validate(model_file.document)
+    except ValidationError as e:
+        raise _document_errors(e, doc_loc) from None
+    network_from(document, settings, loc=doc_loc)
+    chosen = name if name is not None else model_file.name or PurePath(file.filename or "").stem or "imported model"
+    with _store_errors(name_loc=("body", "name") if name is not None else ("body", "file", "name"),
+                       model_loc=doc_loc, other_loc=("body", "file")):
+        record = store.save(chosen, document, source="import", class_names=model_file.class_names)
+    response.headers["Location"] = f"/api/models/{record.id}"
+    return record.summary()
+
+
+@router.get("", response_model=ModelPage)
+def list_models(
+    settings: SettingsDep,
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, description="models per page (at most the max_models_page setting, "
+                                                  "100 by default)")] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="models to skip")] = 0,
+) -> dict:
+    """The saved models, newest first, a page at a time: summaries without weights, and the total."""
+    if limit > settings.max_models_page:
+        raise invalid(("query", "limit"), f"at most {settings.max_models_page} models per page; "
+                                          f"use offset to get the next page")
+    with _store_errors():
+        page = store.page(limit=limit, offset=offset)
+    return {"items": [m.summary() for m in page.items], "total": page.total, "limit": limit, "offset": offset}
+
+
+@router.get("/{model_id}", response_model=SavedModelDetail,
+            responses={404: {"description": "no saved model has this id"}})
+def get_model(model_id: ModelId, store: StoreDep) -> dict:
+    """One saved model with all its weights."""
+    record = _get(store, model_id)
+    return {**record.summary(), "model": record.document}
+
+
+@router.delete("/{model_id}", status_code=204, response_class=Response,
+               responses={404: {"description": "no saved model has this id"}})
+def delete_model(model_id: ModelId, store: StoreDep) -> Response:
+    """Delete a saved model. Its id is never given to another model."""
+    with _store_errors():
+        store.delete(model_id)
+    return Response(status_code=204)
+
+
+@router.post("/{model_id}/predict", response_model=PredictResponse,
+             responses={404: {"description": "no saved model has this id"}})
+def predict_with_model(model_id: ModelId, body: PredictRequest, settings: SettingsDep, store: StoreDep) -> dict:
+    """Run the saved model on rows of inputs: the outputs aᴸ (as /api/backprop computes them) and each row's class."""
+    if len(body.inputs) > settings.max_predict_rows:
+        raise invalid(("body", "inputs"), f"at most {settings.max_predict_rows:,} rows per call are allowed; "
+                                          f"got {len(body.inputs):,}")
+    record = _get(store, model_id)
+    width = record.layer_sizes[0]
+    for n, row in enumerate(body.inputs):
+        if len(row) != width:
+            raise invalid(("body", "inputs", n), f"inputs[{n}] has {len(row)} numbers; the model expects {width} "
+                                                 f"inputs per row (its layer_sizes[0])")
+    net = from_document(record.document)
+    outputs, classes = predict(net, np.array(body.inputs, dtype=np.float64))
+    if not np.isfinite(outputs).all():
+        raise invalid(("body", "inputs"), "these inputs are so large that the model's outputs overflow "
+                                          "(Infinity or NaN); use smaller inputs")
+    names = [record.class_names[c] for c in classes] if record.class_names else None
+    return {"outputs": outputs.tolist(), "classes": classes, "class_names": names}
+
+
+@router.get("/{model_id}/export", response_class=Response,
+            responses={200: {"description": "the model file, as an attachment",
+                             "content": {"application/json": {}, "application/octet-stream": {}}},
+                       404: {"description": "no saved model has this id"},
+                       501: {"description": "ONNX export needs the optional `export` extra"}})
+def export_saved_model(
+    model_id: ModelId,
+    store: StoreDep,
+    format: Annotated[ExportFormat, Query(description="json: the model document (bit-exact); safetensors: "
+                                                      "float64 tensors with the architecture in the metadata; "
+                                                      "onnx: a float64 graph for onnxruntime")] = "json",
+) -> Response:
+    """Download the model as model JSON, safetensors or ONNX."""
+    record = _get(store, model_id)
+    try:
+        data = export_model(record.document, format, name=record.name, class_names=record.class_names)
+    except ExportUnavailable as e:
+        raise HTTPException(501, str(e)) from None
+    extension, media_type = EXPORT_FORMATS[format]
+    filename = f"{_slug(record.name)}-{record.id}{extension}"
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _slug(name: str) -> str:
+    """A file-name-safe, ASCII version of a model name."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
+    return slug or "model"

@@ -1,0 +1,89 @@
+// uPlot charts over training steps, sized to their container and resized with it.
+//
+// Log scales are drawn as log10 of the values on a linear axis labelled in powers of ten: uPlot's own log
+// axis cannot place ticks below 1e-6 (a saturated layer's gradient norm is 1e-40), and its splits then loop.
+
+import uPlot from '/vendor/uplot/uPlot.esm.js';
+import { formatNumber } from './format.js';
+
+const AXIS = { stroke: '#5b6474', grid: { stroke: '#eceef3', width: 1 }, ticks: { stroke: '#d9dce3', width: 1 } };
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+function powerOfTen(exponent) {
+  return `10${String(exponent).replace(/[-\d]/g, (c) => SUPERSCRIPT[c])}`;
+}
+
+/** Whole decades, at most about six of them, between min and max (both log10 values). */
+function decadeSplits(u, axisIndex, min, max) {
+  const every = Math.max(1, Math.ceil((max - min) / 6));
+  const splits = [];
+  for (let k = Math.ceil(min / every) * every; k <= max; k += every) splits.push(k);
+  return splits;
+}
+
+function decadeRange(u, min, max) {
+  if (min === null || max === null) return [-1, 0];
+  const low = Math.floor(min);
+  const high = Math.ceil(max);
+  return low === high ? [low - 1, high + 1] : [low, high];
+}
+
+const log10OrNull = (v) => (v !== null && v !== undefined && v > 0 ? Math.log10(v) : null);
+
+/**
+ * A chart whose x axis is the training step.
+ * series: [{label, stroke, dash, width}], y: {log: bool, range: [min, max]}, syncKey: charts sharing a cursor,
+ * plugins: uPlot plugins (e.g. label lines).
+ */
+export function createStepChart(container, { series, height = 220, y = {}, legend = true, syncKey, yLabel, plugins = [] }) {
+  const width = Math.max(container.clientWidth, 200);
+  const yScale = y.log ? { range: decadeRange } : y.range ? { auto: false, range: y.range } : {};
+  const yAxis = y.log
+    ? { splits: decadeSplits, values: (u, ticks) => ticks.map(powerOfTen) }
+    : { values: (u, ticks) => ticks.map((t) => formatNumber(t, 2)) };
+  const showValue = y.log ? (v) => (v === null ? '–' : formatNumber(10 ** v, 4)) : (v) => formatNumber(v, 4);
+  const options = {
+    width,
+    height,
+    scales: { x: { time: false }, y: yScale },
+    axes: [
+      { ...AXIS, label: 'step', labelSize: 20, values: (u, ticks) => ticks.map((t) => formatNumber(t, 4)) },
+      { ...AXIS, label: yLabel, labelSize: yLabel ? 20 : 0, size: 52, ...yAxis },
+    ],
+    series: [
+      { label: 'step', value: (u, v) => (v === null || v === undefined ? '–' : v.toLocaleString('en-US')) },
+      ...series.map((s) => ({
+        label: s.label,
+        stroke: s.stroke,
+        width: s.width ?? 2,
+        dash: s.dash,
+        points: { size: 5, show: (u) => u.data[0].length < 3 }, // a lone point at step 0 has no line to show it
+        spanGaps: false,
+        value: (u, v) => showValue(v),
+      })),
+    ],
+    legend: { show: legend, live: true },
+    plugins,
+    cursor: { drag: { x: false, y: false }, ...(syncKey ? { sync: { key: syncKey } } : {}) },
+  };
+  const chart = new uPlot(options, [[], ...series.map(() => [])], container);
+  const resize = new ResizeObserver(() => {
+    const newWidth = Math.max(container.clientWidth, 200);
+    if (newWidth !== chart.width) chart.setSize({ width: newWidth, height });
+  });
+  resize.observe(container);
+  return {
+    chart,
+    canvas: () => chart.ctx.canvas,
+    /** data: [steps, ...one array of values per series], values as they are (log10 is taken here). */
+    setData([steps, ...values]) {
+      chart.setData([steps, ...(y.log ? values.map((v) => v.map(log10OrNull)) : values)]);
+      // While nobody hovers, the legend shows the latest values rather than dashes.
+      if (!(chart.cursor.left >= 0) && steps.length) chart.setLegend({ idx: steps.length - 1 });
+    },
+    destroy() {
+      resize.disconnect();
+      chart.destroy();
+    },
+  };
+}

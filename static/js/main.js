@@ -1,0 +1,136 @@
+// Starts the dashboard: one store fed by the socket, views that read it, controls that send commands.
+
+import { createControls } from './controls.js';
+import { applyBinary, applyMessage } from './messages.js';
+import { createRenderLoop } from './render-loop.js';
+import { configureMessage, parseHash, reconcile, speedValue, toHash } from './settings.js';
+import { createShare } from './share.js';
+import { openSocket } from './socket.js';
+import { createStore } from './store.js';
+import { exposeStore } from './test-hook.js';
+import { createBoundaryView } from './views/boundary-view.js';
+import { createDiagnosisBanner } from './views/diagnosis-banner.js';
+import { createErrorsView } from './views/errors-view.js';
+import { createGradientsView } from './views/gradients-view.js';
+import { createLossChart } from './views/loss-chart.js';
+import { createMathPanel } from './views/math-panel.js';
+import { createNetworkView } from './views/network-view.js';
+import { createOutputsChart } from './views/outputs-chart.js';
+import { createRunKey } from './views/run-key.js';
+import { createStatusView } from './views/status-view.js';
+
+const $ = (id) => document.getElementById(id);
+
+const store = createStore();
+exposeStore(store);
+let socket = null;
+
+function send(message) {
+  return socket?.send(message) ?? false;
+}
+
+function setErrors(problems) {
+  store.update(['errors'], (state) => {
+    state.errors = Object.fromEntries(problems.map((p) => [p.field, p.message]));
+  });
+}
+
+/** Send the experiment the settings describe; the hash is updated first, so the link always matches. */
+function configure(settings) {
+  history.replaceState(null, '', toHash(settings));
+  const { message, problems } = configureMessage(settings, store.state.hello);
+  setErrors(problems);
+  if (problems.length) return;
+  const wasPlaying = store.state.status.playing;
+  store.update([], (state) => {
+    state.lastConfigure = message;
+  });
+  send(message);
+  if (wasPlaying) send({ type: 'play' }); // a changed setting restarts the experiment, not the animation
+}
+
+const controls = createControls({
+  form: $('settings'),
+  exampleSelect: $('example'),
+  onChange(settings, name) {
+    if (name === 'speed' || name === 'example') {
+      // These change what is shown or how fast, not the numbers: no need to start again.
+      history.replaceState(null, '', toHash(settings));
+      setErrors([]);
+      send(name === 'speed' ? { type: 'set', speed: speedValue(settings.speed) } : { type: 'set', example: settings.example });
+      return;
+    }
+    configure(settings);
+  },
+});
+
+/** After `hello` (first connection or a reconnect): the form from the hash, then the experiment. */
+function start(hello) {
+  const settings = parseHash(location.hash);
+  const notes = reconcile(settings, hello);
+  controls.populate(hello);
+  controls.write(settings);
+  configure(settings);
+  if (notes.length) setErrors([{ field: '', message: notes.join(' ') }]);
+}
+
+function connect() {
+  store.update(['connection'], (state) => {
+    state.connection = 'connecting';
+    state.closeReason = '';
+  });
+  socket = openSocket({
+    onOpen: () => store.update(['connection'], (state) => (state.connection = 'open')),
+    onMessage(message) {
+      if (message.type === 'history') return share.receiveHistory(message);
+      applyMessage(store, message);
+      if (message.type === 'hello') start(message);
+      if (message.type === 'configured') controls.showExamples(message);
+    },
+    onBinary: (buffer) => applyBinary(store, buffer),
+    onClose(event) {
+      store.update(['connection', 'status'], (state) => {
+        state.connection = 'closed';
+        state.closeReason = event.reason || (event.code === 1006 ? 'the server cannot be reached' : `code ${event.code}`);
+        state.status = { ...state.status, playing: false };
+      });
+    },
+  });
+}
+
+const share = createShare({ store, send, status: $('share-status') });
+const loop = createRenderLoop(store, []);
+const requestDraw = loop.requestDraw;
+
+const views = {
+  status: createStatusView({
+    play: $('play'), step: $('step'), reset: $('reset'), counter: $('step-counter'),
+    connection: $('connection'), reconnect: $('reconnect'), downloadCsv: $('download-csv'),
+  }),
+  errors: createErrorsView({ general: $('general-error') }),
+  diagnosis: createDiagnosisBanner({ section: $('diagnosis') }),
+  runKey: createRunKey({ list: $('run-key') }),
+  loss: createLossChart({ container: $('loss-chart'), logToggle: $('loss-log'), requestDraw }),
+  outputs: createOutputsChart({ container: $('outputs-charts'), note: $('outputs-note') }),
+  boundary: createBoundaryView({ container: $('boundaries'), note: $('boundary-note') }),
+  gradients: createGradientsView({ container: $('gradients') }),
+  network: createNetworkView({ container: $('network'), runSelect: $('network-run'), note: $('network-note'), requestDraw }),
+  math: createMathPanel({ container: $('math'), sendGradcheck: () => send({ type: 'gradcheck' }), requestDraw }),
+};
+loop.setViews(Object.values(views));
+
+$('play').addEventListener('click', () => send({ type: store.state.status.playing ? 'pause' : 'play' }));
+$('step').addEventListener('click', () => send({ type: 'step' }));
+$('reset').addEventListener('click', () => send({ type: 'reset' }));
+$('reconnect').addEventListener('click', connect);
+$('copy-link').addEventListener('click', share.copyLink);
+$('download-csv').addEventListener('click', share.requestHistory);
+const PNG_TITLES = { loss: 'Loss', outputs: 'Outputs per example', boundary: 'Decision boundary', gradients: 'Gradients per layer' };
+for (const button of document.querySelectorAll('[data-png]')) {
+  const name = button.dataset.png;
+  button.addEventListener('click', () => share.downloadPng(PNG_TITLES[name], views[name].canvases(), `backprop-lab-${name}.png`));
+}
+// Editing the link by hand (or going back) starts the experiment it describes.
+window.addEventListener('hashchange', () => store.state.hello && start(store.state.hello));
+
+connect();

@@ -1,0 +1,59 @@
+// Share and export: copy the experiment's link, download the loss history as CSV, and charts as PNG.
+
+import { composeCanvases, downloadBlob, downloadCanvas, toCsv } from './lib/download.js';
+import { runsOf } from './run-kinds.js';
+
+export function createShare({ store, send, status }) {
+  let historyWanted = false;
+
+  function say(text) {
+    status.textContent = text;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(() => (status.textContent = ''), 4000);
+  }
+
+  async function copyLink() {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      say('Link copied: it reproduces this experiment.');
+    } catch {
+      // No clipboard (an insecure page or a refused permission): show the link to copy by hand.
+      status.textContent = '';
+      const field = document.createElement('input');
+      field.readOnly = true;
+      field.value = location.href;
+      field.setAttribute('aria-label', 'Link to this experiment');
+      status.append(field);
+      field.select();
+    }
+  }
+
+  function requestHistory() {
+    historyWanted = send({ type: 'history' });
+  }
+
+  /** The `history` reply: one row per recorded step, one column per run (empty after a run diverged). */
+  function receiveHistory(message) {
+    if (!historyWanted) return;
+    historyWanted = false;
+    const runs = runsOf(store.state.configured);
+    const names = message.runs.map((id) => {
+      const run = runs.find((r) => r.id === id);
+      return run ? `${run.kind} loss` : `${id} loss`;
+    });
+    const rows = [['step', ...names], ...message.steps.map((step, i) => [step, ...message.loss[i]])];
+    // The history holds each step's loss once the next step is taken; the latest frame has the current one.
+    const frame = store.state.frame;
+    if (frame && frame.step > (message.steps.at(-1) ?? -1)) rows.push([frame.step, ...frame.runs.map((run) => run.loss)]);
+    const dataset = store.state.configured?.config.dataset.name ?? 'experiment';
+    downloadBlob(new Blob([toCsv(rows)], { type: 'text/csv' }), `backprop-lab-${dataset}-loss.csv`);
+    say(`Saved ${message.steps.length} rows of loss history.`);
+  }
+
+  function downloadPng(title, canvases, filename) {
+    if (canvases.length === 0) return say('Nothing drawn yet.');
+    downloadCanvas(composeCanvases(canvases, title), filename);
+  }
+
+  return { copyLink, requestHistory, receiveHistory, downloadPng };
+}

@@ -1,0 +1,43 @@
+// The one small store: the socket's messages go in, the views read it out. Views never write to it.
+// `rev` counts changes per part, so a view redraws only what changed since it last looked.
+
+export function emptyExperiment() {
+  return {
+    configured: null, // the `configured` message: config, layer_sizes, inputs, labels, class_names, boundary
+    frame: null, // the latest `frame`
+    series: null, // time series built from frames (see series.js)
+    boundaries: [], // per run index: the latest decoded boundary grid
+    converged: {}, // run id -> step the run first reached its labels
+    diagnoses: [], // `diverged` and `collapsed` events
+    gradcheck: {}, // run id -> the latest `gradcheck` event
+  };
+}
+
+export function createStore() {
+  const state = {
+    connection: 'connecting', // 'connecting' | 'open' | 'closed'
+    closeReason: '',
+    hello: null,
+    status: { playing: false, step: 0, speed: 60, frame_rate: 30 },
+    lastConfigure: null, // the last `configure` message sent
+    errors: {}, // field (or '' for general) -> message
+    framesDrawn: 0,
+    ...emptyExperiment(),
+    rev: { config: 0, frame: 0, boundary: 0, events: 0, errors: 0, status: 0, connection: 0 },
+  };
+  const listeners = new Set();
+
+  return {
+    state,
+    /** Change the state in `mutate`, naming the parts that changed; views are told once per animation frame. */
+    update(parts, mutate) {
+      mutate(state);
+      for (const part of parts) state.rev[part] += 1;
+      for (const listener of listeners) listener(state);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

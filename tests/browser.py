@@ -1,0 +1,129 @@
+"""Helpers for the browser tests: a real uvicorn server on loopback, Debian's Chromium driven by Playwright,
+and pages that remember their console errors. Test modules import the fixtures from here."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import uvicorn
+
+from app.settings import Settings
+from app.web.app import create_app
+
+CHROMIUM = Path(os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium"))
+# Headless, and nothing that reaches for the internet (without these flags Chromium keeps trying).
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: scripts/setup test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The app under uvicorn in a daemon thread, as `backprop-lab serve` runs it."""
+
+    def __init__(self, settings: Settings):
+        self.port = free_port()
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
+                                ws_per_message_deflate=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def laptop_settings() -> Settings:
+    """The laptop defaults, written out so BACKPROP_LAB_* variables cannot change a test."""
+    return Settings(**{name: field.default for name, field in Settings.model_fields.items()})
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    with LiveServer(laptop_settings()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/test installs Debian's chromium when run as root")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Dashboard:
+    """A page of the dashboard, with what its console said and a few ways to read the store."""
+
+    def __init__(self, page: Any, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def open(self, hash_: str = "") -> Dashboard:
+        self.page.goto(self.base_url + hash_)
+        self.wait_for("window.backpropLab && window.backpropLab.frame !== undefined && window.backpropLab.frame !== null"
+                      " && window.backpropLab.framesDrawn > 0")
+        return self
+
+    def lab(self, name: str) -> Any:
+        """One property of window.backpropLab, the store's read-only view."""
+        return self.page.evaluate(f"() => window.backpropLab[{json.dumps(name)}]")
+
+    def wait_for(self, expression: str, timeout: float = 15_000) -> None:
+        self.page.wait_for_function(f"() => {expression}", timeout=timeout)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+
+@pytest.fixture
+def dashboard(chromium: Any, live_server: LiveServer) -> Iterator[Dashboard]:
+    context = chromium.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    yield Dashboard(page, live_server.url)
+    context.close()
+
+
+def new_dashboard(chromium: Any, live_server: LiveServer, viewport: dict[str, int]) -> tuple[Any, Dashboard]:
+    """A dashboard in its own browser context (own viewport, nothing shared); close the context when done."""
+    context = chromium.new_context(viewport=viewport)
+    return context, Dashboard(context.new_page(), live_server.url)
