@@ -15,14 +15,16 @@ import time
 from contextlib import suppress
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app import datasets
-from app.nn import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, RUN_KINDS, OutputLayer
+from app.nn import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, RUN_KINDS, OutputLayer, to_document
 from app.sessions.config import ConfigError, check_limits
 from app.sessions.experiment import BOUNDARY_SIZE, Experiment
 from app.settings import Settings
+from app.store import ModelStore, StoreError
 from app.web import protocol as p
 
 log = logging.getLogger(__name__)
@@ -83,9 +85,10 @@ def hello(settings: Settings) -> p.Hello:
 
 
 class LiveSession:
-    def __init__(self, websocket: WebSocket, settings: Settings):
+    def __init__(self, websocket: WebSocket, settings: Settings, store: ModelStore):
         self.ws = websocket
         self.settings = settings
+        self.store = store
         self.experiment: Experiment | None = None
         self.playing = False
         self.pending_steps = 0  # asked for by `step`, taken in chunks like play
@@ -377,3 +380,39 @@ class LiveSession:
             steps.append(exp.step)
             values.append(await asyncio.to_thread(exp.current_losses))
         await self.send(p.HistoryReply(runs=[r.id for r in exp.runs], steps=steps, loss=values))
+
+    async def _finite_run(self, command: p.Save | p.GetModel):
+        """The run the command names, or None after telling the client why it cannot have it."""
+        exp = self.experiment
+        run = next((run for run in exp.runs if run.id == command.run), None)
+        if run is None:
+            await self.error(f"{command.type}: run: no run {command.run!r}; runs: {', '.join(r.id for r in exp.runs)}",
+                             "run")
+        elif not all(np.isfinite(param).all() for param in run.net.parameters):
+            await self.error(f"{command.type}: run {run.id} diverged and its weights are no longer finite numbers; "
+                             "reset it first", "run")
+            run = None
+        return run
+
+    async def _on_save(self, command: p.Save) -> None:
+        exp = self.experiment
+        run = await self._finite_run(command)
+        if run is None:
+            return
+        name = command.name or f"{run.spec.kind} on {exp.config.dataset.name}, step {exp.step}"
+        document = to_document(run.net)
+        try:
+            record = await asyncio.to_thread(self.store.save, name, document, source="socket", kind=run.spec.kind,
+                                             class_names=exp.data.class_names or None)
+        except StoreError as e:
+            await self.error(f"save: {e.message}", "name" if getattr(e, "loc", ("",))[0] == "name" else None)
+            return
+        await self.send(p.Saved(run=run.id, step=exp.step, model=record.as_json()))
+
+    async def _on_model(self, command: p.GetModel) -> None:
+        exp = self.experiment
+        run = await self._finite_run(command)
+        if run is None:
+            return
+        await self.send(p.ModelReply(run=run.id, step=exp.step, kind=run.spec.kind, model=to_document(run.net)))
+

@@ -64,10 +64,24 @@ class History(Spec):
     type: Literal["history"]
 
 
-ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Reset, Set, Gradcheck, History],
+class Save(Spec):
+    """Save one run's current model in the model store; answered with `saved`."""
+    type: Literal["save"]
+    run: str
+    name: str | None = Field(None, min_length=1, max_length=200,
+                             description="defaults to the run kind, the dataset and the step")
+
+
+class GetModel(Spec):
+    """Ask for one run's current model as a model document; answered with `model`."""
+    type: Literal["model"]
+    run: str
+
+
+ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Reset, Set, Gradcheck, History, Save, GetModel],
                           Field(discriminator="type")]
 client_message = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("configure", "play", "pause", "step", "reset", "set", "gradcheck", "history")
+CLIENT_TYPES = ("configure", "play", "pause", "step", "reset", "set", "gradcheck", "history", "save", "model")
 
 
 # --- server to client ---------------------------------------------------------------------------
@@ -138,6 +152,21 @@ class HistoryReply(BaseModel):
     runs: list[str]
     steps: list[int]
     loss: list[list[float | None]] = Field(description="loss[i][r]: run r's loss at steps[i]")
+
+
+class Saved(BaseModel):
+    type: Literal["saved"] = "saved"
+    run: str
+    step: int
+    model: dict[str, Any] = Field(description="the saved model's summary: id, name, created_at, kind, layer_sizes...")
+
+
+class ModelReply(BaseModel):
+    type: Literal["model"] = "model"
+    run: str
+    step: int
+    kind: str
+    model: dict[str, Any] = Field(description="a model document, as POST /api/backprop takes it")
 
 
 class Error(BaseModel):

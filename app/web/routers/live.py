@@ -34,7 +34,7 @@ async def live(websocket: WebSocket) -> None:
     if len(registry.sessions) >= settings.max_sessions:
         await websocket.close(CLOSE_TRY_AGAIN_LATER, "the server is full; try again in a few minutes")
         return
-    session = LiveSession(websocket, settings)
+    session = LiveSession(websocket, settings, websocket.app.state.store)
     registry.sessions.add(session)
     try:
         await session.run()
