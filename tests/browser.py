@@ -64,14 +64,18 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def laptop_settings() -> Settings:
-    """The laptop defaults, written out so BACKPROP_LAB_* variables cannot change a test."""
-    return Settings(**{name: field.default for name, field in Settings.model_fields.items()})
+def laptop_settings(**overrides: Any) -> Settings:
+    """The laptop defaults, written out so BACKPROP_LAB_* variables cannot change a test, with overrides."""
+    values = {name: field.default for name, field in Settings.model_fields.items()}
+    values.update(overrides)
+    return Settings(**values)
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    with LiveServer(laptop_settings()) as server:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # Saved models go to a database of the test session's own, never to backprop-lab.db in the working folder.
+    database = tmp_path_factory.mktemp("models") / "models.db"
+    with LiveServer(laptop_settings(database_url=f"sqlite:///{database}")) as server:
         yield server
 
 

@@ -5,6 +5,8 @@ What a learner does: open the page, press play, step, share a link, type a wrong
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -200,6 +202,99 @@ def test_loss_history_csv_and_chart_png_downloads(dashboard):
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def run_key_item(page, run_id: str):
+    return page.locator(f'#run-key li[data-run="{run_id}"]')
+
+
+def test_save_shows_a_linked_confirmation_and_the_model_is_in_the_store(dashboard, live_server):
+    dashboard.open("#runs=sigmoid_mse,softmax_ce")
+    page = dashboard.page
+    for step in (1, 2, 3):
+        page.click("#step")
+        dashboard.wait_for(f"backpropLab.frame.step === {step}")
+    item = run_key_item(page, "softmax-ce")
+    save = item.get_by_role("button", name="Save", exact=True)
+    save.focus()  # reachable from the keyboard, and Enter presses it
+    page.keyboard.press("Enter")
+    link = item.locator(".model-note a")
+    link.wait_for()
+    note = item.locator(".model-note").inner_text()
+    found = re.fullmatch(r"saved as #(\d+) 'softmax_ce on two-points, step 3'", note)
+    assert found, note
+    model_id = int(found[1])
+    assert link.get_attribute("href") == f"/api/models/{model_id}"
+    assert run_key_item(page, "sigmoid-mse").locator(".model-note").inner_text() == ""  # only the run saved
+
+    listed = page.request.get(f"{live_server.url}api/models").json()["items"]
+    mine = [m for m in listed if m["id"] == model_id]
+    assert len(mine) == 1
+    assert mine[0]["name"] == "softmax_ce on two-points, step 3"
+    assert mine[0]["kind"] == "softmax_ce" and mine[0]["source"] == "socket"
+    assert mine[0]["layer_sizes"] == dashboard.lab("configured")["layer_sizes"] == [2, 8, 2]
+
+    # The link opens the stored model's JSON in a new tab; the live session stays where it is.
+    with page.context.expect_page() as tab:
+        link.click()
+    tab.value.wait_for_load_state()
+    shown = json.loads(tab.value.locator("pre").first.inner_text())
+    assert shown["id"] == model_id and shown["model"]["layer_sizes"] == [2, 8, 2]
+    tab.value.close()
+    assert dashboard.lab("connection") == "open"
+    assert dashboard.console_errors == []
+
+
+def test_download_model_saves_the_runs_network_as_json(dashboard):
+    dashboard.open("#hidden=5,3&activation=tanh&runs=sigmoid_mse,softmax_ce")
+    page = dashboard.page
+    page.click("#step")
+    dashboard.wait_for("backpropLab.frame.step === 1")
+    with page.expect_download() as download:
+        run_key_item(page, "softmax-ce").get_by_role("button", name="Download model").click()
+    assert download.value.suggested_filename == "softmax_ce-step1.json"
+    text = Path(download.value.path()).read_text()
+    assert text.startswith('{\n  "layer_sizes": [')  # pretty-printed
+    document = json.loads(text)
+    sizes = document["layer_sizes"]
+    assert sizes == [2, 5, 3, 2] == dashboard.lab("configured")["layer_sizes"]
+    assert document["hidden_activation"] == "tanh"
+    assert (document["output_activation"], document["loss"]) == ("softmax", "cross_entropy")
+    # W[l] is [n_out][n_in], b[l] is [n_out]: one of each per weight layer.
+    assert [(len(W), {len(row) for row in W}) for W in document["W"]] == [(5, {2}), (3, {5}), (2, {3})]
+    assert [len(b) for b in document["b"]] == [5, 3, 2]
+    assert dashboard.console_errors == []
+
+
+def test_a_failed_download_shows_the_servers_error_beside_that_runs_buttons(dashboard):
+    """The page never names a run the server lacks, so the socket is told a wrong one on the way."""
+    def rename_the_run(ws):
+        server = ws.connect_to_server()
+
+        def to_server(message):
+            if isinstance(message, str) and json.loads(message).get("type") == "model" and not sent_wrong:
+                sent_wrong.append(True)
+                message = json.dumps({"type": "model", "run": "nope"})
+            server.send(message)
+        ws.on_message(to_server)
+
+    sent_wrong: list[bool] = []
+    page = dashboard.page
+    page.route_web_socket("**/ws", rename_the_run)
+    dashboard.open("#runs=sigmoid_mse,softmax_ce")
+    item = run_key_item(page, "softmax-ce")
+    download = item.get_by_role("button", name="Download model")
+    download.click()
+    note = item.locator(".model-note.error")
+    note.wait_for()
+    assert note.inner_text().startswith("Download failed: no run 'nope'")
+    assert page.locator("#general-error").is_hidden()
+    assert run_key_item(page, "sigmoid-mse").locator(".model-note").inner_text() == ""
+    with page.expect_download() as file:
+        download.click()  # the next try goes through, and the error goes away
+    assert file.value.suggested_filename == "softmax_ce-step0.json"
+    note.wait_for(state="detached")
+    assert dashboard.console_errors == []
+
+
 def test_a_closed_socket_offers_reconnect_which_configures_from_the_link(dashboard):
     sockets = []
 
@@ -235,6 +330,8 @@ def test_layout_fits_without_overlaps_and_screenshots(chromium, live_server, vie
         assert overlapping_boxes(page, ".controls, .views > .card") == []
         assert overlapping_boxes(page, ".topbar button, #step-counter, #connection") == []
         assert overlapping_boxes(page, "#settings .field") == []
+        assert overlapping_boxes(page, "#run-key li") == []
+        assert overlapping_boxes(page, "#run-key button, #run-key .run-name, #run-key .loss") == []
         name = f"dashboard-{viewport['width']}x{viewport['height']}.png"
         board.screenshot(name)
         page.screenshot(path=str(ARTIFACTS / name.replace(".png", "-full.png")), full_page=True)

@@ -2,6 +2,7 @@
 
 import { createControls } from './controls.js';
 import { applyBinary, applyMessage } from './messages.js';
+import { createModelActions } from './model-actions.js';
 import { createRenderLoop } from './render-loop.js';
 import { configureMessage, parseHash, reconcile, speedValue, toHash } from './settings.js';
 import { createShare } from './share.js';
@@ -83,6 +84,7 @@ function connect() {
     onOpen: () => store.update(['connection'], (state) => (state.connection = 'open')),
     onMessage(message) {
       if (message.type === 'history') return share.receiveHistory(message);
+      if (message.type === 'model') modelActions.receiveModel(message); // the file; the store forgets the request
       applyMessage(store, message);
       if (message.type === 'hello') start(message);
       if (message.type === 'configured') controls.showExamples(message);
@@ -99,6 +101,7 @@ function connect() {
 }
 
 const share = createShare({ store, send, status: $('share-status') });
+const modelActions = createModelActions({ store, send });
 const loop = createRenderLoop(store, []);
 const requestDraw = loop.requestDraw;
 
@@ -109,7 +112,7 @@ const views = {
   }),
   errors: createErrorsView({ general: $('general-error') }),
   diagnosis: createDiagnosisBanner({ section: $('diagnosis') }),
-  runKey: createRunKey({ list: $('run-key') }),
+  runKey: createRunKey({ list: $('run-key'), onSave: modelActions.save, onDownload: modelActions.download }),
   loss: createLossChart({ container: $('loss-chart'), logToggle: $('loss-log'), requestDraw }),
   outputs: createOutputsChart({ container: $('outputs-charts'), note: $('outputs-note') }),
   boundary: createBoundaryView({ container: $('boundaries'), note: $('boundary-note') }),

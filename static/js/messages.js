@@ -20,13 +20,14 @@ export function applyBinary(store, buffer) {
 
 const HANDLERS = {
   hello(store, message) {
-    store.update(['config'], (state) => {
+    store.update(['config', 'models'], (state) => {
       state.hello = message;
+      state.modelRequests = []; // a new connection: nothing sent on the old one will be answered
     });
   },
 
   configured(store, message) {
-    store.update(['config', 'frame', 'boundary', 'events', 'errors'], (state) => {
+    store.update(['config', 'frame', 'boundary', 'events', 'errors', 'models'], (state) => {
       Object.assign(state, emptyExperiment());
       state.configured = message;
       state.errors = {}; // the configuration was accepted: earlier complaints no longer apply
@@ -75,9 +76,51 @@ const HANDLERS = {
     });
   },
 
+  saved(store, message) {
+    store.update(['models'], (state) => {
+      settle(state, 'save', message.run);
+      const saved = { ...message.model, step: message.step };
+      state.models[message.run] = { ...state.models[message.run], saved, error: null };
+    });
+  },
+
+  model(store, message) {
+    // The document itself is not kept: main.js hands it to the download as it arrives.
+    store.update(['models'], (state) => {
+      settle(state, 'model', message.run);
+      state.models[message.run] = { ...state.models[message.run], error: null };
+    });
+  },
+
   error(store, message) {
+    const request = requestFor(store.state, message.message);
+    if (request) {
+      // A `save` or `model` that failed: the error belongs beside that run's buttons.
+      store.update(['models'], (state) => {
+        settle(state, request.type, request.run);
+        // Beside the buttons, "model: run: no run 'x'…" reads better without its prefix.
+        const error = { type: request.type, message: message.message.replace(/^(save|model): (\w+: )?/, '') };
+        state.models[request.run] = { ...state.models[request.run], error };
+      });
+      return;
+    }
     store.update(['errors'], (state) => {
       state.errors[message.field ?? ''] = message.message;
     });
   },
 };
+
+/** Forget the oldest unanswered request of this type for this run (the server answers in order). */
+function settle(state, type, run) {
+  const i = state.modelRequests.findIndex((r) => r.type === type && r.run === run);
+  if (i >= 0) state.modelRequests.splice(i, 1);
+}
+
+/**
+ * The unanswered `save` or `model` an error is about, if any. Errors do not name their request, but
+ * the server's say which: "save: run: no run 'x'…", "model: run b diverged…", "…this 'save' was dropped…".
+ */
+function requestFor(state, text) {
+  const candidates = state.modelRequests.filter((r) => text.startsWith(`${r.type}: `) || text.includes(`'${r.type}'`));
+  return candidates.find((r) => text.includes(`'${r.run}'`) || text.includes(`run ${r.run} `)) ?? candidates[0] ?? null;
+}

@@ -10,6 +10,7 @@ export function emptyExperiment() {
     converged: {}, // run id -> step the run first reached its labels
     diagnoses: [], // `diverged` and `collapsed` events
     gradcheck: {}, // run id -> the latest `gradcheck` event
+    models: {}, // run id -> { saved: the latest `saved` model summary, plus its step; error: { type, message } or null }
   };
 }
 
@@ -20,10 +21,11 @@ export function createStore() {
     hello: null,
     status: { playing: false, step: 0, speed: 60, frame_rate: 30 },
     lastConfigure: null, // the last `configure` message sent
+    modelRequests: [], // `save` and `model` messages sent and not answered yet, oldest first: { type, run }
     errors: {}, // field (or '' for general) -> message
     framesDrawn: 0,
     ...emptyExperiment(),
-    rev: { config: 0, frame: 0, boundary: 0, events: 0, errors: 0, status: 0, connection: 0 },
+    rev: { config: 0, frame: 0, boundary: 0, events: 0, errors: 0, status: 0, connection: 0, models: 0 },
   };
   const listeners = new Set();
 
