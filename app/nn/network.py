@@ -10,11 +10,20 @@ W[l] has shape (n_out, n_in) like w_jk in the learner's notation, so zˡ = aˡ�
 
 C is the mean of the per-example costs c, and δ is kept per example, so each example's own
 gradient (δ (aˡ⁻¹)ᵀ) stays available: the [1,0] and [0,1] examples' gradients do not cancel.
+
+Speed, without hiding the equations (docs/benchmarks.md has the numbers):
+- All weights and biases live in one flat vector `theta`; W[l] and b[l] are views into it, and the
+  gradients likewise fill one flat vector `BackwardPass.grad`. An optimizer then updates every parameter
+  in one NumPy operation instead of one per array. Change W and b in place (W[l][...] = ...), never rebind.
+- forward() and backward() can write into buffers allocated once (`workspace`); a Trainer does that, so a
+  training step allocates nothing. For tiny networks the cost of a step is the number of NumPy calls
+  (about half a microsecond each), not the arithmetic, so each equation is a few calls with `out=`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +36,7 @@ from app.nn.output_layer import OutputLayer
 class ForwardPass:
     zs: list[np.ndarray]  # zs[l]: weighted inputs of weight layer l, (N, n_out_l)
     activations: list[np.ndarray]  # activations[0] = X; activations[l + 1] = σ(zs[l])
+    log_output: np.ndarray | None = None  # softmax outputs only: log aᴸ, which the cross-entropy needs
 
     @property
     def output(self) -> np.ndarray:
@@ -38,6 +48,11 @@ class BackwardPass:
     deltas: list[np.ndarray]  # deltas[l] = ∂c/∂zs[l] per example, (N, n_out_l)
     grad_W: list[np.ndarray]  # ∂C/∂W[l], averaged over examples
     grad_b: list[np.ndarray]
+    # Every grad_W[l] and grad_b[l] is a view into this one vector, in the order of Network.theta.
+    grad: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    # Per layer, room for σ'(z) and for 1ᵀ (a row of ones, to sum δ over the examples with one BLAS call).
+    _slopes: list[np.ndarray] = field(default=None, repr=False)  # type: ignore[assignment]
+    _ones: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
 
 
 @dataclass
@@ -53,6 +68,25 @@ class Network:
         if len(self.W) > 1 and self.hidden_activation is None:
             raise ValueError("a network with hidden layers needs a hidden_activation")
         self._hidden = hidden_activation(self.hidden_activation) if len(self.W) > 1 else None
+        # Copy the arrays into one flat vector θ and keep views of it: W[l] (n_out, n_in), then b[l].
+        W = [np.asarray(w) for w in self.W]
+        b = [np.asarray(v) for v in self.b]
+        dtype = W[0].dtype if np.issubdtype(W[0].dtype, np.floating) else np.dtype(np.float64)
+        self.theta = np.empty(sum(w.size + v.size for w, v in zip(W, b)), dtype=dtype)
+        self.W, self.b = self._views(self.theta, [w.shape for w in W], [v.shape for v in b])
+        for view, value in zip(self.W + self.b, W + b):
+            view[...] = value
+
+    @staticmethod
+    def _views(flat: np.ndarray, W_shapes: list[tuple], b_shapes: list[tuple]):
+        """Views of `flat` shaped like W[0], b[0], W[1], b[1], ... (the order of `parameters`)."""
+        W, b, at = [], [], 0
+        for W_shape, b_shape in zip(W_shapes, b_shapes):
+            for shape, views in ((W_shape, W), (b_shape, b)):
+                size = math.prod(shape)
+                views.append(flat[at : at + size].reshape(shape))
+                at += size
+        return W, b
 
     @classmethod
     def create(
@@ -83,7 +117,7 @@ class Network:
 
     @property
     def parameter_count(self) -> int:
-        return sum(p.size for p in self.parameters)
+        return self.theta.size
 
     def copy(self, dtype: np.dtype | None = None) -> "Network":
         dtype = dtype or self.dtype
@@ -100,46 +134,69 @@ class Network:
         net.output = output
         return net
 
+    # --- buffers -------------------------------------------------------------------------------
+
+    def workspace(self, n: int) -> tuple[ForwardPass, BackwardPass]:
+        """Empty forward and backward passes for n examples, for forward(into=) and backward(into=)."""
+        return self._forward_buffers(n), self._backward_buffers(n)
+
+    def _forward_buffers(self, n: int) -> ForwardPass:
+        units, dtype = [W.shape[0] for W in self.W], self.theta.dtype
+        return ForwardPass([np.empty((n, k), dtype) for k in units],
+                           [None] + [np.empty((n, k), dtype) for k in units],  # type: ignore[list-item]
+                           np.empty((n, units[-1]), dtype) if self.output.activation == "softmax" else None)
+
+    def _backward_buffers(self, n: int) -> BackwardPass:
+        units, dtype = [W.shape[0] for W in self.W], self.theta.dtype
+        grad = np.empty_like(self.theta)
+        grad_W, grad_b = self._views(grad, [W.shape for W in self.W], [b.shape for b in self.b])
+        return BackwardPass([np.empty((n, k), dtype) for k in units], grad_W, grad_b, grad,
+                            [np.empty((n, k), dtype) for k in units], np.ones(n, dtype))
+
     # --- forward -------------------------------------------------------------------------------
 
-    def forward(self, X: np.ndarray) -> ForwardPass:
-        a = np.asarray(X, dtype=self.dtype)
-        zs, activations = [], [a]
+    def forward(self, X: np.ndarray, into: ForwardPass | None = None) -> ForwardPass:
+        """The forward pass; written into `into` (from workspace(len(X))) when given, else into new arrays."""
+        a = np.asarray(X, dtype=self.theta.dtype)
+        fwd = into or self._forward_buffers(len(a))
+        fwd.activations[0] = a
         last = len(self.W) - 1
         for l, (W, b) in enumerate(zip(self.W, self.b)):
-            z = a @ W.T + b
-            a = self.output.activate(z) if l == last else self._hidden.fn(z)
-            zs.append(z)
-            activations.append(a)
-        return ForwardPass(zs, activations)
+            z = np.dot(a, W.T, out=fwd.zs[l])  # zˡ = aˡ⁻¹ Wᵀ + b
+            z += b
+            out = fwd.activations[l + 1]
+            a = self.output.activate(z, out, fwd.log_output) if l == last else self._hidden.fn(z, out)
+        return fwd
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.forward(X).output
 
     def costs(self, fwd: ForwardPass, Y: np.ndarray) -> np.ndarray:
-        return self.output.costs(fwd.zs[-1], fwd.output, Y)
+        return self.output.costs(fwd.zs[-1], fwd.output, Y, fwd.log_output)
 
     def loss(self, fwd: ForwardPass, Y: np.ndarray) -> float:
-        return float(self.costs(fwd, Y).mean())
+        return self.output.mean_cost(fwd.zs[-1], fwd.output, Y, fwd.log_output)
 
     # --- backward ------------------------------------------------------------------------------
 
-    def backward(self, fwd: ForwardPass, Y: np.ndarray) -> BackwardPass:
-        Y = np.asarray(Y, dtype=self.dtype)
-        n = Y.shape[0]
-        L = len(self.W)
-        deltas: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-        grad_W: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-        grad_b: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-        delta = self.output.delta(fwd.zs[-1], fwd.output, Y)  # BP1
-        for l in range(L - 1, -1, -1):
-            deltas[l] = delta
-            grad_W[l] = delta.T @ fwd.activations[l] / n  # BP4
-            grad_b[l] = delta.mean(axis=0)  # BP3
+    def backward(self, fwd: ForwardPass, Y: np.ndarray, into: BackwardPass | None = None,
+                 label_sums: np.ndarray | None = None) -> BackwardPass:
+        """The backward pass; written into `into` (from workspace(len(Y))) when given, else into new arrays.
+        `label_sums` (Σⱼ yⱼ per example, (N, 1)) may come from a caller that computed it once for its labels."""
+        Y = np.asarray(Y, dtype=self.theta.dtype)
+        bwd = into or self._backward_buffers(len(Y))
+        delta = self.output.delta(fwd.zs[-1], fwd.output, Y, bwd.deltas[-1], label_sums)  # BP1
+        for l in range(len(self.W) - 1, -1, -1):
+            # BP4 and BP3 as sums over the examples, δᵀ aˡ⁻¹ and 1ᵀ δ; the division by n comes below.
+            np.dot(delta.T, fwd.activations[l], out=bwd.grad_W[l])  # BP4: Σₙ δ (aˡ⁻¹)ᵀ
+            np.dot(bwd._ones, delta, out=bwd.grad_b[l])  # BP3: Σₙ δ
             if l:
                 z, a = fwd.zs[l - 1], fwd.activations[l]
-                delta = (delta @ self.W[l]) * self._hidden.derivative(z, a)  # BP2
-        return BackwardPass(deltas, grad_W, grad_b)
+                slope = self._hidden.derivative(z, a, out=bwd._slopes[l - 1])
+                delta = np.dot(delta, self.W[l], out=bwd.deltas[l - 1])  # BP2: (δˡ⁺¹ Wˡ⁺¹) ⊙ σ'(zˡ)
+                delta *= slope
+        bwd.grad /= len(Y)  # sums to means, for every ∂C/∂W and ∂C/∂b at once (they share one vector)
+        return bwd
 
     def gradients(self, X: np.ndarray, Y: np.ndarray) -> tuple[ForwardPass, BackwardPass]:
         fwd = self.forward(X)

@@ -1,4 +1,8 @@
-"""Update rules. Each updates the network's arrays in place, so nothing is reallocated per step."""
+"""Update rules. Each updates the network's arrays in place, so nothing is reallocated per step.
+
+`params` and `grads` are lists of arrays; a Trainer passes a single pair, the network's flat θ and the
+flat gradient, so each rule is a handful of NumPy calls whatever the number of layers.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,13 @@ class SGD:
 
     def __init__(self, learning_rate: float = 0.5):
         self.learning_rate = learning_rate
+        self._scratch: list[np.ndarray] | None = None  # room for η ∂C/∂θ, so the step allocates nothing
 
     def update(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        for p, g in zip(params, grads):
-            p -= self.learning_rate * g
+        if self._scratch is None or len(self._scratch) != len(params):
+            self._scratch = [np.empty_like(p) for p in params]
+        for p, g, step in zip(params, grads, self._scratch):
+            p -= np.multiply(g, self.learning_rate, out=step)
 
 
 class Momentum:

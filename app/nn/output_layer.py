@@ -12,6 +12,7 @@ were elementwise, (a − y) ⊙ a(1 − a), is a mistake; it is kept here, by na
 dashboard can show it beside the right answer.
 
 Examples are rows: z, a and y have shape (N, k); costs are per example, shape (N,).
+Functions with an `out` argument write their result there when given one (training's reused buffers).
 """
 
 from __future__ import annotations
@@ -40,15 +41,20 @@ RUN_KINDS = {
 }
 
 
-def softmax(z: np.ndarray) -> np.ndarray:
+def softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     # Subtracting the row max changes nothing mathematically and keeps exp() from overflowing.
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    e = np.subtract(z, z.max(axis=1, keepdims=True), out=out)
+    np.exp(e, out=e)  # in place: training passes `out`, a buffer it reuses every step
+    e /= e.sum(axis=1, keepdims=True)
+    return e
 
 
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+def log_softmax(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """log aⱼ = zⱼ − log Σₖ e^zₖ, computed from z: finite even where aⱼ itself underflows to 0."""
+    shifted = np.subtract(z, np.maximum.reduce(z, axis=1, keepdims=True), out=out)
+    log_sum = np.add.reduce(np.exp(shifted), axis=1, keepdims=True)
+    shifted -= np.log(log_sum, out=log_sum)
+    return shifted
 
 
 def softmax_jacobian(a: np.ndarray) -> np.ndarray:
@@ -75,6 +81,11 @@ def loss_mismatch_message(activation: str, loss: str) -> str | None:
             "cross_entropy or mse, with a linear output use mse"
         )
     return f"{loss} does not fit a {activation} output layer; allowed: {', '.join(ALLOWED_LOSSES[activation])}"
+
+
+def _bce_per_unit(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # -[y log σ(z) + (1-y) log(1-σ(z))] = max(z,0) - y z + log(1 + e^{-|z|})
+    return np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
 
 
 @dataclass(frozen=True)
@@ -118,23 +129,40 @@ class OutputLayer:
 
     # --- forward ---------------------------------------------------------------------------
 
-    def activate(self, z: np.ndarray) -> np.ndarray:
+    def activate(self, z: np.ndarray, out: np.ndarray | None = None, log_out: np.ndarray | None = None) -> np.ndarray:
+        """aᴸ from zᴸ. Given `log_out`, softmax also leaves log aᴸ there (for the cross-entropy, which then
+        costs one dot product) and takes a = e^(log a): one exp instead of a division, the same numbers."""
         if self.activation == "sigmoid":
-            return sigmoid(z)
+            return sigmoid(z, out)
         if self.activation == "softmax":
-            return softmax(z)
-        return z
+            if log_out is None:
+                return softmax(z, out)
+            return np.exp(log_softmax(z, log_out), out=out)
+        if out is None:
+            return z
+        np.copyto(out, z)
+        return out
 
-    def costs(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Per-example cost c_n. Cross-entropies are computed from z, so they stay finite."""
+    def costs(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, log_a: np.ndarray | None = None) -> np.ndarray:
+        """Per-example cost c_n. Cross-entropies are computed from z (or from log_a = log_softmax(z), when the
+        forward pass kept it), so they stay finite."""
         if self.loss == "mse":
             d = a - y
             return 0.5 * np.einsum("ni,ni->n", d, d)
         if self.loss == "binary_cross_entropy":
-            # -[y log σ(z) + (1-y) log(1-σ(z))] = max(z,0) - y z + log(1 + e^{-|z|})
-            per_unit = np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))
-            return per_unit.sum(axis=1)
-        return -(y * log_softmax(z)).sum(axis=1)
+            return _bce_per_unit(z, y).sum(axis=1)
+        return -(y * (log_softmax(z) if log_a is None else log_a)).sum(axis=1)
+
+    def mean_cost(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, log_a: np.ndarray | None = None) -> float:
+        """C, the mean of costs(): the same sums done as one dot product over every example at once."""
+        n = len(y)
+        if self.loss == "mse":
+            d = (a - y).ravel()
+            return 0.5 * float(np.dot(d, d)) / n
+        if self.loss == "binary_cross_entropy":
+            return float(_bce_per_unit(z, y).sum()) / n
+        log_a = log_softmax(z) if log_a is None else log_a
+        return -float(np.vdot(y, log_a)) / n
 
     # --- δᴸ ------------------------------------------------------------------------------------
 
@@ -158,18 +186,26 @@ class OutputLayer:
         """The textbook rule δᴸ = Jᵀ ∂c/∂a, with the Jacobian built in full. For checking and teaching."""
         return np.einsum("nij,ni->nj", self.activation_jacobian(a), self.cost_gradient(a, y))
 
-    def delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """δᴸ as training uses it: the exact simplification for each pairing."""
-        error = a - y
-        if self.elementwise_mistake:
-            return error * a * (1.0 - a)
+    def delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, out: np.ndarray | None = None,
+              label_sums: np.ndarray | None = None) -> np.ndarray:
+        """δᴸ as training uses it: the exact simplification for each pairing (written into `out` if given).
+        `label_sums`, Σⱼ yⱼ per example with shape (N, 1), saves the cross-entropy recomputing it every step."""
         if self.loss == "cross_entropy":
             # δᴸ = a Σy − y, which is a − y whenever a label row sums to 1 (one-hot labels always do).
-            return a * y.sum(axis=1, keepdims=True) - y
+            if label_sums is None:
+                label_sums = y.sum(axis=1, keepdims=True)
+            delta = np.multiply(a, label_sums, out=out)
+            delta -= y
+            return delta
+        error = np.subtract(a, y, out=out)
         if self.loss == "binary_cross_entropy" or self.activation == "linear":
             return error  # sigmoid+BCE and linear+MSE: δᴸ = a − y exactly
-        if self.activation == "sigmoid":
-            return error * a * (1.0 - a)
+        if self.activation == "sigmoid" or self.elementwise_mistake:
+            error *= a  # (a − y) ⊙ σ'(z), σ'(z) = a(1 − a); the mistake applies the same formula to softmax
+            error *= 1.0 - a
+            return error
         # softmax + mse: Jᵀ(a − y) without building J, since J = diag(a) − a aᵀ is symmetric:
         # (diag(a) − a aᵀ) g = a ⊙ g − a (a · g)
-        return a * (error - np.einsum("ni,ni->n", a, error)[:, None])
+        error -= np.einsum("ni,ni->n", a, error)[:, None]
+        error *= a
+        return error

@@ -2,6 +2,10 @@
 
 One step is one update. Batches come from a seeded shuffle, reshuffled every epoch, so a
 configuration replays to the same numbers.
+
+A Trainer keeps one set of forward and backward buffers per batch size and the network's passes write
+into them, so a step allocates no arrays. The price: a StepResult's arrays are those buffers, valid until
+the next step. Copy what you keep.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from app.nn.optimizers import Optimizer
 PARAMETER_BOUND = 1e4
 
 
-@dataclass
+@dataclass(slots=True)
 class StepResult:
     loss: float  # the batch's loss at the parameters before the update
-    forward: ForwardPass
+    forward: ForwardPass  # the trainer's buffers: overwritten by the next step
     backward: BackwardPass
     batch: np.ndarray | None  # indices of the examples used; None for the full batch
 
@@ -46,6 +50,14 @@ class Trainer:
         self._order = np.arange(n)
         self._cursor = n  # forces a shuffle before the first mini-batch
         self.steps = 0
+        self._workspaces: dict[int, tuple[ForwardPass, BackwardPass]] = {}  # by batch length
+        self._label_sums = self.Y.sum(axis=1, keepdims=True)  # Σⱼ yⱼ per example, for the cross-entropy's δᴸ
+
+    def _workspace(self, n: int) -> tuple[ForwardPass, BackwardPass]:
+        workspace = self._workspaces.get(n)
+        if workspace is None:
+            workspace = self._workspaces[n] = self.net.workspace(n)
+        return workspace
 
     def _next_batch(self) -> np.ndarray:
         """The next slice of a shuffled order; the last batch of an epoch may be shorter, so none is skipped."""
@@ -58,14 +70,17 @@ class Trainer:
 
     def step(self) -> StepResult:
         if self.batch_size is None:
-            batch, X, Y = None, self.X, self.Y
+            batch, X, Y, label_sums = None, self.X, self.Y, self._label_sums
         else:
             batch = self._next_batch()
-            X, Y = self.X[batch], self.Y[batch]
-        fwd, bwd = self.net.gradients(X, Y)
-        loss = self.net.loss(fwd, Y)
-        grads = [g for pair in zip(bwd.grad_W, bwd.grad_b) for g in pair]
-        self.optimizer.update(self.net.parameters, grads)
+            X, Y, label_sums = self.X[batch], self.Y[batch], self._label_sums[batch]
+        fwd, bwd = self._workspace(len(X))
+        net = self.net
+        net.forward(X, into=fwd)
+        loss = net.loss(fwd, Y)
+        net.backward(fwd, Y, into=bwd, label_sums=label_sums)
+        # θ holds every W and b, and bwd.grad every ∂C/∂W and ∂C/∂b in the same order: one update for all.
+        self.optimizer.update([net.theta], [bwd.grad])
         self.steps += 1
         return StepResult(loss, fwd, bwd, batch)
 
@@ -74,7 +89,7 @@ class Trainer:
 
 
 def largest_weight(net: Network) -> float:
-    return max(float(np.abs(p).max()) for p in net.parameters)
+    return float(np.abs(net.theta).max())
 
 
 def divergence_bound(net: Network) -> float:

@@ -1,0 +1,124 @@
+"""Many sessions: 50 live sessions at once on one server, each configured with the defaults and playing.
+
+The server runs in a child process (`python -m benchmarks.server`: the app as `backprop-lab serve` runs it,
+plus an event-loop lag probe), so this process's 50 websockets clients do not take the server's GIL. Over
+the measuring window we count each session's frames, ask GET /api/health about 20 times a second on a
+keep-alive connection, and read the probe: how late a 10 ms sleep on the server's event loop wakes up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+
+from benchmarks.common import Mode, Section, Target, percentile, progress
+from benchmarks.servers import _read_response, http_request, subprocess_server, ws_connect
+from benchmarks.stream import FRAME_RATE, _configure
+
+WARMUP_SECONDS = 2.0
+SERVERS = {"as shipped": (), "1-thread executor (experiment)": ("--executor-threads", "1")}
+HEALTH_INTERVAL = 0.05
+
+
+async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP_SECONDS) -> dict:
+    frames = [0] * sessions
+    steps: list[list[int]] = [[] for _ in range(sessions)]
+    window = {"open": False}
+    playing = 0
+    all_playing = asyncio.Event()
+    done = asyncio.Event()
+
+    async def session(i: int) -> None:
+        nonlocal playing
+        async with ws_connect(server.ws_url) as ws:
+            await _configure(ws, {}, frame_rate=FRAME_RATE)  # the default experiment, at the default speed
+            await ws.send(json.dumps({"type": "play"}))
+            playing += 1
+            if playing == sessions:
+                all_playing.set()
+            while not done.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), 0.5)
+                except TimeoutError:
+                    continue
+                if window["open"] and isinstance(raw, str) and raw.startswith('{"type":"frame"'):
+                    frames[i] += 1
+                    if frames[i] == 1 or not frames[i] % 10:
+                        steps[i].append(json.loads(raw)["step"])
+
+    async def health() -> list[float]:
+        latencies = []
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        request = http_request("GET", "/api/health", port=server.port)
+        while window["open"]:
+            start = time.perf_counter()
+            writer.write(request)
+            status, _ = await _read_response(reader)
+            latencies.append(time.perf_counter() - start)
+            if status != 200:
+                raise RuntimeError(f"/api/health answered {status}")
+            await asyncio.sleep(HEALTH_INTERVAL)
+        writer.close()
+        return latencies
+
+    tasks = []
+    for i in range(sessions):
+        tasks.append(asyncio.create_task(session(i)))
+        await asyncio.sleep(0.01)  # a class arriving, not one burst
+    async with asyncio.timeout(60):
+        await all_playing.wait()
+    await asyncio.sleep(warmup)
+    await asyncio.to_thread(server.get_json, "/bench/lag?reset=true")
+    window["open"] = True
+    started = time.perf_counter()
+    poller = asyncio.create_task(health())
+    await asyncio.sleep(seconds)
+    window["open"] = False
+    elapsed = time.perf_counter() - started
+    latencies = await poller
+    lag = await asyncio.to_thread(server.get_json, "/bench/lag?reset=true")
+    done.set()
+    await asyncio.gather(*tasks)
+    per_session = [n / elapsed for n in frames]
+    return {"frames_per_second": per_session, "seconds": elapsed, "health_ms": [x * 1e3 for x in latencies],
+            "lag": lag, "steps_per_second": [(s[-1] - s[0]) / elapsed for s in steps if len(s) > 1]}
+
+
+def run(mode: Mode) -> Section:
+    n = mode.sessions
+    section = Section(
+        f"Many sessions: {n} concurrent live sessions on loopback (default experiment, default speed, "
+        f"{FRAME_RATE} frames/s asked)",
+        ["server", "sessions", "frames/s per session: min / median", "frames/s, all sessions", "steps/s per session (median)",
+         "/api/health p50 / p99", "event-loop lag p50 / p99 / max"])
+    section.notes.append(
+        f"Server: `python -m benchmarks.server` in a child process (create_app and uvicorn options as "
+        f"`backprop-lab serve`, plus a 10 ms sleep probe on its event loop); clients: {n} websockets connections "
+        f"in this process; measured over {mode.sessions_seconds:g} s after {mode.warmup:g} s of warm-up; "
+        f"GET /api/health every {HEALTH_INTERVAL * 1000:.0f} ms on a keep-alive connection.")
+    if mode.experiments:
+        section.notes.append(
+            "Second row, for comparison only (not the app as it ships): the same server with its event loop's "
+            "default executor, which asyncio.to_thread uses, cut to one thread (`--executor-threads 1`). The "
+            "targets are judged on the first row.")
+    for label, options in list(SERVERS.items())[: None if mode.experiments else 1]:
+        progress(f"sessions: {label}: {n} sessions for {mode.sessions_seconds:g} s")
+        with subprocess_server(*options) as server:
+            server.get_json("/bench/lag")  # starts the probe
+            result = asyncio.run(_measure(server, n, mode.sessions_seconds, mode.warmup))
+        fps = result["frames_per_second"]
+        health, lag = result["health_ms"], result["lag"]
+        section.rows.append([
+            label, n, f"{min(fps):.1f} / {statistics.median(fps):.1f}", sum(fps),
+            statistics.median(result["steps_per_second"]) if result["steps_per_second"] else None,
+            f"{percentile(health, 50):.1f} / {percentile(health, 99):.1f} ms",
+            f"{lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms" if lag.get("samples") else "—"])
+        section.data[label] = result
+        if not options:
+            section.targets.append(Target(f"{n} sessions: frames per second of the slowest session", min(fps),
+                                          10.0, " frames/s", True))
+            section.targets.append(Target(f"{n} sessions: /api/health p99", percentile(health, 99), 100.0, " ms",
+                                          False, f"{len(health)} requests"))
+    return section
