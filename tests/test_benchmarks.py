@@ -27,7 +27,7 @@ def test_the_benchmark_command_prints_the_table_and_writes_the_same_numbers(tmp_
         assert title in table, table
     assert "| 2-3-2" in table and "float32" in table
     assert "Machine:" in table and "Targets:" in table
-    assert "[bench" not in table  # progress goes to stderr
+    assert "[bench " not in table  # progress lines ("[bench HH:MM:SS] ...") go to stderr
     assert "[bench" in result.stderr
     document = json.loads(out.read_text())
     assert set(document["sections"]) == {"engine", "stream", "sessions", "predict"}
