@@ -33,23 +33,46 @@ class CLIError(Exception):
 # --- serve --------------------------------------------------------------------------------------
 
 def _serve(args: argparse.Namespace) -> None:
+    import os
+
     import uvicorn
+    from pydantic import ValidationError
 
     from app.store import StoreError
     from app.web.app import create_app
 
+    if args.root_path is not None:
+        # As the setting, so that every worker process (each builds its app from the environment) has it.
+        os.environ["BACKPROP_LAB_ROOT_PATH"] = args.root_path
     try:
         app = create_app()
         app.state.store.migrate()  # a wrong BACKPROP_LAB_DATABASE_URL fails here, not at the first save
+    except ValidationError as e:
+        problems = "; ".join(f"BACKPROP_LAB_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}"
+                             for err in e.errors(include_input=False, include_url=False))
+        raise CLIError(f"settings: {problems}", EXIT_USAGE) from None
     except StoreError as e:
         raise CLIError(f"saved models: {e.message}") from None
+    settings = app.state.settings
     print(f"Backprop Lab on http://{args.host}:{args.port}/  (API reference: /docs)", flush=True)
+    if settings.root_path:
+        print(f"Behind a reverse proxy at {settings.root_path}/ (docs/deploy.md)", flush=True)
     print(f"Saved models: {app.state.store.display_url}", flush=True)
+    print(f"Mode: {settings.mode}; {args.workers} worker process{'es' if args.workers > 1 else ''}", flush=True)
     # Compression makes large WebSocket frames 10-30x slower, and frames here are small and frequent.
     # uvicorn's own frame limit (default 16 MiB) would read a huge message before the app could refuse it.
-    ws_max_size = 2 * app.state.settings.max_message_bytes
-    uvicorn.run(app, host=args.host, port=args.port, ws_per_message_deflate=False, ws_max_size=ws_max_size,
-                log_level="info")
+    # Proxy headers: from the addresses in --forwarded-allow-ips, X-Forwarded-For/-Proto name the real client
+    # (the rate limit counts per client) and scheme (links on https pages).
+    options = dict(host=args.host, port=args.port, ws_per_message_deflate=False,
+                   ws_max_size=2 * settings.max_message_bytes, log_level="info",
+                   proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips)
+    if args.workers > 1:
+        # Each worker process builds its own app (sessions, session cap, rate limit); saved models are shared
+        # through the database.
+        app.state.store.close()
+        uvicorn.run("app.web.app:create_app", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(app, **options)
 
 
 # --- train --------------------------------------------------------------------------------------
@@ -268,6 +291,18 @@ def build_parser() -> argparse.ArgumentParser:
                                             "sqlite:///backprop-lab.db in the working folder).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
+    serve.add_argument("--workers", type=_count(1), default=1, metavar="N",
+                       help="worker processes (default: %(default)s); each has its own live sessions and rate "
+                            "limits, saved models are shared through the database (docs/deploy.md)")
+    serve.add_argument("--root-path", default=None, metavar="PATH",
+                       help="the path prefix a reverse proxy serves the app under, e.g. /lab (sets "
+                            "BACKPROP_LAB_ROOT_PATH)")
+    serve.add_argument("--proxy-headers", action=argparse.BooleanOptionalAction, default=True,
+                       help="trust X-Forwarded-For and X-Forwarded-Proto from --forwarded-allow-ips "
+                            "(default: on)")
+    serve.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
+                       help="comma-separated addresses of trusted proxies, or '*' (default: the "
+                            "FORWARDED_ALLOW_IPS variable, else 127.0.0.1)")
     serve.set_defaults(run=_serve)
 
     train = commands.add_parser(

@@ -1,13 +1,49 @@
-"""Every setting in one place, read from BACKPROP_LAB_* environment variables; the defaults suit a laptop."""
+"""Every setting in one place, read from BACKPROP_LAB_* environment variables; the defaults suit a laptop.
+
+`BACKPROP_LAB_MODE=hosted` tightens the defaults for a public server (HOSTED below); a setting given
+explicitly (in the environment or to the constructor) always wins. docs/deploy.md shows every setting with
+both defaults: `python -m app.settings` prints that table.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The defaults of a public server, where they differ from a laptop's. A value set explicitly wins over these.
+HOSTED: dict[str, Any] = {
+    "max_layers": 6,
+    "max_units": 256,
+    "max_parameters": 50_000,
+    "max_examples": 2_000,
+    "max_train_steps": 5_000,
+    "max_train_work": 2e8,
+    "train_time_limit": 2.0,
+    "max_gradcheck_parameters": 2_000,
+    "max_upload_bytes": 200_000,
+    "max_upload_rows": 2_000,
+    "max_hidden_layers": 3,
+    "max_live_parameters": 20_000,
+    "max_speed": 5_000,
+    "max_frame_rate": 30,
+    "max_steps_per_message": 5_000,
+    "max_message_bytes": 16_384,
+    "idle_timeout": 600.0,
+    "rate_limit": 120,
+    "max_saved_models": 1_000,
+    "max_import_bytes": 1_000_000,
+    "max_predict_rows": 1_000,
+}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BACKPROP_LAB_")
+
+    mode: Literal["local", "hosted"] = Field(
+        "local", description="`hosted` tightens the defaults for a public server (the hosted column); "
+                             "settings given explicitly still win")
 
     # Size of a network a request may carry.
     max_layers: int = Field(10, description="weight layers per network")
@@ -44,6 +80,20 @@ class Settings(BaseSettings):
         description="origins besides the server's own host that may open /ws, exactly as the browser sends them "
                     "(e.g. https://lab.example.org); JSON list in the environment variable")
 
+    # Serving: the REST API's rate limit, training threads, a reverse proxy's path prefix.
+    rate_limit: int = Field(
+        0, ge=0, description="REST requests per minute per client (IP address) under /api/; past it a 429 with "
+                             "Retry-After; 0: no limit. Counted in each worker process")
+    rate_limit_burst: int = Field(
+        30, ge=1, description="requests a client may make at once before `rate_limit` paces it")
+    training_threads: int = Field(
+        1, ge=0, description="threads that train live sessions, shared by every session of a worker process (keeps "
+                             "the REST API responsive; training holds the GIL, so 1 serves 50 sessions best, "
+                             "docs/benchmarks.md); 0: one per CPU")
+    root_path: str = Field(
+        "", description="the path prefix a reverse proxy serves the app under, e.g. /lab (the proxy strips it "
+                        "before passing requests on)")
+
     # Saved models (app/store/, docs/models.md).
     database_url: str = Field(
         "sqlite:///backprop-lab.db",
@@ -55,3 +105,49 @@ class Settings(BaseSettings):
     max_models_page: int = Field(100, description="models listed per page by GET /api/models")
     max_import_bytes: int = Field(10_000_000, description="bytes per imported model file (JSON or safetensors)")
     max_predict_rows: int = Field(10_000, description="input rows per POST /api/models/{id}/predict call")
+
+    @field_validator("root_path")
+    @classmethod
+    def _one_leading_slash(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        return f"/{value}" if value else ""
+
+    @model_validator(mode="after")
+    def _hosted_defaults(self) -> Settings:
+        if self.mode == "hosted":
+            for name, value in HOSTED.items():
+                if name not in self.model_fields_set:
+                    setattr(self, name, value)
+        return self
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return f"`{str(value).lower()}`"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e6 else f"{value:.0e}".replace("e+0", "e")
+    if isinstance(value, str):
+        return f"`{value}`" if value else "(empty)"
+    if isinstance(value, list):
+        return "`[]`" if not value else f"`{value}`"
+    return f"`{value}`"
+
+
+def markdown_table() -> str:
+    """Every setting with its environment variable, local and hosted default, and meaning (for docs/deploy.md)."""
+    local = Settings.model_construct()  # the declared defaults, whatever the environment says
+    rows = ["| variable (`BACKPROP_LAB_` + …) | local | hosted | what it limits or sets |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = getattr(local, name)
+        hosted = HOSTED.get(name, default)
+        if name == "mode":
+            default, hosted = "local", "hosted"
+        hosted_text = f"**{_shown(hosted)}**" if hosted != default else _shown(hosted)
+        rows.append(f"| `{name.upper()}` | {_shown(default)} | {hosted_text} | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -224,6 +224,13 @@ class ModelStore:
             raise ModelNotFound(model_id)
         return _record(row, with_document=True)
 
+    def exists(self, model_id: int) -> bool:
+        """Whether a model with this id is saved: one indexed lookup, without reading the weights."""
+        if not _possible_id(model_id):
+            return False
+        with self._transaction(write=False) as conn:
+            return conn.execute(select(saved_models.c.id).where(saved_models.c.id == model_id)).first() is not None
+
     def page(self, *, limit: int = 20, offset: int = 0) -> Page:
         """Newest first: `limit` summaries (no weights) after skipping `offset`, and the total count."""
         if limit < 1 or offset < 0:

@@ -14,7 +14,10 @@ from app.settings import Settings
 from app.store import ModelStore
 from app.web.errors import StrictJSONResponse, install_error_handlers
 from app.web.live import SessionRegistry
+from app.web.loaded_models import LoadedModels
+from app.web.ratelimit import RateLimitMiddleware
 from app.web.routers import backprop, datasets, health, live, models, training
+from app.web.security import SecurityHeadersMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
 VENDOR = {"uplot": "node_modules/uplot/dist", "katex": "node_modules/katex/dist"}
@@ -28,6 +31,53 @@ Conventions: examples are rows; `W[l]` has shape `[n_out][n_in]` (like w_jk); th
 """
 
 
+RATE_LIMITED = {
+    "description": "too many requests from this client (BACKPROP_LAB_RATE_LIMIT per minute); try again after "
+                   "Retry-After seconds",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}},
+}
+
+
+class RootPathMiddleware:
+    """Serve under a reverse proxy's path prefix (docs/deploy.md), as `uvicorn --root-path` would: links, /docs
+    and the routes see `root_path`; requests arrive with the prefix stripped by the proxy, or still on it."""
+
+    def __init__(self, app, root_path: str):
+        self.app, self.root_path = app, root_path
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            path = scope["path"]
+            if path != self.root_path and not path.startswith(self.root_path + "/"):
+                path = self.root_path + path  # ASGI: `path` includes `root_path`
+            scope = {**scope, "root_path": self.root_path, "path": path}
+        await self.app(scope, receive, send)
+
+
+BAD_BODY = {
+    "description": "the body could not be read at all: not UTF-8, JSON nested too deeply, or a broken multipart form "
+                   "(a body that is JSON but not the expected one is a 422)",
+    "content": {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}},
+}
+
+
+def _document_unreadable_bodies(app: FastAPI) -> None:
+    """FastAPI answers a body it cannot even decode with 400 without listing it: list it on every operation
+    that takes a body, so the schema names every status code the API sends (tests/test_fuzz_api.py)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            for item in generate()["paths"].values():
+                for operation in item.values():
+                    if "requestBody" in operation:
+                        operation["responses"].setdefault("400", BAD_BODY)
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     try:
@@ -37,16 +87,21 @@ async def _lifespan(app: FastAPI):
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
     app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION,
                   default_response_class=StrictJSONResponse, lifespan=_lifespan)
-    app.state.settings = settings or Settings()
+    app.state.settings = settings
     install_error_handlers(app)
+    _document_unreadable_bodies(app)
     app.state.sessions = SessionRegistry()
     # Saved models. Nothing touches the database until the first use (or ModelStore.migrate()).
     app.state.store = ModelStore(app.state.settings.database_url, max_models=app.state.settings.max_saved_models,
                                  max_name_length=app.state.settings.max_model_name)
+    app.state.loaded_models = LoadedModels()  # networks kept loaded for predict
+    limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else None  # the 429 is documented where it can happen
     for module in (backprop, training, datasets, health, live, models):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=limited if module is not health else None)
+    app.include_router(__import__("app.web.routers.pages", fromlist=["router"]).router, responses=limited)  # lessons (#8)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     # The dashboard's libraries, installed by `npm ci` (scripts/setup) and served locally: no CDN, works offline.
@@ -54,6 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for name, folder in VENDOR.items():
         app.mount(f"/vendor/{name}", StaticFiles(directory=ROOT / folder, check_dir=False), name=f"vendor-{name}")
     templates = Jinja2Templates(directory=ROOT / "templates")
+
+    # Outermost last: every response, the 429s included, carries the security headers.
+    if settings.rate_limit > 0:
+        app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit, burst=settings.rate_limit_burst)
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.root_path:
+        app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
 
     @app.get("/", include_in_schema=False)
     def index(request: Request):

@@ -9,9 +9,12 @@ receiver returns and the driver is cancelled: nothing of the session is left.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from typing import Any
 
@@ -38,6 +41,14 @@ UNION_TAGS = {"int", "float", "str", "bool", "none", "list", "dict"}
 MAX_QUEUED_COMMANDS = 64  # a client flooding the socket gets errors, not an ever-growing queue
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL = 1011
+
+
+@functools.cache
+def training_pool(threads: int) -> ThreadPoolExecutor:
+    """The threads that run the training chunks of every session in this process (settings.training_threads;
+    0: one per CPU). Bounded on purpose: with many sessions playing, more threads than CPUs only add GIL
+    contention and starve the event loop and the REST API; the pool's queue serves the sessions in turn."""
+    return ThreadPoolExecutor(threads or os.cpu_count() or 1, thread_name_prefix="backprop-lab-training")
 
 
 class SessionRegistry:
@@ -96,8 +107,13 @@ class LiveSession:
         self.frame_rate = settings.default_frame_rate
         self.commands: asyncio.Queue[BaseModel] = asyncio.Queue(MAX_QUEUED_COMMANDS)
         self._send_lock = asyncio.Lock()
-        self.interrupt = False  # a pause, reset or configure arrived: stop a long `step` early
+        self.interrupt = 0  # pause, reset or configure messages waiting in the queue: they stop a long `step` early
         self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
+
+    async def _in_pool(self, fn, *args):
+        """Session work (training, frames, building experiments) off the event loop, on the shared pool."""
+        pool = training_pool(self.settings.training_threads)
+        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
 
     # --- sending --------------------------------------------------------------------------------
 
@@ -149,19 +165,23 @@ class LiveSession:
             command = await self._parse(text)
             if command is None:
                 continue
-            if command.type in INTERRUPTING:
-                self.interrupt = True
             try:
                 self.commands.put_nowait(command)
             except asyncio.QueueFull:
                 await self.error(f"{MAX_QUEUED_COMMANDS} messages are already waiting; "
                                  f"this {command.type!r} was dropped: wait for answers before sending more")
+                continue
+            if command.type in INTERRUPTING:
+                self.interrupt += 1
 
     async def _parse(self, text: str) -> BaseModel | None:
         try:
             raw = json.loads(text, parse_constant=_reject_constant)
         except ValueError as e:
             await self.error(f"not valid JSON: {e}")
+            return None
+        except RecursionError:  # '[[[[…' nested a thousand deep: no message of the protocol looks like that
+            await self.error("not valid JSON: nested too deeply")
             return None
         if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
             await self.error('every message is a JSON object with a "type"; allowed types: ' + ", ".join(p.CLIENT_TYPES))
@@ -193,7 +213,6 @@ class LiveSession:
                 # Commands wait until a `step` is done (so they answer in order), unless one interrupts it.
                 while not self.commands.empty() and (not self.pending_steps or self.interrupt):
                     await self._apply(self.commands.get_nowait())
-                self.interrupt = False
                 if not (self.playing or self.pending_steps):
                     continue
                 now = loop.time()
@@ -215,7 +234,7 @@ class LiveSession:
                     continue
                 boundary_due = now + seconds >= next_boundary
                 exp = self.experiment
-                events, frame, boundaries, done, frame_cost = await asyncio.to_thread(
+                events, frame, boundaries, done, frame_cost = await self._in_pool(
                     self._work, exp, steps, seconds, frame_due, boundary_due)
                 if exp is not self.experiment:
                     continue  # replaced while the chunk ran
@@ -266,9 +285,9 @@ class LiveSession:
         exp = self.experiment
         if exp is None or self._frame_sent_for == (id(exp), exp.step):
             return
-        frame = await asyncio.to_thread(self._frame_json, exp)
+        frame = await self._in_pool(self._frame_json, exp)
         await self._send_text(frame)
-        for blob in await asyncio.to_thread(exp.boundary_frames):
+        for blob in await self._in_pool(exp.boundary_frames):
             async with self._send_lock:
                 await self.ws.send_bytes(blob)
 
@@ -276,6 +295,8 @@ class LiveSession:
 
     async def _apply(self, command: BaseModel) -> None:
         handler = getattr(self, f"_on_{command.type}")
+        if command.type in INTERRUPTING:
+            self.interrupt -= 1  # counted until applied: an interrupt already applied lets no later command jump
         if command.type not in ("configure",) and self.experiment is None:
             await self.error(f"send a configure message before {command.type!r}")
             return
@@ -286,11 +307,11 @@ class LiveSession:
             return
         config = p.ExperimentConfig.model_validate(command.model_dump(exclude={"type", "speed", "frame_rate"}))
         try:
-            data = await asyncio.to_thread(check_limits, config, self.settings)
+            data = await self._in_pool(check_limits, config, self.settings)
         except ConfigError as e:
             await self.error(f"configure: {e.field}: {e.message}", e.field)
             return
-        self.experiment = await asyncio.to_thread(Experiment, config, data)
+        self.experiment = await self._in_pool(Experiment, config, data)
         self.playing, self.pending_steps = False, 0
         self.speed = command.speed or self.speed
         self.frame_rate = command.frame_rate or self.frame_rate
@@ -323,7 +344,7 @@ class LiveSession:
 
     async def _on_reset(self, command: p.Reset) -> None:
         config = self.experiment.config
-        self.experiment = await asyncio.to_thread(Experiment, config, self.experiment.data)
+        self.experiment = await self._in_pool(Experiment, config, self.experiment.data)
         self.playing, self.pending_steps = False, 0
         await self._send_state()
         await self._send_frame_now()
@@ -370,7 +391,7 @@ class LiveSession:
             await self.error(f"gradcheck: the network has too many parameters for a gradient check (at most "
                              f"{self.settings.max_gradcheck_parameters})")
             return
-        for event in await asyncio.to_thread(exp.gradcheck, command.run):
+        for event in await self._in_pool(exp.gradcheck, command.run):
             await self.send(p.Event(**event.__dict__))
 
     async def _on_history(self, command: p.History) -> None:
@@ -378,7 +399,7 @@ class LiveSession:
         steps, values = list(exp.history.steps), list(exp.history.values)
         if not steps or steps[-1] < exp.step:  # the history holds steps taken; add where the runs are now
             steps.append(exp.step)
-            values.append(await asyncio.to_thread(exp.current_losses))
+            values.append(await self._in_pool(exp.current_losses))
         await self.send(p.HistoryReply(runs=[r.id for r in exp.runs], steps=steps, loss=values))
 
     async def _finite_run(self, command: p.Save | p.GetModel):

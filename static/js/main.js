@@ -1,6 +1,7 @@
 // Starts the dashboard: one store fed by the socket, views that read it, controls that send commands.
 
 import { createControls } from './controls.js';
+import { lessonSettings, loadLessons, namesOnlyALesson } from './lessons.js';
 import { applyBinary, applyMessage } from './messages.js';
 import { createModelActions } from './model-actions.js';
 import { createRenderLoop } from './render-loop.js';
@@ -13,6 +14,7 @@ import { createBoundaryView } from './views/boundary-view.js';
 import { createDiagnosisBanner } from './views/diagnosis-banner.js';
 import { createErrorsView } from './views/errors-view.js';
 import { createGradientsView } from './views/gradients-view.js';
+import { createLessonPanel } from './views/lesson-panel.js';
 import { createLossChart } from './views/loss-chart.js';
 import { createMathPanel } from './views/math-panel.js';
 import { createNetworkView } from './views/network-view.js';
@@ -25,6 +27,8 @@ const $ = (id) => document.getElementById(id);
 const store = createStore();
 exposeStore(store);
 let socket = null;
+let lessons = []; // the guided lessons (GET /api/lessons), loaded before the socket opens
+let lessonPanel = null;
 
 function send(message) {
   return socket?.send(message) ?? false;
@@ -36,13 +40,18 @@ function setErrors(problems) {
   });
 }
 
+/** The link of these settings, naming the open lesson if there is one. */
+function linkOf(settings) {
+  return toHash({ ...settings, lesson: lessonPanel?.current() ?? 0 });
+}
+
 /** Send the experiment the settings describe; the hash is updated first, so the link always matches. */
-function configure(settings) {
-  history.replaceState(null, '', toHash(settings));
+function configure(settings, { keepPlaying = true } = {}) {
+  history.replaceState(null, '', linkOf(settings));
   const { message, problems } = configureMessage(settings, store.state.hello);
   setErrors(problems);
   if (problems.length) return;
-  const wasPlaying = store.state.status.playing;
+  const wasPlaying = keepPlaying && store.state.status.playing;
   store.update([], (state) => {
     state.lastConfigure = message;
   });
@@ -50,27 +59,55 @@ function configure(settings) {
   if (wasPlaying) send({ type: 'play' }); // a changed setting restarts the experiment, not the animation
 }
 
-const controls = createControls({
-  form: $('settings'),
-  exampleSelect: $('example'),
-  onChange(settings, name) {
-    if (name === 'speed' || name === 'example') {
-      // These change what is shown or how fast, not the numbers: no need to start again.
-      history.replaceState(null, '', toHash(settings));
-      setErrors([]);
-      send(name === 'speed' ? { type: 'set', speed: speedValue(settings.speed) } : { type: 'set', example: settings.example });
-      return;
-    }
-    configure(settings);
-  },
-});
+function settingsChanged(settings, name) {
+  if (name === 'speed' || name === 'example') {
+    // These change what is shown or how fast, not the numbers: no need to start again.
+    history.replaceState(null, '', linkOf(settings));
+    setErrors([]);
+    send(name === 'speed' ? { type: 'set', speed: speedValue(settings.speed) } : { type: 'set', example: settings.example });
+    return;
+  }
+  configure(settings);
+}
+
+const controls = createControls({ form: $('settings'), exampleSelect: $('example'), onChange: settingsChanged });
+
+/** A lesson sets the experiment up through the form, as a link does, and starts paused. */
+function applyLessonSettings(settings) {
+  if (!store.state.hello) return;
+  controls.write(settings);
+  configure(settings, { keepPlaying: false });
+}
+
+function nextExample() {
+  const select = $('example');
+  if (select.options.length === 0) return;
+  const settings = controls.read();
+  settings.example = (settings.example + 1) % select.options.length;
+  select.value = String(settings.example);
+  select.dataset.wanted = select.value;
+  settingsChanged(settings, 'example');
+}
+
+function tryLesson(lesson) {
+  const { change, command } = lesson.try_this;
+  if (!store.state.hello) return;
+  if (Object.keys(change).length) applyLessonSettings(lessonSettings(lesson, store.state.hello, { tried: true }));
+  if (command === 'play') send({ type: 'play' });
+  else if (command === 'gradcheck') send({ type: 'gradcheck' });
+  else if (command === 'next-example') nextExample();
+}
 
 /** After `hello` (first connection or a reconnect): the form from the hash, then the experiment. */
 function start(hello) {
-  const settings = parseHash(location.hash);
+  let settings = parseHash(location.hash);
+  const lesson = lessons.find((item) => item.number === settings.lesson);
+  if (lesson && namesOnlyALesson(location.hash)) settings = lessonSettings(lesson, hello); // "#lesson=3": start it
   const notes = reconcile(settings, hello);
   controls.populate(hello);
   controls.write(settings);
+  if (lesson) lessonPanel.show(lesson.number);
+  else if (lessonPanel.current()) lessonPanel.close(); // the link names no lesson: end the open one
   configure(settings);
   if (notes.length) setErrors([{ field: '', message: notes.join(' ') }]);
 }
@@ -136,4 +173,20 @@ for (const button of document.querySelectorAll('[data-png]')) {
 // Editing the link by hand (or going back) starts the experiment it describes.
 window.addEventListener('hashchange', () => store.state.hello && start(store.state.hello));
 
-connect();
+// The lessons first (one small local request), so a link to a lesson opens it with its experiment.
+const lessonsSection = $('lessons');
+loadLessons(lessonsSection.dataset.lessonsUrl).then((loaded) => {
+  lessons = loaded;
+  lessonPanel = createLessonPanel({
+    section: lessonsSection,
+    toggle: $('lessons-toggle'),
+    lessons,
+    derivationUrl: lessonsSection.dataset.derivationUrl,
+    onChoose: (lesson) => store.state.hello && applyLessonSettings(lessonSettings(lesson, store.state.hello)),
+    onTry: tryLesson,
+    onClose: () => history.replaceState(null, '', linkOf(controls.read())),
+    requestDraw,
+  });
+  loop.setViews([...Object.values(views), lessonPanel]);
+  connect();
+});

@@ -9,6 +9,7 @@ const string = (text) => text;
 const list = (text) => (text === '' ? [] : text.split(','));
 
 export const SETTINGS = [
+  { name: 'lesson', parse: int, default: 0, optional: true }, // the open lesson (0: none); in the hash only when open
   { name: 'dataset', parse: string, default: 'two-points' },
   { name: 'dataSeed', parse: int, default: 0 },
   { name: 'hidden', parse: string, default: '8' }, // "8", "8,8", or "" for no hidden layer
@@ -52,7 +53,7 @@ export function parseHash(hash) {
 
 export function toHash(settings) {
   const encode = (value) => encodeURIComponent(value).replace(/%2C/g, ',');
-  const parts = SETTINGS.map((s) => {
+  const parts = SETTINGS.filter((s) => !s.optional || (settings[s.name] ?? s.default) !== s.default).map((s) => {
     const value = settings[s.name];
     return `${s.name}=${encode(Array.isArray(value) ? value.join(',') : String(value))}`;
   });

@@ -1,7 +1,7 @@
 """Saved models: save, import, list, fetch, delete, predict and export (docs/models.md).
 
-Every endpoint is a plain `def`: FastAPI runs it in its threadpool, where the store's blocking database
-calls belong.
+The endpoints are plain `def`s: FastAPI runs them in its threadpool, where the store's blocking database
+calls belong. Predict is the exception (see there).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Annotated, Iterator, Literal
 
 import numpy as np
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, Strict, ValidationError
 
@@ -23,12 +24,14 @@ from app.store import (InvalidModel, ModelNotFound, ModelStore, SavedModel, Stor
                        StoreUnavailable)
 from app.web.deps import SettingsDep
 from app.web.errors import invalid
+from app.web.loaded_models import LoadedModel, LoadedModels
 from app.web.requests import network_from
 from app.web.schemas import Body, Matrix, ModelDocument, Vector
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
 MAX_OFFSET = 2**31 - 1
+INLINE_PREDICT_WORK = 1_000_000  # rows × parameters a predict may compute on the event loop (well under 1 ms)
 ModelId = Annotated[int, Path(ge=1, description="the id the model got when it was saved")]
 ExportFormat = Literal[tuple(EXPORT_FORMATS)]  # type: ignore[valid-type]
 
@@ -199,33 +202,49 @@ def get_model(model_id: ModelId, store: StoreDep) -> dict:
 
 @router.delete("/{model_id}", status_code=204, response_class=Response,
                responses={404: {"description": "no saved model has this id"}})
-def delete_model(model_id: ModelId, store: StoreDep) -> Response:
+def delete_model(model_id: ModelId, request: Request, store: StoreDep) -> Response:
     """Delete a saved model. Its id is never given to another model."""
     with _store_errors():
         store.delete(model_id)
+    request.app.state.loaded_models.forget(model_id)
     return Response(status_code=204)
 
 
 @router.post("/{model_id}/predict", response_model=PredictResponse,
              responses={404: {"description": "no saved model has this id"}})
-def predict_with_model(model_id: ModelId, body: PredictRequest, settings: SettingsDep, store: StoreDep) -> dict:
+async def predict_with_model(model_id: ModelId, body: PredictRequest, request: Request, settings: SettingsDep,
+                             store: StoreDep) -> dict:
     """Run the saved model on rows of inputs: the outputs aᴸ (as /api/backprop computes them) and each row's class."""
     if len(body.inputs) > settings.max_predict_rows:
         raise invalid(("body", "inputs"), f"at most {settings.max_predict_rows:,} rows per call are allowed; "
                                           f"got {len(body.inputs):,}")
-    record = _get(store, model_id)
+    # async, with the network kept loaded: a small predict is microseconds of NumPy, so the thread-pool
+    # hop, the database read and rebuilding the network would otherwise be most of its cost.
+    models: LoadedModels = request.app.state.loaded_models
+    loaded = models.cached(model_id)
+    if loaded is None:
+        loaded = await run_in_threadpool(_load, models, store, model_id)
+    record = loaded.record
     width = record.layer_sizes[0]
     for n, row in enumerate(body.inputs):
         if len(row) != width:
             raise invalid(("body", "inputs", n), f"inputs[{n}] has {len(row)} numbers; the model expects {width} "
                                                  f"inputs per row (its layer_sizes[0])")
-    net = from_document(record.document)
-    outputs, classes = predict(net, np.array(body.inputs, dtype=np.float64))
+    inputs = np.array(body.inputs, dtype=np.float64)
+    if len(inputs) * record.parameter_count <= INLINE_PREDICT_WORK:
+        outputs, classes = predict(loaded.net, inputs)
+    else:  # large enough to hold the event loop up: compute on a worker thread
+        outputs, classes = await run_in_threadpool(predict, loaded.net, inputs)
     if not np.isfinite(outputs).all():
         raise invalid(("body", "inputs"), "these inputs are so large that the model's outputs overflow "
                                           "(Infinity or NaN); use smaller inputs")
     names = [record.class_names[c] for c in classes] if record.class_names else None
     return {"outputs": outputs.tolist(), "classes": classes, "class_names": names}
+
+
+def _load(models: LoadedModels, store: ModelStore, model_id: int) -> LoadedModel:
+    with _store_errors():
+        return models.load(store, model_id)
 
 
 @router.get("/{model_id}/export", response_class=Response,

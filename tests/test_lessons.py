@@ -1,0 +1,443 @@
+"""Honest claims: every sentence a lesson says about what will happen, checked by running its preset.
+
+Each claim in app/lessons has a test here named test_lesson_<number>_<claim id>; the first test makes sure
+none is left out. The presets run through the engine exactly as a live session runs them (Experiment).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import pytest
+
+from app.lessons import LESSONS, RUN_IDS, lesson
+from app.nn import RUN_KINDS
+from app.sessions.config import ExperimentConfig, check_limits
+from app.sessions.experiment import Experiment
+from app.settings import Settings
+
+DASHBOARD_SPEEDS = {1, 5, 20, 60, 200, 1000, 10000, "max"}  # the speed menu of templates/index.html
+
+
+def laptop_settings() -> Settings:
+    """The defaults, written out so BACKPROP_LAB_* variables cannot change a test."""
+    return Settings(**{name: f.default for name, f in Settings.model_fields.items()})
+
+
+def experiment(config: ExperimentConfig) -> Experiment:
+    return Experiment(config, check_limits(config, laptop_settings()))
+
+
+@dataclass
+class Run:
+    """One preset run step by step, as a learner watching it would see it."""
+
+    exp: Experiment
+    frames: list[dict] = field(default_factory=list)  # the frame at every step, when kept
+    hidden: list[np.ndarray] = field(default_factory=list)  # first run's last hidden layer, per step
+    losses: list[list[float | None]] = field(default_factory=list)
+    converged: dict[str, int] = field(default_factory=dict)
+    collapsed: dict[str, list[str]] = field(default_factory=dict)  # run id -> cause codes
+    diverged: set[str] = field(default_factory=set)
+
+    def outputs(self, run_id: str) -> np.ndarray:
+        return next(r for r in self.exp.runs if r.id == run_id).net.predict(self.exp.X)
+
+
+def play(config: ExperimentConfig, steps: int, *, keep_frames: bool = False, until_converged: bool = False) -> Run:
+    run = Run(experiment(config))
+    exp = run.exp
+    while exp.step < steps:
+        if keep_frames:
+            run.frames.append(exp.frame())
+            first = exp.runs[0].net
+            run.hidden.append(first.forward(exp.X).activations[-2].copy())
+        run.losses.append(exp.current_losses())
+        for event in exp.advance(1 if keep_frames else min(100, steps - exp.step), 60.0):
+            if event.event == "converged":
+                run.converged.setdefault(event.run, event.step)
+            elif event.event == "collapsed":
+                run.collapsed[event.run] = [cause["code"] for cause in event.causes]
+            elif event.event == "diverged":
+                run.diverged.add(event.run)
+        if until_converged and len(run.converged) == len(exp.runs):
+            break
+    return run
+
+
+@cache
+def played(number: int, steps: int, keep_frames: bool = False, try_this: bool = False) -> Run:
+    """A lesson's preset (or the preset after "Try this"), played once per test session."""
+    item = lesson(number)
+    config = item.try_this.config(item.preset) if try_this else item.preset
+    return play(config, steps, keep_frames=keep_frames, until_converged=not keep_frames)
+
+
+def run_frame(frame: dict, run_id: str) -> dict:
+    return next(run for run in frame["runs"] if run["id"] == run_id)
+
+
+def longest_stretch(flags: list[bool]) -> tuple[int, int]:
+    """(first, last) step of the longest run of True; (-1, -2) when there is none."""
+    best, start = (-1, -2), None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start > best[1] - best[0] + 1:
+                best = (start, i - 1)
+            start = None
+    return best
+
+
+def cosine(u: np.ndarray, v: np.ndarray) -> float:
+    u, v = np.ravel(u), np.ravel(v)
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+
+# --- the lessons as data ---------------------------------------------------------------------------------
+
+def test_every_claim_has_a_test_of_its_own():
+    module = sys.modules[__name__]
+    missing = [f"test_lesson_{item.number}_{claim.id}" for item in LESSONS for claim in item.claims
+               if not callable(getattr(module, f"test_lesson_{item.number}_{claim.id}", None))]
+    assert missing == []
+
+
+def test_lessons_are_numbered_one_to_six_with_the_issues_titles():
+    assert [item.number for item in LESSONS] == [1, 2, 3, 4, 5, 6]
+    assert [item.title for item in LESSONS] == [
+        "Your network", "The softmax layer", "What replaces σ′(z)", "The tempting mistake",
+        "When softmax does not help", "Why XOR needs a hidden layer"]
+
+
+@pytest.mark.parametrize("item", LESSONS, ids=lambda item: f"lesson{item.number}")
+def test_preset_and_try_this_are_within_the_servers_limits(item):
+    check_limits(item.preset, laptop_settings())
+    check_limits(item.try_this.config(item.preset), laptop_settings())
+
+
+@pytest.mark.parametrize("item", LESSONS, ids=lambda item: f"lesson{item.number}")
+def test_preset_is_what_the_dashboard_sends(item):
+    """The page names runs by RUN_IDS and sends them in its menu order, with full-batch SGD and float64."""
+    kinds = [run.kind for run in item.preset.runs]
+    assert kinds == [kind for kind in RUN_KINDS if kind in kinds]
+    assert [run.id for run in item.preset.runs] == [RUN_IDS[kind] for kind in kinds]
+    assert all(run.learning_rate is None and run.optimizer is None for run in item.preset.runs)
+    assert item.preset.optimizer.name == "sgd" and item.preset.batch_size is None
+    assert item.preset.network.dtype == "float64" and item.preset.example == 0
+    assert item.speed in DASHBOARD_SPEEDS
+
+
+def test_lessons_in_the_learners_setting_use_sigmoid_hidden_layers_and_normal_init():
+    for item in LESSONS:
+        assert item.preset.network.hidden_activation == "sigmoid"
+        assert item.preset.network.init == "normal"
+    first = lesson(1).preset
+    assert first.dataset.name == "two-points" and [run.kind for run in first.runs] == ["sigmoid_mse"]
+
+
+# --- 1. Your network -----------------------------------------------------------------------------------------
+
+LESSON_1_STEPS = 420
+
+
+def lesson_1() -> Run:
+    return played(1, LESSON_1_STEPS, keep_frames=True)
+
+
+def near_half(frame: dict) -> bool:
+    """Both examples' outputs within 0.1 of 0.5."""
+    return bool(np.abs(np.array(frame["runs"][0]["outputs"]) - 0.5).max() < 0.1)
+
+
+def lesson_1_until_converged() -> list[dict]:
+    run = lesson_1()
+    return run.frames[: run.converged["sigmoid-mse"] + 1]
+
+
+def test_lesson_1_plateau():
+    first, last = longest_stretch([near_half(frame) for frame in lesson_1().frames])
+    assert 5 <= first <= 25, "the outputs reach [0.5, 0.5] after a few steps (about step 15)"
+    assert 60 <= last <= 80, "and leave it around step 70"
+    assert last - first >= 40
+
+
+def test_lesson_1_leaves_the_plateau():
+    run = lesson_1()
+    assert 300 <= run.converged["sigmoid-mse"] <= 400  # "by about step 350"
+    outputs = np.array(run.frames[run.converged["sigmoid-mse"]]["runs"][0]["outputs"])
+    assert np.abs(outputs - run.exp.Y).max() < 0.1
+
+
+def test_lesson_1_gradients_point_opposite_ways():
+    for frame in lesson_1_until_converged():
+        output = frame["runs"][0]["output"]
+        delta_a, delta_b = np.array(output["delta"])
+        # A (label [1, 0]) pulls output 1 up and output 2 down: δ₁ < 0 < δ₂; B the reverse.
+        assert delta_a[0] < 0 < delta_a[1] and delta_b[1] < 0 < delta_b[0]
+        grad_a, grad_b = np.array(output["per_example_grad_W"])
+        assert cosine(grad_a, grad_b) < -0.4
+
+
+def test_lesson_1_hidden_activations_differ():
+    run = lesson_1()
+    for hidden in run.hidden[: run.converged["sigmoid-mse"] + 1]:
+        assert np.abs(hidden[0] - hidden[1]).max() > 0.2
+
+
+def test_lesson_1_gradients_do_not_cancel():
+    run = lesson_1()
+    for frame, hidden in zip(lesson_1_until_converged(), run.hidden):
+        output = frame["runs"][0]["output"]
+        grads, deltas = np.array(output["per_example_grad_W"]), np.array(output["delta"])
+        for e in (0, 1):  # each row is δⱼ times that example's own hidden activations
+            np.testing.assert_allclose(grads[e], np.outer(deltas[e], hidden[e]), rtol=1e-12, atol=1e-15)
+        grad_a, grad_b = grads
+        # The step uses their mean; it is far from zero compared with either of them.
+        assert np.linalg.norm(grad_a + grad_b) >= 0.15 * (np.linalg.norm(grad_a) + np.linalg.norm(grad_b))
+
+
+# --- 2. The softmax layer --------------------------------------------------------------------------------
+
+def lesson_2_frames(example: int = 0) -> list[dict]:
+    exp = experiment(lesson(2).preset.model_copy(update={"example": example}))
+    frames = [exp.frame()]
+    for _ in range(3):
+        exp.advance(40, 60.0)
+        frames.append(exp.frame())
+    return frames
+
+
+def test_lesson_2_outputs_add_up_to_one():
+    for frame in lesson_2_frames():
+        softmax = np.array(run_frame(frame, "softmax-ce")["outputs"])
+        np.testing.assert_allclose(softmax.sum(axis=1), 1.0, atol=1e-12)
+        sigmoid = np.array(run_frame(frame, "sigmoid-mse")["outputs"])
+        assert np.abs(sigmoid.sum(axis=1) - 1.0).max() > 0.05  # nothing makes them
+
+
+def test_lesson_2_jacobian_is_full():
+    for step, frame in enumerate(lesson_2_frames()):
+        for run_id in ("softmax-ce", "sigmoid-mse"):
+            run = run_frame(frame, run_id)
+            a = np.array(run["outputs"][run["output"]["example"]])
+            jacobian = np.array(run["output"]["jacobian"])
+            assert jacobian.shape == (3, 3)
+            np.testing.assert_allclose(np.diag(jacobian), a * (1 - a), rtol=1e-12)
+            off = ~np.eye(3, dtype=bool)
+            if run_id == "softmax-ce":
+                np.testing.assert_allclose(jacobian[off], -np.outer(a, a)[off], rtol=1e-12)
+                assert (jacobian[off] < 0).all()  # never zero: each output depends on every z
+                if step == 0:
+                    assert np.abs(jacobian[off]).min() > 1e-2  # before training, clearly so
+            else:
+                assert (jacobian[off] == 0).all()
+
+
+def test_lesson_2_jacobian_rows_add_up_to_zero():
+    for frame in lesson_2_frames():
+        jacobian = np.array(run_frame(frame, "softmax-ce")["output"]["jacobian"])
+        np.testing.assert_allclose(jacobian.sum(axis=1), 0.0, atol=1e-15)
+
+
+def test_lesson_2_each_example_has_its_own_jacobian():
+    assert lesson(2).try_this.command == "next-example"
+    first, second = lesson_2_frames(0)[0], lesson_2_frames(1)[0]
+    for run_id in ("softmax-ce", "sigmoid-mse"):
+        assert run_frame(second, run_id)["output"]["example"] == 1
+        j0, j1 = (np.array(run_frame(f, run_id)["output"]["jacobian"]) for f in (first, second))
+        assert np.abs(j0 - j1).max() > 1e-3
+
+
+# --- 3. What replaces σ′(z) ------------------------------------------------------------------------------
+
+def test_lesson_3_same_starting_weights():
+    exp = experiment(lesson(3).preset)
+    sigmoid, softmax = (run.net for run in exp.runs)
+    for w1, w2 in zip(sigmoid.W + sigmoid.b, softmax.W + softmax.b):
+        np.testing.assert_array_equal(w1, w2)
+    # …and they are lesson 1's network.
+    first = experiment(lesson(1).preset).runs[0].net
+    np.testing.assert_array_equal(first.theta, sigmoid.theta)
+
+
+def test_lesson_3_softmax_reaches_the_labels_first():
+    converged = played(3, 600).converged
+    assert converged["softmax-ce"] < 60
+    assert 300 <= converged["sigmoid-mse"] <= 400  # "about 350 steps"
+
+
+def test_lesson_3_softmax_reaches_the_labels_first_from_other_starting_weights_too():
+    for seed in range(10):
+        config = lesson(3).preset.model_copy(
+            update={"network": lesson(3).preset.network.model_copy(update={"seed": seed})})
+        converged = play(config, 600, until_converged=True).converged
+        assert converged["softmax-ce"] * 4 < converged["sigmoid-mse"], seed
+
+
+def test_lesson_3_sigmoid_shrinks_the_error():
+    exp = experiment(lesson(3).preset)
+    Y = exp.Y
+    for _ in range(8):
+        frame = exp.frame()
+        sigmoid, softmax = run_frame(frame, "sigmoid-mse"), run_frame(frame, "softmax-ce")
+        error = np.array(sigmoid["outputs"]) - Y
+        assert (np.abs(np.array(sigmoid["output"]["delta"])) <= 0.25 * np.abs(error) + 1e-15).all()
+        np.testing.assert_allclose(softmax["output"]["delta"], np.array(softmax["outputs"]) - Y, atol=1e-15)
+        exp.advance(50, 60.0)
+
+
+def test_lesson_3_other_three_equations_unchanged():
+    """BP2, BP3 and BP4, written out once, hold for both runs: only δᴸ (BP1) differs between them."""
+    exp = experiment(lesson(3).preset)
+    exp.advance(30, 60.0)
+    for run in exp.runs:
+        net = run.net
+        fwd, bwd = net.gradients(exp.X, exp.Y)
+        hidden_z, hidden_a = fwd.zs[0], fwd.activations[1]
+        delta_out = bwd.deltas[1]
+        delta_hidden = (delta_out @ net.W[1]) * hidden_a * (1 - hidden_a)  # BP2 with σ′(z) = σ(z)(1 − σ(z))
+        np.testing.assert_allclose(bwd.deltas[0], delta_hidden, rtol=1e-12)
+        assert hidden_z.shape == delta_hidden.shape
+        n = len(exp.X)
+        for layer, delta in enumerate(bwd.deltas):
+            np.testing.assert_allclose(bwd.grad_b[layer], delta.mean(axis=0), rtol=1e-12)  # BP3
+            np.testing.assert_allclose(bwd.grad_W[layer], delta.T @ fwd.activations[layer] / n, rtol=1e-12)  # BP4
+
+
+# --- 4. The tempting mistake ---------------------------------------------------------------------------------
+
+def test_lesson_4_gradient_check_finds_the_mistake():
+    assert lesson(4).try_this.command == "gradcheck"
+    exp = experiment(lesson(4).preset)
+    for moment in (0, 200):  # at the start, and during training
+        exp.advance(moment - exp.step, 60.0)
+        checks = {event.run: max(layer["relative_error"] for layer in event.layers) for event in exp.gradcheck()}
+        assert 0.2 <= checks["mistake"] <= 0.5, "about a third"
+        assert checks["softmax-mse"] < 1e-6
+
+
+def test_lesson_4_mistake_points_elsewhere():
+    frame = experiment(lesson(4).preset).frame()
+    mistake = run_frame(frame, "mistake")["output"]
+    cosines = [cosine(wrong, right) for wrong, right in zip(mistake["delta"], mistake["delta_correct"])]
+    assert min(cosines) < 0.8
+
+
+def test_lesson_4_mistake_loss_stays_above():
+    run = played(4, 1000)
+    right, wrong = np.array(run.losses, dtype=float).T
+    assert right[0] == wrong[0]  # same weights, same cost
+    last = run.converged["mistake"]
+    assert (wrong[1:last] > right[1:last]).all()
+
+
+def test_lesson_4_mistake_reaches_the_labels_later():
+    converged = played(4, 1000).converged
+    assert converged["mistake"] >= 1.5 * converged["softmax-mse"]
+
+
+def test_lesson_4_mistake_reaches_the_labels_later_from_other_starting_weights_too():
+    preset = lesson(4).preset
+    for seed in range(1, 5):
+        config = preset.model_copy(update={"network": preset.network.model_copy(update={"seed": seed})})
+        converged = play(config, 1500, until_converged=True).converged
+        assert converged["mistake"] >= 1.5 * converged["softmax-mse"], seed
+
+
+def test_lesson_4_two_classes_half():
+    two = lesson(4).preset.model_copy(update={"dataset": lesson(3).preset.dataset})
+    exp = experiment(two)
+    for _ in range(5):
+        mistake = run_frame(exp.frame(), "mistake")["output"]
+        np.testing.assert_allclose(mistake["delta"], 0.5 * np.array(mistake["delta_correct"]), rtol=1e-9,
+                                   atol=1e-15)
+        exp.advance(40, 60.0)
+
+
+def test_lesson_4_with_two_classes_the_mistake_only_slows_training_down():
+    two = lesson(4).preset.model_copy(update={"dataset": lesson(3).preset.dataset})
+    converged = play(two, 2000, until_converged=True).converged
+    assert converged["softmax-mse"] < converged["mistake"]  # it learns, later (here exactly twice as many steps)
+
+
+# --- 5. When softmax does not help ----------------------------------------------------------------------
+
+def test_lesson_5_first_layer_sums_run_into_the_hundreds_and_saturate():
+    """The text: the sums w₁x₁ + … + b run into the hundreds, so every hidden σ sits at 0 or 1, σ′(z) ≈ 0."""
+    exp = experiment(lesson(5).preset)
+    fwd = exp.runs[0].net.forward(exp.X)
+    z, a = fwd.zs[0], fwd.activations[1]
+    assert np.median(np.abs(z)) > 100 and np.abs(z).min() > 50
+    assert (a * (1 - a)).max() < 1e-20
+
+
+def test_lesson_5_both_pictures_get_the_same_hidden_numbers():
+    run = played(5, 1000)
+    for r in run.exp.runs:
+        hidden = r.net.forward(run.exp.X).activations[1]
+        assert np.abs(hidden[0] - hidden[1]).max() < 1e-12, r.id
+
+
+def test_lesson_5_every_output_layer_is_stuck():
+    run = played(5, 1000)
+    kinds = {r.spec.kind for r in run.exp.runs}
+    assert {"softmax_ce", "softmax_mse", "sigmoid_mse", "sigmoid_bce"} <= kinds
+    assert run.converged == {} and run.diverged == set()
+    assert set(run.collapsed) == {r.id for r in run.exp.runs}
+    for r in run.exp.runs:
+        np.testing.assert_allclose(run.outputs(r.id), 0.5, atol=0.05)
+
+
+def test_lesson_5_every_output_layer_stays_stuck_from_step_100():
+    exp = experiment(lesson(5).preset)
+    exp.advance(100, 60.0)
+    while exp.step < 1000:
+        for r in exp.runs:
+            assert np.abs(r.net.predict(exp.X) - 0.5).max() < 0.05, (r.id, exp.step)
+        exp.advance(100, 60.0)
+
+
+def test_lesson_5_diagnosis_names_the_cause():
+    collapsed = played(5, 1000).collapsed
+    assert collapsed and all(codes == ["identical_representations", "saturated_layer"] for codes in collapsed.values())
+
+
+def test_lesson_5_scaled_inputs_learn():
+    item = lesson(5)
+    scaled = item.try_this.config(item.preset)
+    assert scaled.dataset.params == {"scaled": True} and item.try_this.command == "play"
+    assert scaled.network == item.preset.network  # the same network, from the same weights
+    run = played(5, 1000, try_this=True)
+    assert set(run.converged) == {r.id for r in run.exp.runs}
+    assert run.collapsed == {}
+
+
+# --- 6. Why XOR needs a hidden layer ---------------------------------------------------------------------
+
+def test_lesson_6_every_output_layer_is_stuck():
+    run = played(6, 1000)
+    assert len(run.exp.runs[0].net.W) == 1  # no hidden layer
+    assert run.converged == {} and run.diverged == set()
+    assert set(run.collapsed) == {r.id for r in run.exp.runs}
+    for r in run.exp.runs:
+        np.testing.assert_allclose(run.outputs(r.id), 0.5, atol=0.05)
+
+
+def test_lesson_6_diagnosis_names_the_cause():
+    collapsed = played(6, 1000).collapsed
+    assert collapsed and all(codes == ["not_linearly_separable"] for codes in collapsed.values())
+
+
+def test_lesson_6_hidden_layer_learns():
+    item = lesson(6)
+    assert item.try_this.config(item.preset).network.hidden_layers == [8]
+    run = played(6, 3500, try_this=True)
+    assert set(run.converged) == {r.id for r in run.exp.runs}
+    assert run.converged["softmax-ce"] <= 400  # "within about 350 steps"
+    assert 2000 <= run.converged["sigmoid-mse"] <= 3000  # "about 2,500"
+    assert run.converged["softmax-ce"] == min(run.converged.values())
