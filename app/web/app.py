@@ -16,7 +16,7 @@ from app.web.errors import StrictJSONResponse, install_error_handlers
 from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
 from app.web.ratelimit import RateLimitMiddleware
-from app.web.routers import backprop, datasets, health, live, models, training
+from app.web.routers import backprop, datasets, health, live, models, pages, training
 from app.web.security import SecurityHeadersMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
@@ -99,9 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  max_name_length=app.state.settings.max_model_name)
     app.state.loaded_models = LoadedModels()  # networks kept loaded for predict
     limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else None  # the 429 is documented where it can happen
-    for module in (backprop, training, datasets, health, live, models):
+    for module in (backprop, training, datasets, health, live, models, pages):
         app.include_router(module.router, responses=limited if module is not health else None)
-    app.include_router(__import__("app.web.routers.pages", fromlist=["router"]).router, responses=limited)  # lessons (#8)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     # The dashboard's libraries, installed by `npm ci` (scripts/setup) and served locally: no CDN, works offline.
