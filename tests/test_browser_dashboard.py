@@ -222,7 +222,8 @@ def test_save_shows_a_linked_confirmation_and_the_model_is_in_the_store(dashboar
     found = re.fullmatch(r"saved as #(\d+) 'softmax_ce on two-points, step 3'", note)
     assert found, note
     model_id = int(found[1])
-    assert link.get_attribute("href") == f"/api/models/{model_id}"
+    assert link.get_attribute("href") == f"api/models/{model_id}"  # relative: works under a root path too
+    assert link.evaluate("a => a.href") == f"{live_server.url}api/models/{model_id}"
     assert run_key_item(page, "sigmoid-mse").locator(".model-note").inner_text() == ""  # only the run saved
 
     listed = page.request.get(f"{live_server.url}api/models").json()["items"]

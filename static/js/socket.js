@@ -1,8 +1,8 @@
 // The WebSocket to /ws: JSON text messages both ways, plus binary decision-boundary frames from the server.
 
 export function openSocket({ onOpen, onMessage, onBinary, onClose }) {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(`${scheme}//${location.host}/ws`);
+  // Relative to the page, so a root path such as /lab/ behind a proxy is kept; http(s): becomes ws(s):.
+  const ws = new WebSocket(new URL('ws', document.baseURI).href.replace(/^http/, 'ws'));
   ws.binaryType = 'arraybuffer';
   ws.addEventListener('open', () => onOpen?.());
   ws.addEventListener('message', (event) => {

@@ -3,7 +3,7 @@
 // Log scales are drawn as log10 of the values on a linear axis labelled in powers of ten: uPlot's own log
 // axis cannot place ticks below 1e-6 (a saturated layer's gradient norm is 1e-40), and its splits then loop.
 
-import uPlot from '/vendor/uplot/uPlot.esm.js';
+import uPlot from '../../../vendor/uplot/uPlot.esm.js';
 import { formatNumber } from './format.js';
 
 const AXIS = { stroke: '#5b6474', grid: { stroke: '#eceef3', width: 1 }, ticks: { stroke: '#d9dce3', width: 1 } };

@@ -1,6 +1,6 @@
 // KaTeX rendering and the TeX for vectors and matrices of live numbers.
 
-import katex from '/vendor/katex/katex.mjs';
+import katex from '../../../vendor/katex/katex.mjs';
 import { formatNumber } from './format.js';
 
 export function renderTex(element, tex, displayMode = false) {

@@ -60,7 +60,7 @@ export function createRunKey({ list, onSave, onDownload }) {
       note.textContent = `${ACTIONS[entry.error.type]} failed: ${entry.error.message}`;
     } else if (entry?.saved) {
       const link = document.createElement('a');
-      link.href = `/api/models/${entry.saved.id}`;
+      link.href = `api/models/${entry.saved.id}`; // relative to the page: keeps a root path such as /lab/
       link.target = '_blank'; // a new tab: leaving this page would end the live session
       link.rel = 'noopener';
       link.textContent = `#${entry.saved.id} '${entry.saved.name}'`;
