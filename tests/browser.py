@@ -1,5 +1,6 @@
 """Helpers for the browser tests: a real uvicorn server on loopback, Debian's Chromium driven by Playwright,
-and pages that remember their console errors. Test modules import the fixtures from here."""
+and pages that remember their console errors. Test modules import the fixtures from here; the session's one
+Chromium is the `chromium` fixture in conftest.py."""
 
 from __future__ import annotations
 
@@ -77,16 +78,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     database = tmp_path_factory.mktemp("models") / "models.db"
     with LiveServer(laptop_settings(database_url=f"sqlite:///{database}")) as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/test installs Debian's chromium when run as root")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Dashboard:

@@ -1,6 +1,9 @@
-"""Fixtures for the REST API tests: an app built by create_app with its own Settings."""
+"""Shared fixtures: an app built by create_app with its own Settings (REST tests), and one headless Chromium for
+every browser test of the session."""
 
 from __future__ import annotations
+
+from typing import Any, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +22,19 @@ def settings() -> Settings:
 def client(settings: Settings):
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, launched once for all browser tests (tests/browser.py has the flags)."""
+    from browser import CHROMIUM, CHROMIUM_ARGS, sync_api
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/test installs Debian's chromium when run as root")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, DESKTOP, PHONE, chromium, dashboard, live_server, new_dashboard  # noqa: F401 (fixtures)
+from browser import ARTIFACTS, DESKTOP, PHONE, dashboard, live_server, new_dashboard  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 

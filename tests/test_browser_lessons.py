@@ -1,19 +1,15 @@
 """The guided lessons in a real browser: walked through with the keyboard alone, opened from a link, and the
 derivation page they point to (KaTeX under the app's Content-Security-Policy, printable).
-
-Chromium runs on a worker thread of this module's own: Playwright's sync API refuses to start a second time on
-a thread where it already runs, and tests/browser.py's session-wide Chromium may be running on the main one.
 """
 
 from __future__ import annotations
 
 import contextlib
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, Dashboard, live_server, sync_api  # noqa: F401
+from browser import ARTIFACTS, DESKTOP, PHONE, Dashboard, live_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -43,26 +39,6 @@ PRESET_APPLIED = """(preset) => {
     && same(got.config.network.hidden_layers, preset.network.hidden_layers)
     && got.config.network.seed === preset.network.seed;
 }"""
-
-
-@pytest.fixture(scope="module")
-def in_browser() -> Iterator[Callable[[Callable[[Any], None]], None]]:
-    """in_browser(scenario): run scenario(browser) on the module's browser thread (Playwright objects stay on the
-    thread that made them); its exceptions, failed assertions included, come back to the test."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/test installs Debian's chromium when run as root")
-    worker = ThreadPoolExecutor(1, thread_name_prefix="lessons-browser")
-
-    def start() -> tuple[Any, Any]:
-        playwright = sync_api.sync_playwright().start()
-        return playwright, playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-
-    playwright, browser = worker.submit(start).result(60)
-    try:
-        yield lambda scenario: worker.submit(scenario, browser).result(120)
-    finally:
-        worker.submit(lambda: (browser.close(), playwright.stop())).result(30)
-        worker.shutdown()
 
 
 @contextlib.contextmanager
@@ -126,13 +102,10 @@ def check_try_this(dashboard, number: int) -> None:
         assert "hidden=8" in page.url
 
 
-def test_walk_through_every_lesson_with_the_keyboard_alone(in_browser, live_server):
-    def scenario(browser) -> None:
-        with dashboard_page(browser, live_server) as dashboard:
-            dashboard.open()
-            keyboard_walk(dashboard, live_server)
-
-    in_browser(scenario)
+def test_walk_through_every_lesson_with_the_keyboard_alone(chromium, live_server):
+    with dashboard_page(chromium, live_server) as dashboard:
+        dashboard.open()
+        keyboard_walk(dashboard, live_server)
 
 
 def keyboard_walk(dashboard, live_server) -> None:
@@ -177,13 +150,10 @@ def keyboard_walk(dashboard, live_server) -> None:
     assert dashboard.console_errors == []
 
 
-def test_a_link_to_a_lesson_starts_it_and_its_diagnosis_names_the_cause(in_browser, live_server):
-    def scenario(browser) -> None:
-        with dashboard_page(browser, live_server) as dashboard:
-            dashboard.open("#lesson=5")
-            link_to_a_lesson(dashboard, live_server)
-
-    in_browser(scenario)
+def test_a_link_to_a_lesson_starts_it_and_its_diagnosis_names_the_cause(chromium, live_server):
+    with dashboard_page(chromium, live_server) as dashboard:
+        dashboard.open("#lesson=5")
+        link_to_a_lesson(dashboard, live_server)
 
 
 def link_to_a_lesson(dashboard, live_server) -> None:
@@ -218,8 +188,8 @@ def link_to_a_lesson(dashboard, live_server) -> None:
     assert dashboard.console_errors == []
 
 
-def test_derivation_page_renders_katex_without_errors_and_prints_without_controls(in_browser, live_server):
-    in_browser(lambda browser: derivation_page(browser, live_server))
+def test_derivation_page_renders_katex_without_errors_and_prints_without_controls(chromium, live_server):
+    derivation_page(chromium, live_server)
 
 
 def derivation_page(browser, live_server) -> None:
@@ -259,8 +229,8 @@ def derivation_page(browser, live_server) -> None:
 
 
 @pytest.mark.parametrize("viewport, name", [(DESKTOP, "desktop"), (PHONE, "phone")])
-def test_screenshot_of_a_lesson(in_browser, live_server, viewport, name):
-    in_browser(lambda browser: screenshot_of_lesson_1(browser, live_server, viewport, name))
+def test_screenshot_of_a_lesson(chromium, live_server, viewport, name):
+    screenshot_of_lesson_1(chromium, live_server, viewport, name)
 
 
 def screenshot_of_lesson_1(browser, live_server, viewport, name) -> None:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 from app.web.app import create_app
-from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, sync_api
+from browser import ARTIFACTS, DESKTOP
 from live_server import live_server, make_settings
 from test_hosting_nginx import NGINX, proxied_app
 
@@ -54,34 +53,6 @@ window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
   {directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile, line: e.lineNumber, sample: e.sample}));
 """
-
-
-def in_browser(scenario: Callable[[Any], None], timeout: float = 120) -> None:
-    """Run scenario(browser) on a thread of its own, with a Playwright and a Chromium of its own.
-
-    Playwright's sync API refuses to start where an event loop runs, and the session-wide Chromium of
-    tests/browser.py keeps one running on the main thread: a thread has none, whatever ran before."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/test installs Debian's chromium when run as root")
-    outcome: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with sync_api.sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                try:
-                    scenario(browser)
-                finally:
-                    browser.close()
-        except BaseException as e:  # noqa: BLE001 - re-raised on the test's thread
-            outcome.append(e)
-
-    thread = threading.Thread(target=run, name="hosting-browser", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), f"the browser scenario did not finish within {timeout} s"
-    if outcome:
-        raise outcome[0]
 
 
 class Page:
@@ -132,9 +103,7 @@ def check_page(browser: Any, url: str, *, drive: bool = True) -> Page:
         if drive:
             page.drive(url)
         else:
-            response = page.page.goto(url)
-            if response.status == 404:
-                pytest.skip(f"no page at {url} yet")
+            assert page.page.goto(url).status == 200
             page.page.wait_for_load_state("networkidle")
         assert page.violations() == []
         assert not [m for m in page.console if "Content Security Policy" in m or "Refused" in m], page.console
@@ -143,22 +112,22 @@ def check_page(browser: Any, url: str, *, drive: bool = True) -> Page:
         page.close()
 
 
-def test_the_dashboard_runs_under_its_content_security_policy_with_zero_violations(tmp_path):
+def test_the_dashboard_runs_under_its_content_security_policy_with_zero_violations(chromium, tmp_path):
     app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'models.db'}"))
     with live_server(app) as server:
-        in_browser(lambda browser: check_page(browser, server.url + "/"))
+        check_page(chromium, server.url + "/")
 
 
-def test_the_derivation_page_runs_under_the_policy_with_zero_violations(tmp_path):
+def test_the_derivation_page_runs_under_the_policy_with_zero_violations(chromium, tmp_path):
     app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'models.db'}"))
     with live_server(app) as server:
-        in_browser(lambda browser: check_page(browser, server.url + "/learn/softmax", drive=False))
+        check_page(chromium, server.url + "/learn/softmax", drive=False)
 
 
 @pytest.mark.skipif(NGINX is None, reason="no nginx: scripts/test installs Debian's nginx as root")
-def test_the_dashboard_works_through_nginx_under_a_root_path(tmp_path):
-    def scenario(browser: Any) -> None:
-        page = Page(browser)
+def test_the_dashboard_works_through_nginx_under_a_root_path(chromium, tmp_path):
+    with proxied_app(tmp_path) as proxied:
+        page = Page(chromium)
         try:
             page.drive(proxied.lab + "/")
             page.screenshot("hosting-nginx-lab.png")
@@ -167,6 +136,3 @@ def test_the_dashboard_works_through_nginx_under_a_root_path(tmp_path):
             assert page.page.url.startswith(proxied.lab + "/")
         finally:
             page.close()
-
-    with proxied_app(tmp_path) as proxied:
-        in_browser(scenario)
