@@ -32,6 +32,23 @@ class CLIError(Exception):
 
 # --- serve --------------------------------------------------------------------------------------
 
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread per process, unless the environment already chose: the lab's matrices are small, sessions
+    already share the cores, and a multi-threaded BLAS collapses when both cores are busy (docs/benchmarks.md)."""
+    import os
+
+    import threadpoolctl
+
+    if any(name in os.environ for name in BLAS_THREAD_VARIABLES):
+        return
+    for name in BLAS_THREAD_VARIABLES:
+        os.environ[name] = "1"  # for worker processes started from here, before they import NumPy
+    threadpoolctl.threadpool_limits(1)  # for this process, where NumPy is loaded already
+
+
 def _serve(args: argparse.Namespace) -> None:
     import os
 
@@ -41,6 +58,7 @@ def _serve(args: argparse.Namespace) -> None:
     from app.store import StoreError
     from app.web.app import create_app
 
+    one_blas_thread()
     if args.root_path is not None:
         # As the setting, so that every worker process (each builds its app from the environment) has it.
         os.environ["BACKPROP_LAB_ROOT_PATH"] = args.root_path

@@ -32,15 +32,13 @@ class Mode:
     predict_seconds: float
     networks: tuple[str, ...] | None = None  # None: every network
     warmup: float = 2.0  # seconds of playing before the many-sessions window opens
-    experiments: bool = True  # also run the server variants shown for comparison
 
     @classmethod
     def named(cls, name: str) -> "Mode":
         return {
             "full": cls("full", 15, 0.05, 7, 2.5, 60, 50, 10.0, 3, 3.0),
             "quick": cls("quick", 7, 0.03, 3, 1.5, 30, 50, 5.0, 2, 1.5),
-            "smoke": cls("smoke", 2, 0.005, 1, 0.5, 5, 5, 1.0, 1, 0.3, networks=("2-3-2", "64-32-10"), warmup=0.5,
-                         experiments=False),
+            "smoke": cls("smoke", 2, 0.005, 1, 0.5, 5, 5, 1.0, 1, 0.3, networks=("2-3-2", "64-32-10"), warmup=0.5),
         }[name]
 
 

@@ -17,7 +17,6 @@ from benchmarks.common import Mode, Section, Target, progress
 from benchmarks.servers import http_load, http_request, subprocess_server
 
 CONNECTIONS = 8
-PREDICT_ROUTE = "/api/models/{model_id}/predict"
 BODY = json.dumps({"inputs": [[1.0, 0.0], [0.0, 1.0]]}).encode()
 
 
@@ -32,17 +31,10 @@ def run(mode: Mode) -> Section:
         f"Server: `python -m benchmarks.server` in a child process; {CONNECTIONS} keep-alive connections, each "
         f"sending its next request when the answer arrives; medians of {mode.predict_rounds} alternating rounds "
         f"of {mode.predict_seconds:g} s per endpoint. Bare: `def bare(body: dict = Body(...))` returning "
-        "{\"ok\": true}, run in the thread pool like predict; bare async: the same as `async def`. The "
-        "experiment row (benchmarks/server.py, not the app) keeps each loaded network in memory and predicts on "
-        "the event loop; the target is judged on the real endpoint.")
+        "{\"ok\": true}, run in the thread pool; bare async: the same as `async def`, for reference. Predict is "
+        "`async def` and keeps loaded networks in memory (app/web/loaded_models.py).")
     progress("predict: starting the server")
     with subprocess_server() as server:
-        paths = server.get_json("/openapi.json")["paths"]
-        if PREDICT_ROUTE not in paths:
-            section.rows.append(["POST /api/models/{id}/predict", "not available yet", None, None, None])
-            section.targets.append(Target("predict: requests/s ÷ bare endpoint's", None, 60.0, "%", True,
-                                          "the predict endpoint is not available yet"))
-            return section
         saved = server.post_json("/api/models", {"name": "benchmark 2-3-2",
                                                  "model": to_document(make_net([2, 3, 2], "float64"))})
         predict_path = f"/api/models/{saved['id']}/predict"
@@ -51,8 +43,6 @@ def run(mode: Mode) -> Section:
             raise RuntimeError(f"predict answered {check}")
         endpoints = {"bare (def)": "/bench/bare", "POST /api/models/{id}/predict": predict_path,
                      "bare (async def)": "/bench/bare-async"}
-        if mode.experiments:
-            endpoints["predict, cached network, async def (experiment)"] = f"/bench/predict-cached/{saved['id']}"
         results: dict[str, list[dict]] = {name: [] for name in endpoints}
         for r in range(mode.predict_rounds):
             names = list(endpoints) if r % 2 == 0 else list(reversed(endpoints))

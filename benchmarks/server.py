@@ -65,53 +65,19 @@ def build_app():
     async def bare_async(body: dict = Body(...)) -> dict:
         return {"ok": True}
 
-    networks: dict[int, Any] = {}
-
-    @app.post("/bench/predict-cached/{model_id}", include_in_schema=False)
-    async def predict_cached(model_id: int, body: dict = Body(...)) -> dict:
-        """An experiment, not the app: predict with the loaded network kept per model id, on the event loop
-        (a small forward pass is tens of µs), answered as a plain dict. No input checks: do not copy as is."""
-        import numpy as np
-
-        from app.export import predict
-        from app.nn import from_document
-
-        net = networks.get(model_id)
-        if net is None:
-            record = await asyncio.to_thread(app.state.store.get, model_id)
-            net = networks[model_id] = from_document(record.document)
-        outputs, classes = predict(net, np.asarray(body["inputs"], dtype=np.float64))
-        return {"outputs": outputs.tolist(), "classes": classes, "class_names": None}
-
     return app
 
 
 def main() -> None:
-    import sys
-    from concurrent.futures import ThreadPoolExecutor
-
     import uvicorn
 
     from benchmarks.servers import UVICORN_OPTIONS
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.server")
     parser.add_argument("--port", type=int, required=True)
-    # Experiments only (docs/benchmarks.md), never used by `python -m benchmarks`: server settings to try.
-    parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval, seconds (Python's is 0.005)")
-    parser.add_argument("--executor-threads", type=int, help="threads of the loop's default executor (to_thread)")
     args = parser.parse_args()
-    if args.switch_interval:
-        sys.setswitchinterval(args.switch_interval)
     config = uvicorn.Config(build_app(), host="127.0.0.1", port=args.port, log_level="warning", **UVICORN_OPTIONS)
-    server = uvicorn.Server(config)
-
-    async def serve() -> None:
-        if args.executor_threads:
-            asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(args.executor_threads))
-        await server.serve()
-
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-        runner.run(serve())
+    uvicorn.Server(config).run()
 
 
 if __name__ == "__main__":

@@ -115,14 +115,14 @@ class ChildServer:
 
 
 @contextlib.contextmanager
-def subprocess_server(*options: str) -> Iterator[ChildServer]:
+def subprocess_server() -> Iterator[ChildServer]:
     """`python -m benchmarks.server` on a free port, with its own throw-away SQLite store; stopped on exit."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="backprop-bench-") as folder:
         env = dict(os.environ)
         env["BACKPROP_LAB_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        process = subprocess.Popen([sys.executable, "-m", "benchmarks.server", "--port", str(port), *options],
+        process = subprocess.Popen([sys.executable, "-m", "benchmarks.server", "--port", str(port)],
                                    cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         server = ChildServer(port, process)
         try:

@@ -18,7 +18,6 @@ from benchmarks.servers import _read_response, http_request, subprocess_server, 
 from benchmarks.stream import FRAME_RATE, _configure
 
 WARMUP_SECONDS = 2.0
-SERVERS = {"as shipped": (), "1-thread executor (experiment)": ("--executor-threads", "1")}
 HEALTH_INTERVAL = 0.05
 
 
@@ -98,27 +97,20 @@ def run(mode: Mode) -> Section:
         f"`backprop-lab serve`, plus a 10 ms sleep probe on its event loop); clients: {n} websockets connections "
         f"in this process; measured over {mode.sessions_seconds:g} s after {mode.warmup:g} s of warm-up; "
         f"GET /api/health every {HEALTH_INTERVAL * 1000:.0f} ms on a keep-alive connection.")
-    if mode.experiments:
-        section.notes.append(
-            "Second row, for comparison only (not the app as it ships): the same server with its event loop's "
-            "default executor, which asyncio.to_thread uses, cut to one thread (`--executor-threads 1`). The "
-            "targets are judged on the first row.")
-    for label, options in list(SERVERS.items())[: None if mode.experiments else 1]:
-        progress(f"sessions: {label}: {n} sessions for {mode.sessions_seconds:g} s")
-        with subprocess_server(*options) as server:
-            server.get_json("/bench/lag")  # starts the probe
-            result = asyncio.run(_measure(server, n, mode.sessions_seconds, mode.warmup))
-        fps = result["frames_per_second"]
-        health, lag = result["health_ms"], result["lag"]
-        section.rows.append([
-            label, n, f"{min(fps):.1f} / {statistics.median(fps):.1f}", sum(fps),
-            statistics.median(result["steps_per_second"]) if result["steps_per_second"] else None,
-            f"{percentile(health, 50):.1f} / {percentile(health, 99):.1f} ms",
-            f"{lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms" if lag.get("samples") else "—"])
-        section.data[label] = result
-        if not options:
-            section.targets.append(Target(f"{n} sessions: frames per second of the slowest session", min(fps),
-                                          10.0, " frames/s", True))
-            section.targets.append(Target(f"{n} sessions: /api/health p99", percentile(health, 99), 100.0, " ms",
-                                          False, f"{len(health)} requests"))
+    progress(f"sessions: {n} sessions for {mode.sessions_seconds:g} s")
+    with subprocess_server() as server:
+        server.get_json("/bench/lag")  # starts the probe
+        result = asyncio.run(_measure(server, n, mode.sessions_seconds, mode.warmup))
+    fps = result["frames_per_second"]
+    health, lag = result["health_ms"], result["lag"]
+    section.rows.append([
+        "as shipped", n, f"{min(fps):.1f} / {statistics.median(fps):.1f}", sum(fps),
+        statistics.median(result["steps_per_second"]) if result["steps_per_second"] else None,
+        f"{percentile(health, 50):.1f} / {percentile(health, 99):.1f} ms",
+        f"{lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms" if lag.get("samples") else "—"])
+    section.data["as shipped"] = result
+    section.targets.append(Target(f"{n} sessions: frames per second of the slowest session", min(fps),
+                                  10.0, " frames/s", True))
+    section.targets.append(Target(f"{n} sessions: /api/health p99", percentile(health, 99), 100.0, " ms",
+                                  False, f"{len(health)} requests"))
     return section

@@ -277,3 +277,23 @@ def test_serve_keeps_saved_models_in_its_database(tmp_path):
     store = ModelStore(f"sqlite:///{db}")
     assert store.page().items[0].name == "served"
     store.close()
+
+
+ONE_BLAS_THREAD = """
+import json, os, numpy, threadpoolctl
+from app.cli import one_blas_thread
+one_blas_thread()
+print(json.dumps({"threads": [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"],
+                  "env": os.environ.get("OPENBLAS_NUM_THREADS")}))
+"""
+
+
+@pytest.mark.parametrize("chosen, threads", [(None, 1), ("2", 2)])
+def test_serve_limits_blas_to_one_thread_unless_the_environment_chose(chosen, threads):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    if chosen:
+        env["OPENBLAS_NUM_THREADS"] = chosen
+    out = subprocess.run([sys.executable, "-c", ONE_BLAS_THREAD], env=env, capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    assert result["threads"] and set(result["threads"]) == {threads}
+    assert result["env"] == str(threads)  # worker processes inherit the choice
