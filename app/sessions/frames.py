@@ -15,6 +15,19 @@ MAX_OUTPUT_EXAMPLES = 32  # more would make frames too large to send 30 times a 
 MAX_PER_EXAMPLE_NUMBERS = 512  # budget for the per-example output-layer gradients in one frame
 MAX_PER_EXAMPLE_ROWS = 8
 BOUNDARY_MAGIC = b"BLB1"
+SHOWN_DIGITS = 7  # significant digits of the arrays in a frame: the dashboard shows 3, /api/backprop gives all 17
+
+
+def shown(values: np.ndarray) -> list:
+    """values.tolist() rounded to SHOWN_DIGITS significant digits, which JSON writes in about half the characters
+    (0.1234568 rather than 0.12345678901234568): frames of a 64-input network with many examples stay small."""
+    a = np.asarray(values, dtype=np.float64)
+    size = np.abs(a)
+    roundable = (size > 1e-15) & (size < 1e15)  # where 10**k stays an exact power of ten
+    k = SHOWN_DIGITS - 1 - np.floor(np.log10(np.where(roundable, size, 1.0)))
+    # Scale by an exact power of ten, 10**|k|, so the result is the double nearest the rounded decimal.
+    up, down = 10.0 ** np.maximum(k, 0), 10.0 ** np.maximum(-k, 0)
+    return np.where(roundable, np.round(a * up / down) * down / up, a).tolist()
 
 
 def _histogram(values: np.ndarray) -> dict[str, Any]:
@@ -49,22 +62,22 @@ def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[
     last = len(net.W) - 1
     k, m = net.W[last].shape
     rows = min(len(X), MAX_PER_EXAMPLE_ROWS, MAX_PER_EXAMPLE_NUMBERS // (k * m))
-    shown = min(len(X), MAX_OUTPUT_EXAMPLES)
+    n_shown = min(len(X), MAX_OUTPUT_EXAMPLES)
     a = fwd.output
     selected = a[example : example + 1]
     output = {
-        "delta": bwd.deltas[last][:shown].tolist(),
-        "per_example_grad_W": np.einsum("ni,nj->nij", bwd.deltas[last][:rows], fwd.activations[last][:rows]).tolist()
+        "delta": shown(bwd.deltas[last][:n_shown]),
+        "per_example_grad_W": shown(np.einsum("ni,nj->nij", bwd.deltas[last][:rows], fwd.activations[last][:rows]))
         if rows else None,
-        "jacobian": net.output.activation_jacobian(selected)[0].tolist(),
+        "jacobian": shown(net.output.activation_jacobian(selected)[0]),
         "example": example,
     }
     if net.output.elementwise_mistake:
         # Beside the mistake, what the right rule (the whole Jacobian) would have given.
-        output["delta_correct"] = net.output.delta_general(a[:shown], Y[:shown]).tolist()
+        output["delta_correct"] = shown(net.output.delta_general(a[:n_shown], Y[:n_shown]))
     return {
         "loss": loss,
-        "outputs": a[:shown].tolist(),
+        "outputs": shown(a[:n_shown]),
         "max_error": float(np.abs(a - Y).max()),
         "layers": layers,
         "output": output,

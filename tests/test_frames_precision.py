@@ -1,0 +1,56 @@
+"""Frames carry their arrays to 7 significant digits (app/sessions/frames.shown): close to the engine's numbers,
+written short, and the loss still in full."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from app.sessions.config import ExperimentConfig, check_limits
+from app.sessions.experiment import Experiment
+from app.sessions.frames import SHOWN_DIGITS, shown
+from app.settings import Settings
+
+
+def significant_digits(value: float) -> int:
+    mantissa = repr(abs(value)).split("e")[0].replace(".", "")
+    return len(mantissa.strip("0")) or 1
+
+
+def test_shown_values_are_within_half_a_unit_of_the_seventh_digit_and_written_short():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=20_000) * 10.0 ** rng.integers(-12, 12, 20_000)  # rounded between 1e-15 and 1e15
+    rounded = np.array(shown(values))
+    assert np.all(np.abs(rounded - values) <= 0.5 * 10.0 ** (1 - SHOWN_DIGITS) * np.abs(values))
+    assert max(significant_digits(v) for v in rounded.tolist()) == SHOWN_DIGITS
+    assert np.array_equal(np.array(shown(rounded)), rounded)  # rounding twice changes nothing
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 1e-300, -1e300, 5e-324])
+def test_zero_and_extreme_values_pass_through(value):
+    assert shown(np.array([value])) == [value]
+
+
+def test_shown_keeps_the_shape():
+    assert shown(np.arange(6.0).reshape(1, 2, 3) / 7) == [[[0.0, 0.1428571, 0.2857143], [0.4285714, 0.5714286,
+                                                                                          0.7142857]]]
+
+
+def digits_frame() -> tuple[dict, Experiment]:
+    settings = Settings(**{name: f.default for name, f in Settings.model_fields.items()})
+    config = ExperimentConfig.model_validate({"dataset": {"name": "digits"}, "network": {"hidden_layers": [32]}})
+    experiment = Experiment(config, check_limits(config, settings))
+    experiment.advance(5, 1.0)
+    return experiment.frame(), experiment
+
+
+def test_a_digits_frame_is_small_and_its_numbers_match_the_engine():
+    pytest.importorskip("sklearn", reason="the digits dataset needs the digits extra (in the test extra)")
+    frame, experiment = digits_frame()
+    assert len(json.dumps(frame)) < 16_000 * len(frame["runs"])  # about 46 KB for two runs at full precision
+    for run_frame, run in zip(frame["runs"], experiment.runs):
+        fwd = run.net.forward(experiment.X[:32])
+        np.testing.assert_allclose(run_frame["outputs"], fwd.output, rtol=1e-6, atol=1e-300)
+        assert run_frame["loss"] == run.net.loss(run.net.forward(experiment.X), experiment.Y)  # the loss in full
