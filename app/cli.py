@@ -11,6 +11,7 @@ from pathlib import Path
 # Errors a user can fix are printed as one line (no traceback) and exit with these codes.
 EXIT_ERROR = 1  # something went wrong while running: a file, the database, a diverged run
 EXIT_USAGE = 2  # the command line itself (as argparse does)
+TIE_TOLERANCE = 1e-6  # outputs this close pick no class: a stuck [0.5, 0.5] is not a right answer
 
 TRAIN_EXAMPLES = """examples:
   backprop-lab train --dataset two-points --kind softmax_ce --hidden 8 --steps 2000 --save model.json
@@ -161,19 +162,44 @@ def _fmt(values, limit: int | None = None) -> str:
     return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
 
 
+def _ties(outputs) -> list[bool]:
+    """Rows whose two largest outputs are equal (with one output unit: it is at 0.5), so no class is chosen."""
+    import numpy as np
+
+    if outputs.shape[1] == 1:
+        return (np.abs(outputs[:, 0] - 0.5) <= TIE_TOLERANCE).tolist()
+    top = np.sort(outputs, axis=1)[:, -2:]
+    return (top[:, 1] - top[:, 0] <= TIE_TOLERANCE).tolist()
+
+
+def _scale_hint(dataset: str, params: dict) -> str | None:
+    """How to scale this dataset's inputs from the command line, when it has a "scaled" switch that is off."""
+    from app import datasets
+
+    has_switch = any(p.name == "scaled" and p.kind == "bool" for p in datasets.DATASETS[dataset].params)
+    return "here: --param scaled=true" if has_switch and params.get("scaled") is not True else None
+
+
 def _train(args: argparse.Namespace) -> None:
     import numpy as np
     from tqdm import tqdm
 
     from app import datasets
     from app.export import classes_of
-    from app.nn import Network, OutputLayer, Trainer, divergence_reason, make_optimizer, to_document
+    from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, make_optimizer, to_document
+    from app.nn.diagnostics import INPUT_SCALE_LIMIT, collapse_message, divergence_suggestion
 
+    params = _dataset_params(args.param, args.dataset)
     try:
-        data = datasets.load(args.dataset, seed=args.seed, **_dataset_params(args.param, args.dataset))
+        data = datasets.load(args.dataset, seed=args.seed, **params)
     except datasets.DatasetError as e:
         raise CLIError(f"dataset {args.dataset}: {e.message}", EXIT_USAGE) from None
     X, Y = data.inputs, data.labels
+    scale_hint = _scale_hint(args.dataset, params)
+    input_scale = float(np.abs(X).max()) if X.size else 0.0
+    advice = divergence_suggestion(input_scale, args.lr, scale_hint)
+    if input_scale <= INPUT_SCALE_LIMIT:
+        advice += f" Here: --lr {args.lr / 10:.3g}."
     sizes = [X.shape[1], *args.hidden, Y.shape[1]]
     output = OutputLayer.from_kind(args.kind)
     net = Network.create(sizes, args.activation, output, init=args.init, seed=args.seed)
@@ -193,26 +219,32 @@ def _train(args: argparse.Namespace) -> None:
                 reason = divergence_reason(net, loss)
                 if reason:
                     bar.close()
-                    raise CLIError(f"training diverged by step {k + 1}: {reason}; lower the learning rate "
-                                   f"(--lr, now {args.lr:g})")
+                    raise CLIError(f"training diverged by step {k + 1}: {reason}. {advice}")
                 bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
                 bar.update((k + 1) - bar.n)
         final_loss = trainer.full_loss()
         outputs = net.predict(X)
     if not (math.isfinite(final_loss) and np.isfinite(outputs).all()):
-        raise CLIError(f"training diverged: the loss is {final_loss}; lower the learning rate (--lr, now {args.lr:g})")
+        raise CLIError(f"training diverged: the loss is {final_loss}. {advice}")
 
     print(f"final loss: {final_loss:.6g}")
     names = data.class_names or [str(i) for i in range(Y.shape[1])]
-    predicted, wanted = classes_of(outputs), classes_of(Y)
+    predicted, wanted, ties = classes_of(outputs), classes_of(Y), _ties(outputs)
     shown = min(len(X), args.show)
-    for x, a, p, w in zip(X[:shown], outputs[:shown], predicted[:shown], wanted[:shown]):
-        mark = "✓" if p == w else "✗"
-        print(f"  {_fmt(x, limit=8)} → {_fmt(a)}  class {names[p]} {mark} (label {names[w]})")
+    for x, a, p, w, tie in zip(X[:shown], outputs[:shown], predicted[:shown], wanted[:shown], ties[:shown]):
+        answer = "tie (no class)" if tie else f"class {names[p]} {'✓' if p == w else '✗'}"
+        print(f"  {_fmt(x, limit=8)} → {_fmt(a)}  {answer} (label {names[w]})")
     if len(X) > shown:
         print(f"  ... and {len(X) - shown} more examples (--show to see more)")
-    correct = sum(p == w for p, w in zip(predicted, wanted))
-    print(f"accuracy: {correct}/{len(X)} ({100 * correct / len(X):.1f}%)")
+    correct = sum(p == w and not tie for p, w, tie in zip(predicted, wanted, ties))
+    tied = f"; {sum(ties)} tie{'s' if sum(ties) != 1 else ''}, counted as wrong" if any(ties) else ""
+    print(f"accuracy: {correct}/{len(X)} ({100 * correct / len(X):.1f}%){tied}")
+    diagnosis = diagnose(net, X, Y, scale_hint=scale_hint)
+    if diagnosis.collapsed and diagnosis.cause_list:  # as the dashboard's `collapsed` event says it
+        print(f"diagnosis: {collapse_message(diagnosis)}")
+        for cause in diagnosis.cause_list[1:]:
+            print(f"  also: {cause.message}")
+        print(f"what to try: {diagnosis.cause_list[0].suggestion}")
     if args.save:
         _save(args.save, to_document(net), data.class_names or None)
 

@@ -18,6 +18,7 @@ HOSTED: dict[str, Any] = {
     "max_units": 256,
     "max_parameters": 50_000,
     "max_examples": 2_000,
+    "max_body_bytes": 8 * 2**20,
     "max_train_steps": 5_000,
     "max_train_work": 2e8,
     "train_time_limit": 2.0,
@@ -50,6 +51,15 @@ class Settings(BaseSettings):
     max_units: int = Field(1024, description="units in any one layer, inputs included")
     max_parameters: int = Field(250_000, description="weights and biases per network")
     max_examples: int = Field(5_000, description="examples per request")
+
+    # Bytes of one request body, refused with 413 before anything is parsed (app/web/bodylimit.py). The largest
+    # legitimate bodies: a model file at max_import_bytes (10 MB local, 1 MB hosted), and a training request with
+    # a model at max_parameters over the whole digits set (1,797 × 74 numbers), all full-precision floats: 7.8 MB
+    # local, 3.5 MB hosted (tests/test_hosting_bodylimit.py builds and sends it). 16 MiB and 8 MiB leave 1.6× and
+    # 2.4× room, and refuse the 32 MB body that held the event loop for 2.5 s.
+    max_body_bytes: int = Field(
+        16 * 2**20, ge=1, description="bytes per HTTP request body (JSON or upload); larger is refused with 413 "
+                                      "before it is read. Keep it above MAX_IMPORT_BYTES and MAX_UPLOAD_BYTES")
 
     # Work one POST /api/train call may do.
     max_train_steps: int = Field(100_000, description="steps per /api/train call")

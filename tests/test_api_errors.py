@@ -30,6 +30,12 @@ TRAIN = {"optimizer": {"name": "sgd", "learning_rate": 1.0}, "steps": 10}
 MODEL_ENDPOINTS = ("/api/backprop", "/api/train", "/api/gradcheck")
 
 
+def one_output(activation: str, loss: str) -> dict:
+    """A 2-1 network without hidden layers."""
+    return {"layer_sizes": [2, 1], "hidden_activation": None, "output_activation": activation, "loss": loss,
+            "W": [[[0.1, -0.2]]], "b": [[0.0]]}
+
+
 def body_for(endpoint: str, change: Callable[[dict], Any] | None = None) -> dict:
     body = {"model": copy.deepcopy(MODEL), **copy.deepcopy(EXAMPLES)}
     if endpoint == "/api/train":
@@ -115,6 +121,12 @@ MODEL_PROBLEMS = [
     ("string_weight", setter(("model", "W", 0, 0, 0), "0.1"), ["W", 0, 0, 0], ["number"]),
     ("W_missing_a_level", setter(("model", "W", 0), [0.1, 0.2]), ["W", 0, 0], []),
     ("unknown_model_field", setter(("model", "init"), "xavier"), ["init"], ["not permitted"]),
+    ("softmax_with_one_output_unit", lambda body: body.update(model=one_output("softmax", "cross_entropy"),
+                                                              labels=[[1.0], [0.0]]),
+     ["layer_sizes"], ["at least 2 units", "sigmoid with binary_cross_entropy"]),
+    ("softmax_mse_with_one_output_unit", lambda body: body.update(model=one_output("softmax", "mse"),
+                                                                  labels=[[1.0], [0.0]]),
+     ["layer_sizes"], ["at least 2 units"]),
 ]
 
 
@@ -158,6 +170,79 @@ EXAMPLE_PROBLEMS = [
                          ids=[case[0] for case in EXAMPLE_PROBLEMS])
 def test_bad_examples_are_a_422_pointing_at_the_field(lenient, endpoint, change, loc, words):
     assert_422(lenient.post(endpoint, json=body_for(endpoint, change)), ["body", *loc], *words)
+
+
+# --- labels the loss can mean ------------------------------------------------------------------------------
+
+def with_output(activation: str, loss: str, labels: list) -> Callable[[dict], None]:
+    def change(body: dict) -> None:
+        body["model"].update(output_activation=activation, loss=loss)
+        body["labels"] = labels
+    return change
+
+
+CE = ("softmax", "cross_entropy")
+BCE = ("sigmoid", "binary_cross_entropy")
+LABEL_PROBLEMS = [
+    # id, output layer, labels, loc after ("body", "labels"), words the message must hold
+    ("cross_entropy_negative_label", CE, [[2.0, -1.0], [0.0, 1.0]], [0], ["labels[0]", "-1", "below 0",
+                                                                          "non-negative", "sum to 1"]),
+    ("cross_entropy_row_summing_below_1", CE, [[1.0, 0.0], [0.3, 0.3]], [1], ["labels[1]", "sums to 0.6",
+                                                                             "one-hot", "probability distribution"]),
+    ("cross_entropy_row_summing_above_1", CE, [[1.0, 1.0], [0.0, 1.0]], [0], ["sums to 2", "sum to 1"]),
+    ("cross_entropy_all_zero_row", CE, [[1.0, 0.0], [0.0, 0.0]], [1], ["sums to 0", "sum to 1"]),
+    ("cross_entropy_row_off_by_more_than_the_tolerance", CE, [[1.0, 0.0], [0.5, 0.5 + 1e-8]], [1], ["sum to 1"]),
+    ("cross_entropy_class_indices_instead_of_one_hot", CE, [[0.0, 0.0], [1.0, 0.0]], [0], ["sums to 0", "one-hot"]),
+    ("binary_cross_entropy_label_above_1", BCE, [[1.0, 0.0], [0.0, 2.0]], [1], ["labels[1][1]", "2",
+                                                                               "between 0 and 1"]),
+    ("binary_cross_entropy_negative_label", BCE, [[-0.5, 0.0], [0.0, 1.0]], [0], ["labels[0][0]", "-0.5",
+                                                                                 "between 0 and 1"]),
+    ("binary_cross_entropy_minus_one_for_the_other_class", BCE, [[1.0, -1.0], [-1.0, 1.0]], [0],
+     ["between 0 and 1"]),
+]
+
+
+@pytest.mark.parametrize("endpoint", MODEL_ENDPOINTS)
+@pytest.mark.parametrize("output, labels, loc, words", [case[1:] for case in LABEL_PROBLEMS],
+                         ids=[case[0] for case in LABEL_PROBLEMS])
+def test_labels_the_loss_cannot_mean_are_a_422_naming_the_row_and_the_rule(lenient, endpoint, output, labels, loc,
+                                                                           words):
+    body = body_for(endpoint, with_output(*output, labels))
+    assert_422(lenient.post(endpoint, json=body), ["body", "labels", *loc], *words)
+
+
+LABELS_THAT_FIT = [
+    ("cross_entropy_one_hot", CE, [[1.0, 0.0], [0.0, 1.0]]),
+    ("cross_entropy_probability_distributions", CE, [[0.25, 0.75], [0.1, 0.9]]),
+    ("cross_entropy_sum_within_the_tolerance", CE, [[0.1 + 0.2, 0.7], [0.5, 0.5 + 1e-12]]),
+    ("binary_cross_entropy_probabilities", BCE, [[1.0, 0.0], [0.5, 0.25]]),
+    ("binary_cross_entropy_multi_label", BCE, [[1.0, 1.0], [0.0, 0.0]]),
+    ("mse_any_finite_numbers", ("sigmoid", "mse"), [[2.0, -1.0], [0.3, 0.3]]),
+    ("softmax_mse_any_finite_numbers", ("softmax", "mse"), [[-3.0, 7.5], [0.0, 0.0]]),
+    ("linear_mse_any_finite_numbers", ("linear", "mse"), [[-1e6, 42.0], [0.3, 0.3]]),
+]
+
+
+@pytest.mark.parametrize("endpoint", MODEL_ENDPOINTS)
+@pytest.mark.parametrize("output, labels", [case[1:] for case in LABELS_THAT_FIT],
+                         ids=[case[0] for case in LABELS_THAT_FIT])
+def test_labels_that_fit_the_loss_are_accepted(client, endpoint, output, labels):
+    response = client.post(endpoint, json=body_for(endpoint, with_output(*output, labels)))
+    assert response.status_code == 200, response.text
+
+
+def test_cross_entropy_with_soft_labels_reports_delta_a_minus_y_and_computes_it(client):
+    """The rule the answer names is the rule it used: with rows that sum to 1, a Σy − y is a − y."""
+    labels = [[0.25, 0.75], [0.1, 0.9]]
+    answer = client.post("/api/backprop", json=body_for("/api/backprop", with_output(*CE, labels))).json()
+    assert answer["delta_rule"] == "δᴸ = a − y"
+    for a, y, delta in zip(answer["outputs"], labels, answer["layers"][-1]["delta"]):
+        assert delta == pytest.approx([ai - yi for ai, yi in zip(a, y)], rel=1e-12, abs=1e-15)
+
+
+def test_a_sigmoid_output_with_one_unit_and_binary_cross_entropy_is_the_one_output_model(client):
+    body = {"model": one_output(*BCE), "inputs": [[1.0, 0.0], [0.0, 1.0]], "labels": [[1.0], [0.0]]}
+    assert client.post("/api/backprop", json=body).status_code == 200
 
 
 # --- numbers JSON does not have ------------------------------------------------------------------------------

@@ -168,7 +168,8 @@ def link_to_a_lesson(dashboard, live_server) -> None:
     causes = page.locator(".lesson-numbers .lesson-causes li")
     page.locator('.lesson-causes li[data-cause="identical_representations"]').wait_for(timeout=20_000)
     assert page.locator('.lesson-causes li[data-cause="saturated_layer"]').count() == 1
-    assert causes.count() == 2
+    assert page.locator('.lesson-causes li[data-cause="unscaled_inputs"]').count() == 1  # the root of both
+    assert causes.count() == 3
     assert "saturated" in page.locator(".lesson-numbers").inner_text()
 
     # Editing the link to another lesson starts that one.

@@ -98,6 +98,44 @@ def test_train_shows_a_limited_number_of_examples(capsys):
     assert code == 0 and out.count(" → ") == 2 and "more examples (--show to see more)" in out
 
 
+def test_a_stuck_network_answering_a_tie_is_not_counted_right_and_gets_the_diagnosis(capsys):
+    code, out, _ = call(capsys, "train", "--dataset", "xor", "--kind", "softmax_ce", "--hidden", "", "--steps",
+                        "500", "--quiet")
+    assert code == 0
+    rows = [line for line in out.splitlines() if " → " in line]
+    assert len(rows) == 4 and all("[0.5, 0.5]  tie (no class)" in row for row in rows), rows
+    assert "✓" not in out and "✗" not in out
+    assert "accuracy: 0/4 (0.0%); 4 ties, counted as wrong" in out
+    # The dashboard's words for the same collapse (app/nn/diagnostics).
+    assert "diagnosis: Stuck at the mean label. Every input gets about [0.5, 0.5]" in out
+    assert "not on two sides of any line" in out and "what to try: Add a hidden layer." in out
+
+
+def test_a_network_that_learned_prints_no_diagnosis_and_no_ties(capsys):
+    code, out, _ = call(capsys, *ISSUE_TRAIN, "--quiet")
+    assert code == 0 and "accuracy: 2/2 (100.0%)" in out
+    assert "tie" not in out and "diagnosis" not in out
+
+
+def test_unscaled_pixels_are_diagnosed_as_inputs_too_large_with_the_command_line_fix(capsys):
+    code, out, _ = call(capsys, "train", "--dataset", "raw-pixels", "--activation", "relu", "--kind", "sigmoid_mse",
+                        "--steps", "300", "--quiet")
+    assert code == 0 and "accuracy: 0/2" in out
+    assert "diagnosis: The same output for every input. Every input gets [0, 0]" in out
+    assert "The inputs are large (up to 255)" in out
+    assert "what to try: Scale the inputs to about 0–1 (for pixels, divide by 255); here: --param scaled=true." in out
+
+
+@pytest.mark.parametrize("args, advice", [
+    (["--lr", "1e6", "--steps", "200"], "Lower the learning rate 10×, from 1e+06 to 1e+05"),
+    (["--dataset", "raw-pixels", "--activation", "linear", "--steps", "100"], "Scale the inputs to about 0–1"),
+])
+def test_a_diverged_run_is_told_what_to_do_first(capsys, args, advice):
+    code, _, err = call(capsys, "train", "--quiet", *args)
+    assert code == 1 and "training diverged" in err and advice in err
+    assert "suit" not in err
+
+
 @pytest.mark.parametrize("args, code, message", [
     (["--lr", "1e6", "--steps", "200"], 1, "training diverged"),
     (["--dataset", "moons", "--param", "nois=0.1"], 2, "has no parameter 'nois'"),

@@ -124,6 +124,19 @@ def test_the_derivation_page_runs_under_the_policy_with_zero_violations(chromium
         check_page(chromium, server.url + "/learn/softmax", drive=False)
 
 
+def test_the_api_reference_renders_under_the_policy_with_zero_violations(chromium, tmp_path):
+    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'models.db'}"))
+    with live_server(app) as server:
+        page = Page(chromium)
+        try:
+            assert page.page.goto(server.url + "/docs").status == 200
+            page.page.wait_for_selector(".opblock", timeout=15_000)  # Swagger UI drew the operations
+            assert page.page.locator(".opblock").count() >= 10
+            assert page.violations() == [] and page.console == [], (page.violations(), page.console)
+        finally:
+            page.close()
+
+
 @pytest.mark.skipif(NGINX is None, reason="no nginx: scripts/test installs Debian's nginx as root")
 def test_the_dashboard_works_through_nginx_under_a_root_path(chromium, tmp_path):
     with proxied_app(tmp_path) as proxied:

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.web.app import create_app
-from app.web.security import CSP, DOCS_CSP
+from app.web.security import CSP
 from live_server import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,22 +61,21 @@ def test_the_policy_allows_no_inline_script_no_eval_and_no_framing():
     assert not [value for values in policy.values() for value in values if "unsafe" in value]
 
 
-def test_the_api_reference_page_gets_its_own_policy_and_still_works(client):
+def test_the_api_reference_is_served_from_the_app_under_the_same_policy(client):
     response = client.get("/docs")
-    assert response.status_code == 200 and "/openapi.json" in response.text
-    assert response.headers["content-security-policy"] == DOCS_CSP
-    policy = directives(DOCS_CSP)
-    cdn = re.findall(r'src="(https://[^/"]+)', response.text)
-    assert cdn and all(origin in policy["script-src"] for origin in cdn), (cdn, policy["script-src"])
-    assert policy["frame-ancestors"] == ["'none'"]
-    assert client.get("/redoc").headers["content-security-policy"] == DOCS_CSP
+    assert response.status_code == 200 and 'data-openapi-url="/openapi.json"' in response.text
+    assert response.headers["content-security-policy"] == CSP
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', response.text)
+    assert scripts and not [src for src in scripts if not src.startswith("http://testserver/")], scripts  # no CDN
+    assert all(client.get(src).status_code == 200 for src in scripts)
+    assert client.get("/redoc").status_code == 404  # ReDoc would come from a CDN; /docs is the reference
 
 
 def test_a_root_path_gets_the_same_headers():
     app = create_app(make_settings(database_url="sqlite://", root_path="/lab"))
     with TestClient(app) as client:
         assert client.get("/lab/").headers["content-security-policy"] == CSP
-        assert client.get("/lab/docs").headers["content-security-policy"] == DOCS_CSP
+        assert client.get("/lab/docs").headers["content-security-policy"] == CSP
 
 
 # --- the page itself: nothing inline ---------------------------------------------------------------------------

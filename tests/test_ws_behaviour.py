@@ -110,7 +110,7 @@ def test_over_the_socket_the_converged_events_come_in_the_same_order_at_the_same
 
 # --- collapse: unscaled pixels saturate the sigmoid layer ---------------------------------------------------
 
-def test_unscaled_raw_pixels_collapse_every_run_with_identical_representations(server):
+def test_unscaled_raw_pixels_collapse_every_run_and_the_diagnosis_names_the_inputs_scale(server):
     async def scenario():
         seen: list = []
         ws = await open_session(server.ws_url, raw_pixels(scaled=False), speed="max")
@@ -125,8 +125,10 @@ def test_unscaled_raw_pixels_collapse_every_run_with_identical_representations(s
     assert sorted(e["run"] for e in collapsed) == ["ce", "mse"]
     for event in collapsed:
         assert event["causes"], event
-        assert event["causes"][0]["code"] == "identical_representations", event["causes"]
-        assert event["suggestion"]
+        codes = [cause["code"] for cause in event["causes"]]
+        assert codes[:2] == ["unscaled_inputs", "identical_representations"], codes
+        assert event["message"].startswith("Stuck at the mean label. ")
+        assert "divide by 255" in event["suggestion"]
     assert not events(seen, "converged")
 
 
@@ -220,6 +222,49 @@ def test_when_every_run_diverged_play_stops_and_step_is_still_answered(server):
     seen, stopped, after = asyncio.run(scenario())
     assert len(events(seen, "diverged")) == 2
     assert after["playing"] is False and after["step"] == stopped["step"], "nothing left to train"
+
+
+def unscaled_linear_at_a_huge_rate() -> dict:
+    return {"dataset": {"name": "raw-pixels", "params": {"scaled": False}},
+            "network": {"hidden_layers": [8], "hidden_activation": "linear", "init": "normal", "seed": 0},
+            "optimizer": {"name": "sgd", "learning_rate": 1e6},
+            "runs": [{"id": "sigmoid-mse", "kind": "sigmoid_mse"}, {"id": "softmax-ce", "kind": "softmax_ce"}]}
+
+
+def test_the_engines_history_keeps_a_diverged_runs_losses_while_they_were_finite():
+    exp = experiment(unscaled_linear_at_a_huge_rate())
+    start = exp.current_losses()[1]
+    assert start == pytest.approx(947.57, abs=0.01)
+    [diverged] = [e for e in exp.advance(3, 60.0) if e.event == "diverged"]
+    assert (diverged.run, diverged.step) == ("softmax-ce", 1)  # step 0's update blew it up
+    assert exp.history.steps == [0, 1, 2]
+    assert [row[1] for row in exp.history.values] == [start, None, None]
+
+
+def test_the_history_reply_keeps_the_loss_a_diverged_run_started_with(server):
+    async def scenario():
+        seen: list = []
+        ws = await connect(server.ws_url)
+        try:
+            await recv_until(ws, of_type("hello"))
+            await ws.send(json.dumps({"type": "configure", **unscaled_linear_at_a_huge_rate()}))
+            step0 = await recv_until(ws, of_type("frame"))
+            await ws.send(json.dumps({"type": "step", "count": 3}))
+            await recv_until(ws, of_type("state"), 5, seen=seen)
+            await ws.send(json.dumps({"type": "history"}))
+            history = await recv_until(ws, of_type("history"), 5, seen=seen)
+        finally:
+            await ws.close()
+        return seen, step0, history
+
+    seen, step0, history = asyncio.run(scenario())
+    assert step0["step"] == 0 and step0["runs"][1]["loss"] == pytest.approx(947.57, abs=0.01)
+    assert any(e["run"] == "softmax-ce" for e in events(seen, "diverged"))
+    assert history["runs"] == ["sigmoid-mse", "softmax-ce"] and history["steps"] == [0, 1, 2, 3]
+    softmax = [row[1] for row in history["loss"]]
+    assert softmax[0] == step0["runs"][1]["loss"]  # what the step-0 frame reported
+    assert softmax[1:] == [None, None, None]
+    assert all(row[0] is not None for row in history["loss"])
 
 
 # --- boundary grids and frame sizes ------------------------------------------------------------------------------

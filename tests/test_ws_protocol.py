@@ -347,10 +347,39 @@ def test_gradcheck_sends_one_event_per_run_and_catches_the_elementwise_softmax_m
     for run_id in ("r0", "r1", "r2"):
         assert worst[run_id] < 1e-5, worst
     assert "WRONG" in events[3]["message"]
+    verdicts = {e["run"]: {layer["verdict"] for layer in e["layers"]} for e in events}
+    assert "wrong" in verdicts["r3"] and verdicts["r0"] == verdicts["r1"] == verdicts["r2"] == {"agrees"}
     assert [m for m in conn.drain(0.15) if m.kind == "text"] == [], "one event per run, no more"
     conn.send_json({"type": "gradcheck", "run": "r1"})
     single = conn.recv_type("event")
     assert single["run"] == "r1" and conn.drain(0.15) == []
+
+
+def test_a_layer_is_wrong_only_past_both_thresholds_of_the_rule_in_hello():
+    """Relative error alone means nothing where both gradients are about zero (the review's #lr=100 case)."""
+    from app.nn.gradcheck import LayerCheck
+    from app.sessions.experiment import GRADCHECK_ABSOLUTE, GRADCHECK_RELATIVE, layer_verdict
+
+    assert layer_verdict(LayerCheck(0, 6.9e-4, 2.9e-11), diverged=False) == "agrees"
+    assert layer_verdict(LayerCheck(0, 6.9e-4, 2.9e-7), diverged=False) == "wrong"
+    assert layer_verdict(LayerCheck(0, 1e-9, 1.0), diverged=False) == "agrees"
+    assert layer_verdict(LayerCheck(0, 1.0, 1.0), diverged=True) == "not_meaningful"
+    with TestClient(create_app(make_settings())) as client, client.websocket_connect("/ws") as ws:
+        assert ws.receive_json()["gradcheck_rule"] == {"relative_error": GRADCHECK_RELATIVE,
+                                                       "max_abs_difference": GRADCHECK_ABSOLUTE}
+
+
+def test_the_gradient_check_of_a_diverged_run_is_not_meaningful(open_session):
+    conn, _ = open_session()
+    configure(conn, runs=[{"id": "a", "kind": "softmax_ce"}], optimizer={"name": "sgd", "learning_rate": 1e6},
+              dataset={"name": "raw-pixels", "params": {"scaled": False}}, network={"hidden_activation": "linear"})
+    step(conn, 3)
+    conn.send_json({"type": "gradcheck"})
+    event = conn.recv_type("event", timeout=10)
+    while event["event"] != "gradcheck":
+        event = conn.recv_type("event", timeout=10)
+    assert {layer["verdict"] for layer in event["layers"]} == {"not_meaningful"}
+    assert "diverged at step 1" in event["message"] and "not meaningful" in event["message"]
 
 
 # --- speed and frame rate ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Why a network is stuck, as data: saturation, indistinguishable inputs, outputs at the mean label.
+"""Why a network is stuck, as data: inputs too large, saturation, indistinguishable inputs, outputs at the mean label.
 
 Softmax shortens the [0.5, 0.5] plateau but cannot cure a real collapse: when the last hidden layer
 gives examples with different labels the same code, every output layer can only answer their mean
-label. These checks find such causes; `causes()` says them in plain words.
+label. These checks find such causes; `causes()` says them in plain words, `collapse_message()` says
+what the learner sees first, and `divergence_suggestion()` what to do when a run blows up.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ SATURATION_THRESHOLD = 0.01  # σ'(z) below this passes on almost no gradient (�
 IDENTICAL_TOLERANCE = 1e-3  # hidden codes closer than this (max abs difference) count as the same
 MEAN_LABEL_TOLERANCE = 0.05
 MAX_EXAMPLES_COMPARED = 256
-INDISTINGUISHABLE_SHARE = 0.1  # below this, a few coinciding codes do not explain a stuck run  # pairwise comparison cost grows as N²
+INDISTINGUISHABLE_SHARE = 0.1  # below this, a few coinciding codes do not explain a stuck run
+SAME_OUTPUT_TOLERANCE = 1e-3  # outputs closer than this (max abs difference) count as one output for every input
+# Inputs past this make the first layer's sums with N(0, 1) weights run far beyond where σ and tanh bend (|z| ≲ 4),
+# and make every update of a ReLU or linear layer huge: scale them first.
+INPUT_SCALE_LIMIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,29 @@ class Diagnosis:
     nonfinite_loss: bool
     has_hidden_layer: bool
     hidden_activation: str | None
+    input_scale: float = 0.0  # the largest |x| of any input
+    first_sum_scale: float = 0.0  # the median |z| of the first layer: w·x + b
+    same_output_for_every_input: bool = False
+    mean_output: list[float] = field(default_factory=list)  # the outputs averaged over the examples
+    mean_label: list[float] = field(default_factory=list)
     cause_list: list[Cause] = field(default_factory=list)
 
     @property
     def collapsed(self) -> bool:
         return self.outputs_at_mean_label or self.gradient_vanished
+
+    @property
+    def inputs_too_large(self) -> bool:
+        return self.input_scale > INPUT_SCALE_LIMIT
+
+    @property
+    def headline(self) -> str:
+        """What a learner sees in the outputs of a collapsed run, in a few words."""
+        if self.outputs_at_mean_label:
+            return "Stuck at the mean label"
+        if self.same_output_for_every_input:
+            return "The same output for every input"
+        return "Outputs stopped changing"
 
 
 def _slopes(net: Network, layer: int, fwd: ForwardPass) -> np.ndarray | None:
@@ -97,7 +120,8 @@ def _indistinguishable_fraction(code: np.ndarray, Y: np.ndarray) -> float:
 
 
 def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None = None,
-             bwd: BackwardPass | None = None) -> Diagnosis:
+             bwd: BackwardPass | None = None, scale_hint: str | None = None) -> Diagnosis:
+    """`scale_hint`: where the caller's user scales the inputs (e.g. a checkbox), added to that suggestion."""
     Y = np.asarray(Y, dtype=np.float64)
     if fwd is None or bwd is None:
         fwd, bwd = net.gradients(X, Y)
@@ -105,7 +129,8 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
     loss = net.loss(fwd, Y)
     mean_label = Y.mean(axis=0)
     labels_differ = bool(np.abs(Y - mean_label).max() > 0.1)
-    error = float(np.abs(outputs - Y).max()) if np.isfinite(outputs).all() else np.inf
+    finite = bool(np.isfinite(outputs).all())
+    error = float(np.abs(outputs - Y).max()) if finite else np.inf
     grad_size = max(float(np.abs(g).max()) for g in bwd.grad_W + bwd.grad_b)
     has_hidden = len(net.W) > 1
     code = fwd.activations[-2]  # the last hidden layer, or the inputs when there is none
@@ -117,19 +142,89 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
         nonfinite_loss=not np.isfinite(loss),
         has_hidden_layer=has_hidden,
         hidden_activation=net.hidden_activation,
+        input_scale=float(np.abs(X).max()) if np.size(X) else 0.0,
+        first_sum_scale=float(np.median(np.abs(fwd.zs[0]))),
+        same_output_for_every_input=finite and bool(np.abs(outputs - outputs[0]).max() < SAME_OUTPUT_TOLERANCE),
+        mean_output=outputs.mean(axis=0).tolist() if finite else [],
+        mean_label=mean_label.tolist(),
     )
-    d.cause_list.extend(causes(d))
+    d.cause_list.extend(causes(d, scale_hint))
     return d
 
 
-def causes(d: Diagnosis) -> list[Cause]:
-    """The likely reasons a run is stuck, most fundamental first, each with what to try."""
+def scale_inputs_suggestion(scale_hint: str | None = None) -> str:
+    """The fix for inputs that are too large, with where the user does it (`scale_hint`), if given."""
+    where = f"; {scale_hint}" if scale_hint else ""
+    return f"Scale the inputs to about 0–1 (for pixels, divide by 255){where}."
+
+
+def divergence_suggestion(input_scale: float, learning_rate: float, scale_hint: str | None = None) -> str:
+    """What to do about a run that blew up: the inputs' scale first when it is the cause, else a 10× smaller rate."""
+    if input_scale > INPUT_SCALE_LIMIT:
+        return (f"{scale_inputs_suggestion(scale_hint)} Inputs up to {input_scale:g} make every update huge; "
+                "a smaller learning rate would only hide that.")
+    return (f"Lower the learning rate 10×, from {learning_rate:.3g} to {learning_rate / 10:.3g} "
+            "(and by 10× again if it still blows up).")
+
+
+def _vector(values: list[float]) -> str:
+    return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
+
+
+def collapse_message(d: Diagnosis) -> str:
+    """A collapsed run in plain words: first what is seen (`headline`, one sentence), then the main cause."""
+    if d.outputs_at_mean_label:
+        seen = f"Every input gets about {_vector(d.mean_label)}, the average of the labels."
+    elif d.same_output_for_every_input:
+        seen = f"Every input gets {_vector(d.mean_output)}, and it no longer changes."
+    else:
+        seen = ""  # the cause says why the outputs, which differ, stopped changing
+    cause = d.cause_list[0].message if d.cause_list else ""
+    return " ".join(part for part in (f"{d.headline}.", seen, cause) if part)
+
+
+def _large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
+    """Inputs too large, and what their huge first-layer sums did to this network."""
+    hidden, output = d.layers[:-1], d.layers[-1]
+    effects = []
+    if hidden and hidden[0].stuck_fraction > 0.5:
+        if d.hidden_activation in ("sigmoid", "tanh"):
+            ends = "0 or 1" if d.hidden_activation == "sigmoid" else "−1 or 1"
+            effects.append(f"its {d.hidden_activation} units sit at {ends} (saturated), where their slope is "
+                           "almost 0, so almost no gradient flows back")
+        elif d.hidden_activation == "relu":
+            effects.append("its ReLUs die: they output 0 for every example and pass no gradient")
+    if output.stuck_fraction > 0.5:
+        effects.append("the output units are pushed to 0 or 1 (saturated), where their slope is almost 0")
+    if not effects:
+        effects.append("every update is huge")
+    sums = f" (typically ±{d.first_sum_scale:.0f})" if d.first_sum_scale > INPUT_SCALE_LIMIT else ""
+    return Cause(
+        "unscaled_inputs",
+        f"The inputs are large (up to {d.input_scale:g}), so the first layer's weighted sums w·x + b are huge"
+        f"{sums}: {'; '.join(effects)}.",
+        scale_inputs_suggestion(scale_hint),
+    )
+
+
+def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
+    """The likely reasons a run is stuck, most fundamental first, each with what to try.
+
+    Inputs that are too large come first: they cause the saturation, dead ReLUs and identical hidden codes
+    found after them, whose suggestion is then the same one, scaling the inputs.
+    """
     found: list[Cause] = []
-    if d.nonfinite_loss:
-        found.append(Cause("nonfinite_loss", "The loss is no longer a finite number: training diverged.",
-                           "Lower the learning rate."))
     hidden = d.layers[:-1]
     first_saturated = hidden[0].stuck_fraction if hidden else 0.0
+    dead = [l for l in hidden if l.stuck_fraction > 0.5] if d.hidden_activation == "relu" else []
+    something_stuck = d.collapsed or d.nonfinite_loss or any(l.stuck_fraction > 0.5 for l in d.layers)
+    large = d.inputs_too_large and something_stuck
+    scale = scale_inputs_suggestion(scale_hint)
+    if d.nonfinite_loss:
+        found.append(Cause("nonfinite_loss", "The loss is no longer a finite number: training diverged.",
+                           scale if d.inputs_too_large else "Lower the learning rate 10×."))
+    if large:
+        found.append(_large_inputs(d, scale_hint))
     if d.indistinguishable_fraction >= INDISTINGUISHABLE_SHARE:
         where = "the last hidden layer" if d.has_hidden_layer else "the inputs themselves"
         share = "every" if d.indistinguishable_fraction == 1.0 else f"{d.indistinguishable_fraction:.0%} of the"
@@ -137,21 +232,20 @@ def causes(d: Diagnosis) -> list[Cause]:
             "identical_representations",
             f"For {share} pair of examples with different labels, {where} gives the same numbers, "
             "so no output layer can tell them apart; the best it can answer is their mean label.",
-            "Scale the inputs (for pixels, divide by 255), use Xavier init, or make the inputs differ more.",
+            scale if large else "Make the inputs differ more, or try Xavier init.",
         ))
     if hidden and first_saturated > 0.5 and d.hidden_activation in ("sigmoid", "tanh"):
         found.append(Cause(
             "saturated_layer",
             f"{first_saturated:.0%} of the first layer's units are saturated on every example: "
             f"σ'(z) is almost 0 there, so almost no gradient flows back through them.",
-            "Scale the inputs to about [0, 1] and use Xavier init.",
+            scale if large else "Use Xavier init, or a smaller learning rate.",
         ))
-    dead = [l for l in hidden if l.stuck_fraction > 0.5] if d.hidden_activation == "relu" else []
     if dead:
         found.append(Cause(
             "dead_relus",
             f"Most ReLUs in layer {dead[0].layer + 1} output 0 for every example, so they pass no gradient.",
-            "Use He init, a lower learning rate, or leaky_relu.",
+            scale if large else "Use He init, a lower learning rate, or leaky_relu.",
         ))
     if not d.has_hidden_layer and d.outputs_at_mean_label and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
         found.append(Cause(

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from app import datasets
 from app.datasets import Data
 from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, gradient_check, make_optimizer
+from app.nn.diagnostics import collapse_message, divergence_suggestion
 from app.sessions.config import ExperimentConfig, RunSpec
 from app.sessions.frames import boundary_extent, boundary_frame, boundary_points, run_frame
 from app.sessions.history import DecimatedHistory
@@ -34,10 +36,19 @@ class Event:
     event: str  # "diverged", "collapsed", "converged" or "gradcheck"
     run: str
     step: int
-    message: str
+    message: str  # diverged, collapsed: what is seen in one short sentence (the banner's title), then why
     suggestion: str | None = None
     causes: list[dict[str, str]] | None = None
-    layers: list[dict[str, float]] | None = None
+    layers: list[dict[str, Any]] | None = None  # gradcheck: layer, relative_error, max_abs_difference, verdict
+
+
+def layer_verdict(check: Any, diverged: bool) -> str:
+    """One layer of a gradient check: "agrees", "wrong", or "not_meaningful" for a run that diverged.
+    Where both gradients are about zero (a saturated net) the relative error alone means nothing."""
+    if diverged:
+        return "not_meaningful"
+    wrong = check.relative_error > GRADCHECK_RELATIVE and check.max_abs_difference > GRADCHECK_ABSOLUTE
+    return "wrong" if wrong else "agrees"
 
 
 @dataclass
@@ -46,6 +57,7 @@ class Run:
     net: Network
     trainer: Trainer
     status: str = "training"  # or "diverged": frozen at its last finite state
+    diverged_at: int | None = None
     loss_limit: float = float("inf")
     converged_at: int | None = None
     collapse_reported: bool = False
@@ -54,6 +66,15 @@ class Run:
     @property
     def id(self) -> str:
         return self.spec.id
+
+
+def _scale_hint(config: ExperimentConfig) -> str | None:
+    """Where the dashboard scales this dataset's inputs: its "scaled" checkbox, when it has one that is off."""
+    spec = datasets.DATASETS.get(config.dataset.name)
+    has_switch = spec is not None and any(p.name == "scaled" and p.kind == "bool" for p in spec.params)
+    if has_switch and config.dataset.params.get("scaled") in (False, None, "false"):
+        return "in the lab: tick “scaled” under the dataset"
+    return None
 
 
 class Experiment:
@@ -69,6 +90,8 @@ class Experiment:
         self.step = 0
         self.history = DecimatedHistory()
         self.two_d = self.X.shape[1] == 2
+        self.input_scale = float(np.abs(data.inputs).max()) if data.inputs.size else 0.0
+        self.scale_hint = _scale_hint(config)
         self.extent = boundary_extent(data.inputs) if self.two_d else None
         self._grid = boundary_points(self.extent, BOUNDARY_SIZE) if self.two_d else None
 
@@ -129,11 +152,13 @@ class Experiment:
         if reason is None and result.loss > run.loss_limit:
             reason = f"the loss rose to {result.loss:.3g}, over {LOSS_BLOWUP:g} times where it started"
         if reason:
-            run.status = "diverged"
+            run.status, run.diverged_at = "diverged", step + 1
             lr = run.trainer.optimizer.learning_rate
-            return None, [Event("diverged", run.id, step + 1, f"Run {run.id} diverged at step {step + 1}: {reason}.",
-                                suggestion=f"Lower the learning rate (it is {lr:g}): try {min(lr / 10, 0.5):g}; "
-                                           "values from 0.01 to 1 suit these networks.")]
+            # The loss of this step was measured before the update that blew up: keep it in the history if finite.
+            loss = result.loss if np.isfinite(result.loss) else None
+            return loss, [Event("diverged", run.id, step + 1,
+                                f"Training blew up and stopped. At step {step + 1}, {reason}.",
+                                suggestion=divergence_suggestion(self.input_scale, lr, self.scale_hint))]
         events = []
         if run.converged_at is None:
             outputs = None
@@ -150,15 +175,13 @@ class Experiment:
         return result.loss, events
 
     def _check_collapse(self, run: Run) -> list[Event]:
-        diagnosis = diagnose(run.net, self.X, self.Y)
+        diagnosis = diagnose(run.net, self.X, self.Y, scale_hint=self.scale_hint)
         if not diagnosis.collapsed or not diagnosis.cause_list:
             return []  # a plateau on its way somewhere is not a collapse
         run.collapse_reported = True
         causes = [c.__dict__ for c in diagnosis.cause_list]
-        first = diagnosis.cause_list[0]
-        where = "at the mean label" if diagnosis.outputs_at_mean_label else "with zero gradients"
-        return [Event("collapsed", run.id, self.step, f"Run {run.id} is stuck {where}. {first.message}",
-                      suggestion=first.suggestion, causes=causes)]
+        return [Event("collapsed", run.id, self.step, collapse_message(diagnosis),
+                      suggestion=diagnosis.cause_list[0].suggestion, causes=causes)]
 
     def current_losses(self) -> list[float | None]:
         """Each run's loss over all examples at the current step (None once it diverged)."""
@@ -170,14 +193,16 @@ class Experiment:
         for run in self.runs:
             if run_id in (None, run.id):
                 checks = gradient_check(run.net, X, Y)
+                layers = [{**c.__dict__, "verdict": layer_verdict(c, run.status == "diverged")} for c in checks]
                 worst = max(c.relative_error for c in checks)
-                # Where both gradients are about zero (a saturated net) the relative error means nothing.
-                wrong = any(c.relative_error > GRADCHECK_RELATIVE and c.max_abs_difference > GRADCHECK_ABSOLUTE
-                            for c in checks)
-                verdict = "backprop is WRONG here" if wrong else "backprop agrees with the numbers"
-                events.append(Event("gradcheck", run.id, self.step,
-                                    f"Run {run.id}: largest relative error {worst:.1e}: {verdict}.",
-                                    layers=[c.__dict__ for c in checks]))
+                if run.status == "diverged":
+                    message = (f"Run {run.id} diverged at step {run.diverged_at}: a gradient check of its weights "
+                               "is not meaningful.")
+                elif any(layer["verdict"] == "wrong" for layer in layers):
+                    message = f"Run {run.id}: largest relative error {worst:.1e}: backprop is WRONG here."
+                else:
+                    message = f"Run {run.id}: largest relative error {worst:.1e}: backprop agrees with the numbers."
+                events.append(Event("gradcheck", run.id, self.step, message, layers=layers))
         return events
 
     # --- what the browser sees ---------------------------------------------------------------------
@@ -188,7 +213,8 @@ class Experiment:
             if run.status == "training" or run.last_frame is None:
                 body = run_frame(run.net, self.X, self.Y, self.config.example)
                 if body is None:
-                    run.status = "diverged"  # never send a non-finite number: keep the last finite frame
+                    # never send a non-finite number: keep the last finite frame
+                    run.status, run.diverged_at = "diverged", run.diverged_at or self.step
                     body = run.last_frame or EMPTY_RUN_FRAME
                 run.last_frame = body
             runs.append({"id": run.id, "kind": run.spec.kind, "status": run.status,

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from app import __version__
 from app.settings import Settings
 from app.store import ModelStore
+from app.web.bodylimit import TOO_LARGE, BodyLimitMiddleware
 from app.web.errors import StrictJSONResponse, install_error_handlers
 from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
@@ -20,7 +21,8 @@ from app.web.routers import backprop, datasets, health, live, models, pages, tra
 from app.web.security import SecurityHeadersMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
-VENDOR = {"uplot": "node_modules/uplot/dist", "katex": "node_modules/katex/dist"}
+VENDOR = {"uplot": "node_modules/uplot/dist", "katex": "node_modules/katex/dist",
+          "swagger-ui": "node_modules/swagger-ui-dist"}
 
 DESCRIPTION = """
 Watch backpropagation work. Every number of a forward and backward pass is available here:
@@ -63,8 +65,9 @@ BAD_BODY = {
 
 
 def _document_unreadable_bodies(app: FastAPI) -> None:
-    """FastAPI answers a body it cannot even decode with 400 without listing it: list it on every operation
-    that takes a body, so the schema names every status code the API sends (tests/test_fuzz_api.py)."""
+    """FastAPI answers a body it cannot even decode with 400 without listing it, and BodyLimitMiddleware answers
+    one that is too large with 413: list both on every operation that takes a body, so the schema names every
+    status code the API sends (tests/test_fuzz_api.py)."""
     generate = app.openapi
 
     def openapi() -> dict:
@@ -73,6 +76,7 @@ def _document_unreadable_bodies(app: FastAPI) -> None:
                 for operation in item.values():
                     if "requestBody" in operation:
                         operation["responses"].setdefault("400", BAD_BODY)
+                        operation["responses"].setdefault("413", TOO_LARGE)
         return app.openapi_schema
 
     app.openapi = openapi
@@ -89,7 +93,8 @@ async def _lifespan(app: FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION,
-                  default_response_class=StrictJSONResponse, lifespan=_lifespan)
+                  default_response_class=StrictJSONResponse, lifespan=_lifespan,
+                  docs_url=None, redoc_url=None)  # /docs is app/web/routers/pages.py's: Swagger UI from npm, no CDN
     app.state.settings = settings
     install_error_handlers(app)
     _document_unreadable_bodies(app)
@@ -109,14 +114,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.mount(f"/vendor/{name}", StaticFiles(directory=ROOT / folder, check_dir=False), name=f"vendor-{name}")
     templates = Jinja2Templates(directory=ROOT / "templates")
 
-    # Outermost last: every response, the 429s included, carries the security headers.
+    # Outermost last: every response, the 429s and 413s included, carries the security headers. The body limit
+    # sits inside the rate limit, so a client sending oversized bodies also spends its requests.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.rate_limit > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit, burst=settings.rate_limit_burst)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: for uptime checks
     def index(request: Request):
         return templates.TemplateResponse(request, "index.html", {"version": __version__})
 

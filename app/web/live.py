@@ -25,7 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from app import datasets
 from app.nn import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, RUN_KINDS, OutputLayer, to_document
 from app.sessions.config import ConfigError, check_limits
-from app.sessions.experiment import BOUNDARY_SIZE, Experiment
+from app.sessions.experiment import BOUNDARY_SIZE, GRADCHECK_ABSOLUTE, GRADCHECK_RELATIVE, Experiment
 from app.settings import Settings
 from app.store import ModelStore, StoreError
 from app.web import protocol as p
@@ -92,6 +92,7 @@ def hello(settings: Settings) -> p.Hello:
         hidden_activations=list(HIDDEN_ACTIVATIONS),
         inits=INITS,
         optimizers=OPTIMIZERS,
+        gradcheck_rule={"relative_error": GRADCHECK_RELATIVE, "max_abs_difference": GRADCHECK_ABSOLUTE},
     )
 
 

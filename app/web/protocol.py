@@ -96,6 +96,7 @@ class Hello(BaseModel):
     hidden_activations: list[str]
     inits: dict[str, str]
     optimizers: dict[str, str]
+    gradcheck_rule: dict[str, float]  # a layer is "wrong" only past both: relative error and absolute difference
 
 
 class Configured(BaseModel):
@@ -144,7 +145,7 @@ class Event(BaseModel):
     message: str
     suggestion: str | None = None
     causes: list[dict[str, str]] | None = None
-    layers: list[dict[str, int | float]] | None = None
+    layers: list[dict[str, int | float | str]] | None = None  # gradcheck: with a "verdict" per layer
 
 
 class HistoryReply(BaseModel):

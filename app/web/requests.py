@@ -26,6 +26,10 @@ def network_from(doc: ModelDocument, settings: Settings, loc: tuple = ("body", "
     problem = loss_mismatch_message(doc.output_activation, doc.loss)
     if problem:
         raise invalid((*loc, "loss"), problem)
+    if doc.output_activation == "softmax" and sizes[-1] < 2:
+        raise invalid((*loc, "layer_sizes"), "a softmax output layer needs at least 2 units: with one unit its "
+                                             "output is always 1 and it can never learn; for one output use "
+                                             "sigmoid with binary_cross_entropy")
     try:
         return from_document(doc.model_dump())
     except ModelError as e:
@@ -46,7 +50,36 @@ def examples_from(body: Examples, net: Network, settings: Settings) -> tuple[np.
             if len(row) != width:
                 raise invalid(("body", name, n), f"{name}[{n}] has {len(row)} numbers; the model has "
                                                  f"{width} {what}")
-    return np.array(body.inputs, dtype=np.float64), np.array(body.labels, dtype=np.float64)
+    labels = np.array(body.labels, dtype=np.float64)
+    check_labels(labels, net.output.loss)
+    return np.array(body.inputs, dtype=np.float64), labels
+
+
+LABEL_SUM_TOLERANCE = 1e-9
+CE_RULE = ("with cross_entropy each label row must be non-negative and sum to 1: a one-hot row such as [0, 1, 0] "
+           "or a probability distribution")
+BCE_RULE = "with binary_cross_entropy every label must be between 0 and 1 (the probability that the unit is on)"
+
+
+def check_labels(labels: np.ndarray, loss: str) -> None:
+    """Labels the loss can mean. Cross-entropy's δᴸ = a − y holds only for rows that sum to 1 (the engine computes
+    a Σy − y) and a negative y rewards a wrong answer; binary cross-entropy is the cost of a probability. The
+    quadratic cost takes any finite number. The first offending row is named."""
+    if loss == "cross_entropy":
+        negative = (labels < 0).any(axis=1)
+        sums = labels.sum(axis=1)
+        off = np.abs(sums - 1.0) > LABEL_SUM_TOLERANCE
+        bad = np.flatnonzero(negative | off)
+        if bad.size:
+            n = int(bad[0])
+            what = (f"labels[{n}] has {labels[n].min():g}, below 0" if negative[n]
+                    else f"labels[{n}] sums to {sums[n]:.12g}, not 1")
+            raise invalid(("body", "labels", n), f"{what}; {CE_RULE}")
+    elif loss == "binary_cross_entropy":
+        bad = np.argwhere((labels < 0) | (labels > 1))
+        if bad.size:
+            n, j = (int(i) for i in bad[0])
+            raise invalid(("body", "labels", n), f"labels[{n}][{j}] is {labels[n, j]:g}; {BCE_RULE}")
 
 
 def finite_or_422(*arrays: np.ndarray) -> None:

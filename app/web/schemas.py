@@ -45,7 +45,9 @@ class ModelDocument(Body):
 class Examples(Body):
     model: ModelDocument
     inputs: list[Vector] = Field(min_length=1, description="one row of n_in numbers per example")
-    labels: list[Vector] = Field(min_length=1, description="one row of n_out numbers per example")
+    labels: list[Vector] = Field(min_length=1, description=(
+        "one row of n_out numbers per example. cross_entropy: each row non-negative and summing to 1 (one-hot, "
+        "or a probability distribution); binary_cross_entropy: every number between 0 and 1; mse: any number"))
 
 
 class BackpropRequest(Examples):

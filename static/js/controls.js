@@ -5,6 +5,7 @@ import { RUN_KINDS, kindInfo } from './run-kinds.js';
 import { formatNumber } from './lib/format.js';
 
 const MAX_EXAMPLES_LISTED = 256; // frames carry the numbers of the first 256 examples only
+const steps = (count) => count.toLocaleString('en-US');
 
 function option(value, text, disabled = false) {
   const node = new Option(text, value);
@@ -15,6 +16,7 @@ function option(value, text, disabled = false) {
 export function createControls({ form, exampleSelect, onChange }) {
   let hello = null;
   const field = (name) => form.elements.namedItem(name);
+  const SPEEDS = [...field('speed').options].map((o) => [o.value, o.text]); // the template's menu, before any limit
   const paramsBox = form.querySelector('#dataset-params');
   const kindsBox = form.querySelector('#run-kinds');
 
@@ -64,8 +66,25 @@ export function createControls({ form, exampleSelect, onChange }) {
     }
   }
 
+  /** A speed the menu lacks (this server's limit, or a link's own number), in its place among the others. */
+  function addSpeed(value, text) {
+    const select = field('speed');
+    if ([...select.options].some((o) => o.value === value)) return;
+    const after = [...select.options].find((o) => o.value === 'max' || Number(o.value) > Number(value));
+    select.add(option(value, text), after ?? null);
+  }
+
+  /** Only speeds the server allows (hello.limits.max_speed); its limit itself is offered when the menu lacks it. */
+  function populateSpeeds() {
+    const fastest = hello.limits?.max_speed ?? Infinity;
+    const allowed = SPEEDS.filter(([value]) => value === 'max' || Number(value) <= fastest);
+    field('speed').replaceChildren(...allowed.map(([value, text]) => option(value, text)));
+    if (allowed.length < SPEEDS.length) addSpeed(String(fastest), `${steps(fastest)} steps/s (this server’s limit)`);
+  }
+
   function populate(message) {
     hello = message;
+    populateSpeeds();
     field('dataset').replaceChildren(...hello.datasets.map((d) =>
       option(d.name, d.available ? d.title : `${d.title} (needs the ${d.requires} extra)`, !d.available)));
     field('activation').replaceChildren(...hello.hidden_activations.map((name) => option(name, name)));
@@ -117,6 +136,7 @@ export function createControls({ form, exampleSelect, onChange }) {
     const mode = settings.batch === 'full' ? 'full' : settings.batch === '1' ? 'one' : 'mini';
     field('batchMode').value = mode;
     field('batchSize').value = mode === 'mini' ? settings.batch : field('batchSize').value || 4;
+    if (/^\d+$/.test(String(settings.speed))) addSpeed(String(settings.speed), `${steps(Number(settings.speed))} steps/s`);
     field('speed').value = settings.speed;
     exampleSelect.value = String(settings.example);
     exampleSelect.dataset.wanted = String(settings.example);

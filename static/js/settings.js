@@ -33,8 +33,11 @@ export function defaultSettings() {
   return settings;
 }
 
-/** Settings from a hash like "#dataset=near-twins&data.eps=0.01&runs=sigmoid_mse,softmax_ce". */
-export function parseHash(hash) {
+/**
+ * Settings from a hash like "#dataset=near-twins&data.eps=0.01&runs=sigmoid_mse,softmax_ce". A value that does
+ * not parse keeps its default, and `notes` says so.
+ */
+export function parseHash(hash, notes = []) {
   const settings = defaultSettings();
   const pairs = hash.replace(/^#/, '').split('&').filter(Boolean);
   for (const pair of pairs) {
@@ -47,6 +50,7 @@ export function parseHash(hash) {
     const setting = SETTINGS.find((s) => s.name === key);
     const value = setting?.parse(text);
     if (value !== undefined) settings[key] = value;
+    else if (setting) notes.push(`The link’s ${LABELS[key] ?? key} “${text}” is not a valid value; using “${shown(setting.default)}”.`);
   }
   return settings;
 }
@@ -63,12 +67,21 @@ export function toHash(settings) {
   return '#' + parts.join('&');
 }
 
+// Each setting as the form names it, for notes about a link.
+const LABELS = {
+  lesson: 'lesson', dataset: 'dataset', dataSeed: 'data seed', hidden: 'hidden layers', activation: 'hidden activation',
+  init: 'initial weights', seed: 'weight seed', runs: 'output layers', optimizer: 'optimizer', lr: 'learning rate',
+  batch: 'examples per step', speed: 'speed', example: 'example',
+};
+
+const shown = (value) => (Array.isArray(value) ? value.join(',') : String(value));
+
 /** Keep only what the server offers; anything else falls back to the default (and is reported). */
 export function reconcile(settings, hello) {
   const notes = [];
   const fix = (name, allowed) => {
     if (!allowed.includes(settings[name])) {
-      notes.push(`“${settings[name]}” is not a known ${name}; using “${defaultSettings()[name]}”.`);
+      notes.push(`“${settings[name]}” is not a known ${LABELS[name]}; using “${defaultSettings()[name]}”.`);
       settings[name] = defaultSettings()[name];
     }
   };
@@ -76,17 +89,59 @@ export function reconcile(settings, hello) {
   fix('activation', hello.hidden_activations);
   fix('init', Object.keys(hello.inits));
   fix('optimizer', Object.keys(hello.optimizers));
-  if (settings.runs.some((kind) => !(kind in hello.run_kinds))) {
-    notes.push('Some run kinds in the link are unknown and were left out.');
+  const unknown = settings.runs.filter((kind) => !(kind in hello.run_kinds));
+  if (unknown.length) {
+    notes.push(`${unknown.map((kind) => `“${kind}”`).join(', ')} ${unknown.length === 1 ? 'is not a known output layer' :
+      'are not known output layers'}; left out.`);
   }
   settings.runs = Object.keys(hello.run_kinds).filter((kind) => settings.runs.includes(kind)); // the menu's order
-  if (settings.speed !== 'max' && !(int(settings.speed) > 0)) settings.speed = defaultSettings().speed;
+  if (settings.speed !== 'max' && !(int(settings.speed) > 0)) {
+    notes.push(`“${settings.speed}” is not a speed; using ${defaultSettings().speed} steps/s.`);
+    settings.speed = defaultSettings().speed;
+  }
+  const fastest = hello.limits?.max_speed;
+  if (settings.speed !== 'max' && fastest && int(settings.speed) > fastest) {
+    notes.push(`Speed ${settings.speed} steps/s is above this server’s limit; using its limit, ${fastest} steps/s.`);
+    settings.speed = String(fastest);
+  }
   // Parameters of the chosen dataset only, each defaulting to the server's default.
   const dataset = hello.datasets.find((d) => d.name === settings.dataset);
   const params = {};
   for (const p of dataset.params) params[p.name] = settings.params[p.name] ?? String(p.default);
   settings.params = params;
   return notes;
+}
+
+// Which setting a server error's `field` is about: the most specific prefix wins ("dataset.seed" before "dataset").
+const FIELD_SETTINGS = [
+  ['dataset.seed', 'dataSeed'], ['dataset', 'dataset'],
+  ['network.hidden_layers', 'hidden'], ['network.hidden_activation', 'activation'], ['network.init', 'init'],
+  ['network.seed', 'seed'], ['runs', 'runs'], ['optimizer.learning_rate', 'lr'], ['optimizer', 'optimizer'],
+  ['batch_size', 'batch'], ['example', 'example'], ['speed', 'speed'],
+];
+
+/**
+ * Put the one setting a refused `field` names back to its default, as a link's value that the server did not
+ * accept: returns { label, was, now } for the note, or null when the field names no single setting.
+ */
+export function resetSetting(settings, field, hello) {
+  const param = /^dataset\.params\.(.+)$/.exec(field ?? '');
+  if (param) {
+    const spec = hello.datasets.find((d) => d.name === settings.dataset)?.params.find((p) => p.name === param[1]);
+    if (!spec) return null;
+    const was = settings.params[spec.name];
+    settings.params[spec.name] = String(spec.default);
+    return { label: `dataset parameter ${spec.name}`, was: shown(was), now: String(spec.default) };
+  }
+  const name = FIELD_SETTINGS.find(([prefix]) => field === prefix || field?.startsWith(prefix + '.'))?.[1];
+  if (!name) return null;
+  const was = shown(settings[name]);
+  settings[name] = defaultSettings()[name];
+  if (name === 'dataset') {
+    settings.params = {};
+    reconcile(settings, hello); // that dataset's own parameters, at their defaults
+  }
+  return { label: LABELS[name], was, now: shown(settings[name]) };
 }
 
 function paramValue(param, text) {

@@ -23,9 +23,10 @@ export function createStore() {
     lastConfigure: null, // the last `configure` message sent
     modelRequests: [], // `save` and `model` messages sent and not answered yet, oldest first: { type, run }
     errors: {}, // field (or '' for general) -> message
+    notices: [], // what became of the link's values (unknown, refused, clamped): shown at the top until dismissed
     framesDrawn: 0,
     ...emptyExperiment(),
-    rev: { config: 0, frame: 0, boundary: 0, events: 0, errors: 0, status: 0, connection: 0, models: 0 },
+    rev: { config: 0, frame: 0, boundary: 0, events: 0, errors: 0, notices: 0, status: 0, connection: 0, models: 0 },
   };
   const listeners = new Set();
 

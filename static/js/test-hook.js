@@ -14,6 +14,7 @@ export function exposeStore(store) {
     get diagnoses() { return copy(state().diagnoses); },
     get gradcheck() { return copy(state().gradcheck); },
     get errors() { return copy(state().errors); },
+    get notices() { return copy(state().notices); }, // notes about the link's values
     get models() { return copy(state().models); }, // run id -> the latest save (and any save/model error)
     get lossPoints() { return state().series?.steps.length ?? 0; },
     get framesDrawn() { return state().framesDrawn; },

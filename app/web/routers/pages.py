@@ -1,4 +1,5 @@
-"""The guided lessons (issue 8): their data for the dashboard, and the printable derivation page."""
+"""The pages beside the dashboard: the guided lessons (their data and the printable derivation), and the API
+reference."""
 
 from __future__ import annotations
 
@@ -41,3 +42,10 @@ def learn_softmax(request: Request):
     by_section = {item.derivation: item for item in LESSONS}
     return templates.TemplateResponse(request, "learn_softmax.html",
                                       {"version": __version__, "lesson_for": by_section})
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+def swagger_ui_html(request: Request):  # the name FastAPI gives its own /docs route
+    """The interactive API reference: Swagger UI from npm, served here like the dashboard's other libraries."""
+    return templates.TemplateResponse(request, "api_docs.html", {
+        "version": __version__, "openapi_url": request.url_for("openapi").path})

@@ -4,13 +4,19 @@
 import { formatStep } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
 
-const TITLES = {
-  collapsed: 'Stuck at the mean label',
-  diverged: 'Training blew up and stopped',
-};
+/** The server's message opens with one short sentence saying what is seen (docs/protocol.md): the title. */
+export function splitMessage(message) {
+  const end = message.indexOf('. ');
+  if (end < 0) return { headline: message.replace(/\.$/, ''), rest: '' };
+  return { headline: message.slice(0, end), rest: message.slice(end + 2) };
+}
 
 function groupKey(event) {
-  return [event.event, event.suggestion ?? '', ...(event.causes ?? []).map((c) => c.code)].join('|');
+  // What is seen (a collapsed message's first two sentences, e.g. the output every input gets) and why. Not the
+  // rest: runs stuck for one reason differ in its numbers, and a diverged message names its own step.
+  const { headline, rest } = splitMessage(event.message);
+  const seen = event.event === 'collapsed' ? splitMessage(rest).headline : '';
+  return [event.event, headline, seen, event.suggestion ?? '', ...(event.causes ?? []).map((c) => c.code)].join('|');
 }
 
 export function createDiagnosisBanner({ section }) {
@@ -34,20 +40,26 @@ export function createDiagnosisBanner({ section }) {
       const item = document.createElement('article');
       item.className = `diagnosis-item ${first.event}`;
       const names = events.map((e) => runs.find((r) => r.id === e.run)?.name ?? e.run).join(', ');
+      const { headline, rest } = splitMessage(first.message);
       const title = document.createElement('h2');
-      title.textContent = `${TITLES[first.event] ?? first.event}: ${names} (step ${formatStep(first.step)})`;
-      const message = document.createElement('p');
-      message.className = 'message';
-      message.textContent = first.message;
-      item.append(title, message);
+      title.textContent = `${headline}: ${names} (step ${formatStep(first.step)})`;
+      item.append(title);
+      if (rest) {
+        const message = document.createElement('p');
+        message.className = 'message';
+        message.textContent = rest;
+        item.append(message);
+      }
       const causes = (first.causes ?? []).filter((cause) => !first.message.includes(cause.message));
       if (causes.length) {
         const list = document.createElement('ul');
         list.className = 'causes';
+        const suggested = new Set([first.suggestion]); // each suggestion once: causes often share the main one
         for (const cause of causes) {
           const li = document.createElement('li');
           li.textContent = cause.message;
-          if (cause.suggestion && cause.suggestion !== first.suggestion) li.textContent += ` Try: ${cause.suggestion}`;
+          if (cause.suggestion && !suggested.has(cause.suggestion)) li.textContent += ` Try: ${cause.suggestion}`;
+          suggested.add(cause.suggestion);
           list.append(li);
         }
         item.append(list);

@@ -5,10 +5,10 @@
 import { signedColor } from '../lib/colors.js';
 import { formatNumber, formatStep } from '../lib/format.js';
 import { renderTex, texMatrix } from '../lib/tex.js';
+import { NOT_MEANINGFUL, runVerdict } from '../gradcheck-verdict.js';
 import { runsOf } from '../run-kinds.js';
 
 const NEAR = 0.1; // "near [0.5, 0.5]" and "reached the labels": within 0.1, as the engine's `converged`
-const GOOD_RELATIVE_ERROR = 1e-6; // as the math panel's gradient check table
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -226,11 +226,17 @@ function gradcheck(state) {
     const rows = results.map((event) => {
       const info = runs.find((r) => r.id === event.run);
       const worst = Math.max(...event.layers.map((layer) => layer.relative_error));
-      const wrong = worst >= GOOD_RELATIVE_ERROR;
-      const verdict = element('span', wrong ? 'verdict bad' : 'verdict ok', wrong ? '✗ wrong' : '✓ agrees');
-      return [info ? runName(info) : event.run, formatNumber(worst, 2), verdict];
+      const apart = Math.max(...event.layers.map((layer) => layer.max_abs_difference));
+      // The server's verdict (both thresholds), never the relative error alone.
+      const verdict = {
+        wrong: element('span', 'verdict bad', '✗ wrong'),
+        agrees: element('span', 'verdict ok', '✓ agrees'),
+        diverged: element('span', 'verdict moot', NOT_MEANINGFUL),
+      }[runVerdict(event)];
+      return [info ? runName(info) : event.run, formatNumber(worst, 2), formatNumber(apart, 2), verdict];
     });
-    parts.push(table(`Gradient check at step ${formatStep(results[0].step)}`, ['run', 'largest relative error', ''], rows, 'lesson-table lesson-gradcheck'));
+    parts.push(table(`Gradient check at step ${formatStep(results[0].step)}`,
+      ['run', 'largest relative error', 'largest difference', ''], rows, 'lesson-table lesson-gradcheck'));
   }
   const r = runs.findIndex((info) => info.mistake);
   const mistake = r >= 0 ? frame.runs[r].output : null;

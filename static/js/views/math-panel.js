@@ -4,10 +4,10 @@
 import { signedColor } from '../lib/colors.js';
 import { formatNumber, formatStep } from '../lib/format.js';
 import { renderTex, texColumnVector, texMatrix, texRowVector } from '../lib/tex.js';
+import { NOT_MEANINGFUL } from '../gradcheck-verdict.js';
 import { runsOf } from '../run-kinds.js';
 
 const REFRESH_MS = 250; // numbers change every frame; four updates a second can still be read
-const GOOD_RELATIVE_ERROR = 1e-6;
 
 const EQUATIONS = [
   ['BP1', String.raw`\delta^L = J^{\top}\,\nabla_{\!a} C,\qquad J = \frac{\partial a^L}{\partial z^L}`],
@@ -186,33 +186,52 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
     body.replaceChildren(tables, sentence);
   }
 
+  /** One layer's verdict in words: the server's rule, with the reason when the relative error alone looks bad. */
+  function layerWords(layer, rule) {
+    if (layer.verdict === 'not_meaningful') return { className: 'moot', text: NOT_MEANINGFUL };
+    if (layer.verdict === 'wrong') return { className: 'bad', text: '✗ differs' };
+    if (layer.relative_error > rule.relative_error) {
+      return {
+        className: 'ok',
+        text: `✓ agrees: ${formatNumber(layer.relative_error, 2)} relative, but only ${formatNumber(layer.max_abs_difference, 2)} apart`,
+      };
+    }
+    return { className: 'ok', text: '✓ agrees' };
+  }
+
   function drawGradcheck(state) {
     const results = Object.values(state.gradcheck);
     if (results.length === 0) return;
+    const thresholds = state.hello.gradcheck_rule;
     const table = element('table', 'gradcheck-table');
     const head = element('tr');
     for (const title of ['run', 'layer', 'relative error', 'largest difference', '']) head.append(element('th', '', title));
     table.append(head);
     const runs = runsOf(state.configured);
+    const messages = element('ul', 'gradcheck-messages');
     for (const event of results) {
       const run = runs.find((r) => r.id === event.run);
       for (const layer of event.layers ?? []) {
-        const ok = layer.relative_error < GOOD_RELATIVE_ERROR;
-        const tr = element('tr', ok ? 'ok' : 'bad');
+        const words = layerWords(layer, thresholds);
+        const tr = element('tr', words.className);
+        tr.dataset.run = event.run;
         tr.append(
           element('td', '', run?.name ?? event.run),
           element('td', '', `W${layer.layer + 1}`),
           element('td', '', formatNumber(layer.relative_error, 2)),
           element('td', '', formatNumber(layer.max_abs_difference, 2)),
-          element('td', '', ok ? '✓ agrees' : '✗ differs'),
+          element('td', 'verdict-text', words.text),
         );
         table.append(tr);
       }
+      messages.append(element('li', '', event.message));
     }
+    const rule = element('p', 'card-note',
+      `A layer differs when its relative error is above ${formatNumber(thresholds.relative_error, 1)} and its gradients are more ` +
+      `than ${formatNumber(thresholds.max_abs_difference, 1)} apart (the server’s rule): where both gradients are about zero, ` +
+      'the relative error alone means nothing.');
     const step = results[0].step;
-    const messages = element('ul', 'gradcheck-messages');
-    for (const event of results) messages.append(element('li', '', event.message));
-    parts.checkBody.replaceChildren(element('p', 'card-note', `At step ${formatStep(step)}:`), table, messages);
+    parts.checkBody.replaceChildren(element('p', 'card-note', `At step ${formatStep(step)}:`), table, rule, messages);
   }
 
   return {

@@ -1,0 +1,235 @@
+"""What the diagnosis says about a stuck or diverged run: what is seen, then the real cause, then one fix.
+
+The experiments are the dashboard's own (its default network and runs, from a link such as
+`#dataset=raw-pixels&data.scaled=false&activation=relu`), run through the engine as a live session runs them;
+the banner is the dashboard's own module, run by Node on the events the engine raised.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.nn import Network, OutputLayer, diagnose
+from app.nn.diagnostics import collapse_message, divergence_suggestion
+from app.sessions.config import ExperimentConfig, check_limits
+from app.sessions.experiment import Event, Experiment
+from app.settings import Settings
+from reference import XOR_X, XOR_Y
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD_RUNS = [{"id": "sigmoid-mse", "kind": "sigmoid_mse"}, {"id": "softmax-ce", "kind": "softmax_ce"}]
+
+
+def dashboard_config(dataset: str = "raw-pixels", scaled: bool | None = False, activation: str = "sigmoid",
+                     learning_rate: float = 0.5, seed: int = 0) -> ExperimentConfig:
+    """What the page sends for a link: hidden 8, normal init, sigmoid + MSE and softmax + CE, full-batch SGD."""
+    params = {} if scaled is None else {"scaled": scaled}
+    return ExperimentConfig.model_validate({
+        "dataset": {"name": dataset, "params": params, "seed": 0},
+        "network": {"hidden_layers": [8], "hidden_activation": activation, "init": "normal", "seed": seed},
+        "runs": DASHBOARD_RUNS,
+        "optimizer": {"name": "sgd", "learning_rate": learning_rate},
+    })
+
+
+def experiment(config: ExperimentConfig) -> Experiment:
+    settings = Settings(**{name: f.default for name, f in Settings.model_fields.items()})
+    return Experiment(config, check_limits(config, settings))
+
+
+@cache
+def played(config_json: str, steps: int = 1000) -> tuple[Experiment, tuple[Event, ...]]:
+    exp = experiment(ExperimentConfig.model_validate_json(config_json))
+    events: list[Event] = []
+    while exp.step < steps and not exp.finished:
+        events += exp.advance(100, 60.0)
+    return exp, tuple(events)
+
+
+def events_of(config: ExperimentConfig, steps: int = 1000) -> dict[tuple[str, str], Event]:
+    """(event, run) -> the event, for diverged and collapsed."""
+    _, events = played(config.model_dump_json(), steps)
+    return {(e.event, e.run): e for e in events if e.event in ("diverged", "collapsed")}
+
+
+# --- raw pixels, unscaled, ReLU hidden layer: the review's link ---------------------------------------------
+
+def test_unscaled_pixels_with_relus_collapse_to_zero_outputs_and_are_not_called_stuck_at_the_mean_label():
+    exp, _ = played(dashboard_config(activation="relu").model_dump_json())
+    found = events_of(dashboard_config(activation="relu"))
+    event = found["collapsed", "sigmoid-mse"]
+    outputs = next(r for r in exp.runs if r.id == "sigmoid-mse").net.predict(exp.X)
+    np.testing.assert_allclose(outputs, 0.0, atol=1e-6)  # what the learner sees: [0, 0] for both pictures
+    assert event.message.startswith("The same output for every input. Every input gets [0, 0]")
+    assert "mean label" not in event.message
+
+
+def test_unscaled_pixels_with_relus_name_the_inputs_scale_not_zero_gradients():
+    event = events_of(dashboard_config(activation="relu"))["collapsed", "sigmoid-mse"]
+    assert [c["code"] for c in event.causes][0] == "unscaled_inputs"
+    assert "The inputs are large (up to 255)" in event.message
+    assert "zero_gradient" not in [c["code"] for c in event.causes]
+    assert "Check the saturation" not in event.suggestion
+    assert "divide by 255" in event.suggestion and "tick “scaled”" in event.suggestion
+
+
+def test_unscaled_pixels_with_relus_that_die_say_so_and_still_name_the_inputs_first():
+    # At a small rate the softmax run does not blow up: its ReLUs die and it sits at the mean label.
+    event = events_of(dashboard_config(activation="relu", learning_rate=0.005))["collapsed", "softmax-ce"]
+    assert event.message.startswith("Stuck at the mean label. Every input gets about [0.5, 0.5]")
+    codes = [c["code"] for c in event.causes]
+    assert codes[0] == "unscaled_inputs" and "dead_relus" in codes
+    assert "ReLUs die" in event.causes[0]["message"]
+    assert {c["suggestion"] for c in event.causes} == {event.suggestion}  # one fix, not three wordings of it
+
+
+@pytest.mark.parametrize("activation, learning_rate", [("sigmoid", 0.005), ("tanh", 0.005)])
+def test_unscaled_pixels_with_saturating_units_name_the_inputs_scale(activation, learning_rate):
+    event = events_of(dashboard_config(activation=activation, learning_rate=learning_rate))["collapsed", "softmax-ce"]
+    assert event.causes[0]["code"] == "unscaled_inputs"
+    assert f"its {activation} units sit at" in event.message and "(saturated)" in event.message
+    assert "divide by 255" in event.suggestion
+
+
+def test_the_unscaled_relu_run_that_blows_up_is_told_to_scale_the_inputs_first():
+    event = events_of(dashboard_config(activation="relu"))["diverged", "softmax-ce"]
+    assert event.message.startswith("Training blew up and stopped. At step ")
+    assert event.suggestion.startswith("Scale the inputs to about 0–1 (for pixels, divide by 255)")
+    assert "only hide" in event.suggestion
+    assert "values from" not in event.suggestion and "suit these networks" not in event.suggestion
+
+
+@pytest.mark.parametrize("learning_rate", [0.5, 0.05])
+def test_a_smaller_learning_rate_on_unscaled_pixels_gets_the_same_advice_not_another_tenfold_cut(learning_rate):
+    event = events_of(dashboard_config(activation="linear", learning_rate=learning_rate))["diverged", "softmax-ce"]
+    assert event.suggestion.startswith("Scale the inputs")
+    assert f"{learning_rate / 10:g}" not in event.suggestion
+
+
+def test_messages_do_not_name_runs_by_their_internal_ids():
+    found = events_of(dashboard_config(activation="relu"))
+    for event in found.values():
+        assert event.run not in event.message and not event.message.startswith("Run ")
+
+
+# --- the same data scaled, or other data: no blame on the inputs ----------------------------------------------
+
+def test_the_scaled_relu_twin_learns_without_any_diagnosis():
+    assert events_of(dashboard_config(activation="relu", scaled=True)) == {}
+
+
+def test_divergence_with_small_inputs_suggests_a_tenfold_smaller_rate_and_no_range():
+    config = dashboard_config("two-points", scaled=None, learning_rate=1e6)
+    found = events_of(config, 50)
+    assert {run for _, run in found} == {"sigmoid-mse", "softmax-ce"}
+    for event in found.values():
+        assert event.suggestion.startswith("Lower the learning rate 10×, from 1e+06 to 1e+05")
+        assert "suit" not in event.suggestion and "Scale" not in event.suggestion
+
+
+def test_divergence_suggestion_never_claims_a_range_that_holds_the_current_rate():
+    for lr in (0.5, 0.05, 2.0):
+        text = divergence_suggestion(1.0, lr)
+        assert f"from {lr:g} to {lr / 10:g}" in text and "values from" not in text
+    assert divergence_suggestion(255.0, 0.5, "in the lab: tick “scaled”").startswith(
+        "Scale the inputs to about 0–1 (for pixels, divide by 255); in the lab: tick “scaled”.")
+
+
+def test_xor_without_a_hidden_layer_is_stuck_at_the_mean_label_and_not_blamed_on_its_inputs():
+    net = Network.create([2, 2], None, OutputLayer.from_kind("softmax_ce"), "normal", seed=0)
+    from app.nn import Trainer, make_optimizer
+
+    trainer = Trainer(net, XOR_X, XOR_Y, make_optimizer("sgd", 0.5))
+    for _ in range(2000):
+        trainer.step()
+    d = diagnose(net, XOR_X, XOR_Y)
+    assert d.headline == "Stuck at the mean label"
+    assert [c.code for c in d.cause_list] == ["not_linearly_separable"]
+    assert collapse_message(d).startswith("Stuck at the mean label. Every input gets about [0.5, 0.5]")
+
+
+def test_dead_relus_with_small_inputs_give_the_same_output_for_every_input_off_the_mean_label():
+    net = Network.create([2, 8, 2], "relu", OutputLayer.from_kind("sigmoid_mse"), "he", seed=0)
+    net.b[0][:] = -100.0
+    net.b[1][:] = [3.0, -3.0]  # every input gets σ(b): about [0.95, 0.05], far from the mean label [0.5, 0.5]
+    d = diagnose(net, XOR_X, XOR_Y)
+    assert d.same_output_for_every_input and not d.outputs_at_mean_label
+    assert d.headline == "The same output for every input"
+    assert "unscaled_inputs" not in [c.code for c in d.cause_list]
+    assert d.cause_list[0].code in ("identical_representations", "dead_relus")
+    assert "255" not in d.cause_list[0].suggestion
+
+
+# --- the banner, as the browser runs it ---------------------------------------------------------------------
+
+BANNER_HARNESS = r"""
+class Node {
+  constructor(tag) { this.tag = tag; this.children = []; this.own = ''; this.dataset = {}; this.hidden = false; }
+  set textContent(text) { this.own = String(text); this.children = []; }
+  get textContent() { return this.own + this.children.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
+  append(...nodes) { this.children.push(...nodes); }
+  replaceChildren(...nodes) { this.own = ''; this.children = [...nodes]; }
+  addEventListener() {}
+  findAll(tag) { return this.children.flatMap((c) => (typeof c === 'string' ? [] : [...(c.tag === tag ? [c] : []), ...c.findAll(tag)])); }
+}
+globalThis.document = { createElement: (tag) => new Node(tag) };
+const { createDiagnosisBanner } = await import('./static/js/views/diagnosis-banner.js');
+const state = JSON.parse(process.argv[2]);
+const section = new Node('section');
+createDiagnosisBanner({ section }).draw(state);
+const articles = section.findAll('article');
+console.log(JSON.stringify(articles.map((a) => ({
+  title: a.findAll('h2')[0].textContent, text: a.textContent,
+  tries: a.findAll('li').filter((li) => li.textContent.includes(' Try: ')).length,
+}))));
+"""
+
+
+def banner(tmp_path: Path, events: list[Event], runs: list[dict]) -> list[dict]:
+    """The banner's entries (title, whole text, causes with their own "Try:") for these events."""
+    if shutil.which("node") is None:
+        pytest.skip("needs Node.js")
+    for name in ("views/diagnosis-banner.js", "run-kinds.js", "lib/format.js"):
+        target = tmp_path / "static/js" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "static/js" / name, target)
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    (tmp_path / "harness.js").write_text(BANNER_HARNESS)
+    diagnoses = [{"type": "event", **{k: v for k, v in e.__dict__.items() if v is not None}} for e in events]
+    state = {"rev": {"config": 1, "events": 1}, "diagnoses": diagnoses, "configured": {"config": {"runs": runs}}}
+    done = subprocess.run(["node", "harness.js", json.dumps(state)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_banner_title_says_what_is_seen_with_the_runs_display_names(tmp_path):
+    found = events_of(dashboard_config(activation="relu"))
+    events = [found["collapsed", "sigmoid-mse"], found["diverged", "softmax-ce"]]
+    entries = banner(tmp_path, events, DASHBOARD_RUNS)
+    titles = [entry["title"] for entry in entries]
+    assert titles == [f"The same output for every input: sigmoid + MSE (step {events[0].step})",
+                      f"Training blew up and stopped: softmax + CE (step {events[1].step})"]
+    assert not any("mean label" in title for title in titles)
+    assert not any("sigmoid-mse" in e["text"] or "softmax-ce" in e["text"] for e in entries)  # no internal ids
+
+
+def test_lesson_5s_banner_gives_its_suggestion_once(tmp_path):
+    from app.lessons import lesson
+
+    preset = lesson(5).preset
+    _, events = played(preset.model_dump_json())
+    collapsed = [e for e in events if e.event == "collapsed"]
+    assert len(collapsed) == 4
+    (entry,) = banner(tmp_path, collapsed, [run.model_dump() for run in preset.runs])  # same cause: one entry
+    assert entry["title"].startswith("Stuck at the mean label: sigmoid + MSE, sigmoid + BCE, softmax + CE")
+    assert entry["tries"] == 0 and entry["text"].count("Scale the inputs") == 1
+    assert "What to try: Scale the inputs to about 0–1 (for pixels, divide by 255)" in entry["text"]
+    assert "saturated" in entry["text"]
