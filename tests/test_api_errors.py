@@ -512,3 +512,15 @@ def test_a_dataset_parameter_of_the_wrong_type_is_a_422_at_the_query_param(lenie
 ])
 def test_an_unknown_dataset_parameter_is_a_422_naming_the_known_ones(lenient, name, param, words):
     assert_422(lenient.get(f"/api/datasets/{name}", params={param: "1"}), ["query", param], param, *words)
+
+
+@pytest.mark.parametrize("body, loc, words", [
+    ({"model": MODEL, "inputs": [], "labels": []}, ["body", "inputs"], ["needs at least 1 item", "got 0 items"]),
+    ({"inputs": [[1.0, 0.0]], "labels": [[1.0, 0.0]]}, ["body", "model"], ["this field is required"]),
+    ({"model": MODEL, **EXAMPLES, "lables": [[1, 0]]}, ["body", "lables"], ["not permitted", "spelling", "/docs"]),
+], ids=["empty list", "missing field", "misspelt field"])
+def test_pydantic_errors_are_said_in_plain_words(lenient, body, loc, words):
+    """Not pydantic's own wording ("List should have at least 1 item after validation", "Field required")."""
+    detail = lenient.post("/api/backprop", json=body).json()["detail"]
+    message = next(error["msg"] for error in detail if error["loc"] == loc)
+    assert all(word in message for word in words), message

@@ -97,6 +97,7 @@ def test_weights_that_overflow_during_training_come_back_as_a_null_model_and_a_f
     assert result["model"] is None and result["outputs"] is None
     assert result["stopped"]["reason"] == "diverged" and result["stopped"]["step"] == 1
     assert result["loss_history"] == [pytest.approx(5e299)], "the loss before the step that overflowed"
+    assert "Scale the inputs" in result["stopped"]["message"], "inputs of 1e150: a smaller rate would only hide it"
 
 
 @pytest.mark.parametrize("output, loss", [("sigmoid", "mse"), ("sigmoid", "binary_cross_entropy"),
@@ -107,6 +108,7 @@ def test_every_output_layer_at_learning_rate_1e6_gives_a_well_formed_answer(clie
     assert_well_formed(result, 50)
     if result["stopped"]:
         assert result["stopped"]["reason"] == "diverged"
+        assert "Lower the learning rate 10×, from 1e+06 to 1e+05" in result["stopped"]["message"]
 
 
 @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -27,13 +27,27 @@ def invalid(loc: Sequence[str | int], message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": tuple(loc), "msg": message, "type": "value_error"}])
 
 
+def plain_message(error: dict[str, Any]) -> str:
+    """One pydantic error in words a beginner can act on: what is wrong and what is allowed."""
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    items = lambda n: f"{n:,} item{'' if n == 1 else 's'}"  # noqa: E731
+    if kind == "finite_number":
+        return "NaN and Infinity are not allowed; every number must be finite"
+    if kind == "json_invalid":
+        return "the body is not valid JSON"
+    if kind == "missing":
+        return "this field is required"
+    if kind == "extra_forbidden":
+        return "this field is not permitted here (check its spelling; the API reference at /docs lists the fields)"
+    if kind == "too_short" and "min_length" in ctx:
+        return f"needs at least {items(ctx['min_length'])}; got {items(ctx.get('actual_length', 0))}"
+    if kind == "too_long" and "max_length" in ctx:
+        return f"at most {items(ctx['max_length'])} allowed; got {items(ctx.get('actual_length', 0))}"
+    return error.get("msg", "invalid value")
+
+
 def _plain(error: dict[str, Any]) -> dict[str, Any]:
-    message = error.get("msg", "invalid value")
-    if error.get("type") == "finite_number":
-        message = "NaN and Infinity are not allowed; every number must be finite"
-    elif error.get("type") == "json_invalid":
-        message = "the body is not valid JSON"
-    return {"loc": list(error.get("loc", ())), "msg": message, "type": error.get("type", "value_error")}
+    return {"loc": list(error.get("loc", ())), "msg": plain_message(error), "type": error.get("type", "value_error")}
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -29,6 +29,7 @@ from app.sessions.experiment import BOUNDARY_SIZE, GRADCHECK_ABSOLUTE, GRADCHECK
 from app.settings import Settings
 from app.store import ModelStore, StoreError
 from app.web import protocol as p
+from app.web.errors import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ class LiveSession:
         except ValidationError as e:
             first = e.errors(include_input=False, include_url=False)[0]
             field = _field(first["loc"])
-            await self.error(f"{raw['type']}: {field or 'message'}: {first['msg']}", field or None)
+            await self.error(f"{raw['type']}: {field or 'message'}: {plain_message(first)}", field or None)
             return None
 
     # --- the driver: applies commands in order, trains, sends frames ----------------------------------

@@ -8,6 +8,7 @@ import numpy as np
 from fastapi import APIRouter
 
 from app.nn import Trainer, divergence_reason, make_optimizer, to_document
+from app.nn.diagnostics import divergence_suggestion
 from app.nn.training import divergence_bound
 from app.web.deps import SettingsDep
 from app.web.errors import invalid
@@ -58,7 +59,7 @@ def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
         if reason:
             stopped = Stopped(step=k + 1, reason="diverged",
                               message=f"Training diverged at step {k + 1}: {reason}. "
-                                      f"Lower the learning rate (it is {opt.learning_rate:g}).")
+                                      + divergence_suggestion(float(np.abs(X).max()), opt.learning_rate))
             break
         if k % TIME_CHECK_EVERY == 0 and time.thread_time() - started > settings.train_time_limit:
             stopped = Stopped(step=k + 1, reason="time_limit",
