@@ -17,6 +17,7 @@ from app.nn.network import BackwardPass, ForwardPass, Network
 SATURATION_THRESHOLD = 0.01  # σ'(z) below this passes on almost no gradient (σ' is at most 0.25)
 IDENTICAL_TOLERANCE = 1e-3  # hidden codes closer than this (max abs difference) count as the same
 MEAN_LABEL_TOLERANCE = 0.05
+NEARLY_IDENTICAL_SHARE = 0.1  # inputs with different labels closer than this share of the inputs' size
 MAX_EXAMPLES_COMPARED = 256
 INDISTINGUISHABLE_SHARE = 0.1  # below this, a few coinciding codes do not explain a stuck run
 SAME_OUTPUT_TOLERANCE = 1e-3  # outputs closer than this (max abs difference) count as one output for every input
@@ -49,6 +50,7 @@ class Diagnosis:
     nonfinite_loss: bool
     has_hidden_layer: bool
     hidden_activation: str | None
+    loss: float = 0.0  # the loss over these examples: a stuck run's stops falling
     input_scale: float = 0.0  # the largest |x| of any input
     first_sum_scale: float = 0.0  # the median |z| of the first layer: w·x + b
     same_output_for_every_input: bool = False
@@ -100,23 +102,50 @@ def layer_diagnostics(net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
     return result
 
 
-def _indistinguishable_fraction(code: np.ndarray, Y: np.ndarray) -> float:
+def _pairs_with_different_labels(code: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Chebyshev distance between every two rows of `code` (at most MAX_EXAMPLES_COMPARED of them, evenly
+    picked), and which pairs have different labels."""
     if len(code) > MAX_EXAMPLES_COMPARED:
         picked = np.linspace(0, len(code) - 1, MAX_EXAMPLES_COMPARED).astype(int)
         code, Y = code[picked], Y[picked]
-    labels = Y.argmax(axis=1)
+    labels = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0] > 0.5
     different = labels[:, None] != labels[None, :]
-    if not different.any():
-        return 0.0
-    # Chebyshev distance between every pair of codes, one unit at a time: N² numbers in memory instead of
-    # N² × units (a 5 MB temporary for 200 examples and 16 units, which made this check cost a dozen steps).
+    # One unit at a time: N² numbers in memory instead of N² × units (a 5 MB temporary for 200 examples and
+    # 16 units, which made this check cost a dozen steps).
     distance = np.zeros((len(code), len(code)), dtype=code.dtype)
     gap = np.empty_like(distance)
     for unit in code.T:
         np.subtract(unit[:, None], unit[None, :], out=gap)
         np.abs(gap, out=gap)
         np.maximum(distance, gap, out=distance)
-    return float((distance[different] < IDENTICAL_TOLERANCE).mean())
+    return distance, different
+
+
+def _indistinguishable_fraction(code: np.ndarray, Y: np.ndarray) -> float:
+    distance, different = _pairs_with_different_labels(code, Y)
+    return float((distance[different] < IDENTICAL_TOLERANCE).mean()) if different.any() else 0.0
+
+
+def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
+    """Inputs with different labels that differ by little next to the inputs' scale: not a collapse (they can be
+    told apart), but the gradients that separate them are tiny, so the plateau at the mean label is long."""
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    distance, different = _pairs_with_different_labels(X, Y)
+    scale = float(np.abs(X).max()) if X.size else 0.0
+    if not different.any() or scale == 0.0:
+        return None
+    # For each example, how far the nearest one with another label is; typically, not just at a noisy border.
+    nearest = np.where(different, distance, np.inf).min(axis=1)
+    typical = float(np.median(nearest[np.isfinite(nearest)]))
+    if not 0.0 < typical < NEARLY_IDENTICAL_SHARE * scale:
+        return None  # identical inputs are a real collapse (identical_representations), far ones are not this
+    return Cause(
+        "nearly_identical_inputs",
+        f"Inputs with different labels are nearly identical: typically they differ by only {typical:.3g}, next to "
+        f"inputs of size up to {scale:.3g}. The network can tell them apart, but the gradients that separate "
+        "them are tiny, so this plateau can last thousands of steps before it ends by itself.",
+        "Keep training (speed: as fast as possible), or make the inputs differ more.",
+    )
 
 
 def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None = None,
@@ -142,6 +171,7 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
         nonfinite_loss=not np.isfinite(loss),
         has_hidden_layer=has_hidden,
         hidden_activation=net.hidden_activation,
+        loss=float(loss),
         input_scale=float(np.abs(X).max()) if np.size(X) else 0.0,
         first_sum_scale=float(np.median(np.abs(fwd.zs[0]))),
         same_output_for_every_input=finite and bool(np.abs(outputs - outputs[0]).max() < SAME_OUTPUT_TOLERANCE),
@@ -167,16 +197,16 @@ def divergence_suggestion(input_scale: float, learning_rate: float, scale_hint: 
             "(and by 10× again if it still blows up).")
 
 
-def _vector(values: list[float]) -> str:
+def vector_text(values: list[float]) -> str:
     return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
 
 
 def collapse_message(d: Diagnosis) -> str:
     """A collapsed run in plain words: first what is seen (`headline`, one sentence), then the main cause."""
     if d.outputs_at_mean_label:
-        seen = f"Every input gets about {_vector(d.mean_label)}, the average of the labels."
+        seen = f"Every input gets about {vector_text(d.mean_label)}, the average of the labels."
     elif d.same_output_for_every_input:
-        seen = f"Every input gets {_vector(d.mean_output)}, and it no longer changes."
+        seen = f"Every input gets {vector_text(d.mean_output)}, and it no longer changes."
     else:
         seen = ""  # the cause says why the outputs, which differ, stopped changing
     cause = d.cause_list[0].message if d.cause_list else ""

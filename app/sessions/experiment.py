@@ -14,7 +14,8 @@ import numpy as np
 from app import datasets
 from app.datasets import Data
 from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, gradient_check, make_optimizer
-from app.nn.diagnostics import collapse_message, divergence_suggestion
+from app.nn.diagnostics import (Diagnosis, collapse_message, divergence_suggestion, nearly_identical_inputs,
+                                vector_text)
 from app.sessions.config import ExperimentConfig, RunSpec
 from app.sessions.frames import boundary_extent, boundary_frame, boundary_points, run_frame
 from app.sessions.history import DecimatedHistory
@@ -22,6 +23,12 @@ from app.sessions.history import DecimatedHistory
 CONVERGED_ERROR = 0.1  # every output within this of its label
 COLLAPSE_CHECK_EVERY = 50
 COLLAPSE_CHECK_FROM = 50  # leave the first steps alone: the starting outputs mean nothing yet
+# A run passing through the mean label on its way to the labels looks collapsed at one check: report a collapse
+# only once it has held at every check for this many steps, the loss falling by less than COLLAPSE_PROGRESS.
+COLLAPSE_LASTS = 100
+COLLAPSE_PROGRESS = 0.01  # of the loss where the stretch started; a plateau that is ending falls faster
+# Outputs at the mean label this long with no cause of a collapse: a `plateau` note says so, once per run.
+PLATEAU_NOTE_AFTER = 1000
 MINIBATCH_CHECK_EVERY = 25
 BOUNDARY_SIZE = 40
 GRADCHECK_MAX_EXAMPLES = 64
@@ -33,7 +40,7 @@ EMPTY_RUN_FRAME: dict[str, Any] = {"loss": None, "outputs": [], "max_error": Non
 
 @dataclass
 class Event:
-    event: str  # "diverged", "collapsed", "converged" or "gradcheck"
+    event: str  # "diverged", "collapsed", "plateau", "converged" or "gradcheck"
     run: str
     step: int
     message: str  # diverged, collapsed: what is seen in one short sentence (the banner's title), then why
@@ -60,12 +67,20 @@ class Run:
     diverged_at: int | None = None
     loss_limit: float = float("inf")
     converged_at: int | None = None
-    collapse_reported: bool = False
+    stuck_since: int | None = None  # the check that started the current stretch of collapsed checks
+    stuck_loss: float = float("inf")  # the loss at that check
+    collapsed_at: int | None = None  # the step of the `collapsed` event, once reported
+    plateau_since: int | None = None  # the first of the current run of checks at the mean label with no cause
+    plateau_noted: bool = False
     last_frame: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def collapse_reported(self) -> bool:
+        return self.collapsed_at is not None
 
 
 def _scale_hint(config: ExperimentConfig) -> str | None:
@@ -75,6 +90,15 @@ def _scale_hint(config: ExperimentConfig) -> str | None:
     if has_switch and config.dataset.params.get("scaled") in (False, None, "false"):
         return "in the lab: tick “scaled” under the dataset"
     return None
+
+
+def converged_message(run: Run, step: int) -> str:
+    """A run reached its labels; one reported collapsed before got out of that plateau after all, and says so."""
+    reached = f"Run {run.id}: every output is within {CONVERGED_ERROR} of its label at step {step}."
+    if run.collapsed_at is None:
+        return reached
+    return (f"{reached} It got out of the plateau after all: the collapse reported at step {run.collapsed_at} "
+            "did not last.")
 
 
 class Experiment:
@@ -91,6 +115,7 @@ class Experiment:
         self.history = DecimatedHistory()
         self.two_d = self.X.shape[1] == 2
         self.input_scale = float(np.abs(data.inputs).max()) if data.inputs.size else 0.0
+        self._nearly_identical: list | None = None  # [Cause or None], found at the first plateau note
         self.scale_hint = _scale_hint(config)
         self.extent = boundary_extent(data.inputs) if self.two_d else None
         self._grid = boundary_points(self.extent, BOUNDARY_SIZE) if self.two_d else None
@@ -168,8 +193,7 @@ class Experiment:
                 outputs, at = run.net.predict(self.X), step + 1
             if outputs is not None and np.abs(outputs - self.Y).max() < CONVERGED_ERROR:
                 run.converged_at = at
-                events.append(Event("converged", run.id, at, f"Run {run.id}: every output is within "
-                                                             f"{CONVERGED_ERROR} of its label at step {at}."))
+                events.append(Event("converged", run.id, at, converged_message(run, at)))
         if not run.collapse_reported and step >= COLLAPSE_CHECK_FROM and step % COLLAPSE_CHECK_EVERY == 0:
             events.extend(self._check_collapse(run))
         return result.loss, events
@@ -177,11 +201,39 @@ class Experiment:
     def _check_collapse(self, run: Run) -> list[Event]:
         diagnosis = diagnose(run.net, self.X, self.Y, scale_hint=self.scale_hint)
         if not diagnosis.collapsed or not diagnosis.cause_list:
-            return []  # a plateau on its way somewhere is not a collapse
-        run.collapse_reported = True
+            run.stuck_since = None  # a plateau on its way somewhere is not a collapse
+            return self._check_plateau(run, diagnosis)
+        if run.stuck_since is None or diagnosis.loss < run.stuck_loss * (1 - COLLAPSE_PROGRESS):
+            run.stuck_since, run.stuck_loss = self.step, diagnosis.loss  # still falling: it may be leaving
+        if self.step - run.stuck_since < COLLAPSE_LASTS:
+            return []
+        run.collapsed_at = self.step
         causes = [c.__dict__ for c in diagnosis.cause_list]
         return [Event("collapsed", run.id, self.step, collapse_message(diagnosis),
                       suggestion=diagnosis.cause_list[0].suggestion, causes=causes)]
+
+    def _check_plateau(self, run: Run, diagnosis: Diagnosis) -> list[Event]:
+        """A long stay at the mean label with no cause of a collapse: say that it is a plateau, and why it is slow
+        when the inputs say so, rather than leave the learner wondering or call it stuck."""
+        if not diagnosis.outputs_at_mean_label or diagnosis.cause_list:
+            run.plateau_since = None
+            return []
+        if run.plateau_since is None:
+            run.plateau_since = self.step
+        if run.plateau_noted or self.step - run.plateau_since < PLATEAU_NOTE_AFTER:
+            return []
+        run.plateau_noted = True
+        if self._nearly_identical is None:
+            self._nearly_identical = [nearly_identical_inputs(self.X, self.Y)]  # the inputs never change
+        cause = self._nearly_identical[0]
+        seen = (f"A slow plateau. Every input has got about {vector_text(diagnosis.mean_label)}, the average of the "
+                f"labels, for {self.step - run.plateau_since:,} steps, but nothing that would make that permanent "
+                "was found.")
+        if cause:
+            return [Event("plateau", run.id, self.step, f"{seen} {cause.message}", suggestion=cause.suggestion,
+                          causes=[cause.__dict__])]
+        return [Event("plateau", run.id, self.step, f"{seen} It may end by itself.",
+                      suggestion="Keep training, or try a larger learning rate or softmax + cross-entropy.")]
 
     def current_losses(self) -> list[float | None]:
         """Each run's loss over all examples at the current step (None once it diverged)."""

@@ -139,7 +139,7 @@ class Frame(BaseModel):
 
 class Event(BaseModel):
     type: Literal["event"] = "event"
-    event: Literal["diverged", "collapsed", "converged", "gradcheck"]
+    event: Literal["diverged", "collapsed", "plateau", "converged", "gradcheck"]
     run: str
     step: int
     message: str

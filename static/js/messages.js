@@ -68,6 +68,7 @@ const HANDLERS = {
     store.update(['events'], (state) => {
       if (message.event === 'converged') {
         if (!(message.run in state.converged)) state.converged[message.run] = message.step;
+        resolveCollapse(state, message);
       } else if (message.event === 'gradcheck') {
         state.gradcheck[message.run] = message;
       } else {
@@ -109,6 +110,15 @@ const HANDLERS = {
     });
   },
 };
+
+/** A run reached its labels: a collapse reported before is marked resolved, no longer claimed, and a plateau
+ * note about it is over. */
+function resolveCollapse(state, converged) {
+  state.diagnoses = state.diagnoses
+    .filter((d) => !(d.event === 'plateau' && d.run === converged.run))
+    .map((d) => (d.event === 'collapsed' && d.run === converged.run && !d.resolved
+      ? { ...d, resolved: { step: converged.step, message: converged.message } } : d));
+}
 
 /** Forget the oldest unanswered request of this type for this run (the server answers in order). */
 function settle(state, type, run) {

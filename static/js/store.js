@@ -8,7 +8,7 @@ export function emptyExperiment() {
     series: null, // time series built from frames (see series.js)
     boundaries: [], // per run index: the latest decoded boundary grid
     converged: {}, // run id -> step the run first reached its labels
-    diagnoses: [], // `diverged` and `collapsed` events
+    diagnoses: [], // `diverged` and `collapsed` events; a collapsed run that converged later gets `resolved`
     gradcheck: {}, // run id -> the latest `gradcheck` event
     models: {}, // run id -> { saved: the latest `saved` model summary, plus its step; error: { type, message } or null }
   };

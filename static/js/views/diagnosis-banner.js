@@ -1,5 +1,7 @@
-// View 7: a banner in plain words when runs diverge or collapse: what happened, why, and what to try.
-// Runs stuck for the same reasons share one entry.
+// View 7: a banner in plain words when runs diverge, collapse or sit on a long plateau: what happened, why, and
+// what to try.
+// Runs stuck for the same reasons share one entry. A collapse that ended after all (the run converged later)
+// is no longer claimed: its entry says that the plateau ended by itself.
 
 import { formatStep } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
@@ -12,11 +14,27 @@ export function splitMessage(message) {
 }
 
 function groupKey(event) {
+  if (event.resolved) return `resolved|${event.run}`;
   // What is seen (a collapsed message's first two sentences, e.g. the output every input gets) and why. Not the
   // rest: runs stuck for one reason differ in its numbers, and a diverged message names its own step.
   const { headline, rest } = splitMessage(event.message);
   const seen = event.event === 'collapsed' ? splitMessage(rest).headline : '';
   return [event.event, headline, seen, event.suggestion ?? '', ...(event.causes ?? []).map((c) => c.code)].join('|');
+}
+
+/** A run reported collapsed that reached its labels later: information, not an error. */
+function resolvedItem(event, name) {
+  const item = document.createElement('article');
+  item.className = 'diagnosis-item resolved';
+  const title = document.createElement('h2');
+  title.textContent = `Out of the plateau after all: ${name} (step ${formatStep(event.resolved.step)})`;
+  const message = document.createElement('p');
+  message.className = 'message';
+  message.textContent = `Reported as “${splitMessage(event.message).headline}” at step ${formatStep(event.step)}, `
+    + `it reached its labels at step ${formatStep(event.resolved.step)}: that plateau ended by itself, `
+    + 'it was not a collapse.';
+  item.append(title, message);
+  return item;
 }
 
 export function createDiagnosisBanner({ section }) {
@@ -37,9 +55,13 @@ export function createDiagnosisBanner({ section }) {
     }
     for (const events of groups.values()) {
       const first = events[0];
+      const names = events.map((e) => runs.find((r) => r.id === e.run)?.name ?? e.run).join(', ');
+      if (first.resolved) {
+        section.append(resolvedItem(first, names));
+        continue;
+      }
       const item = document.createElement('article');
       item.className = `diagnosis-item ${first.event}`;
-      const names = events.map((e) => runs.find((r) => r.id === e.run)?.name ?? e.run).join(', ');
       const { headline, rest } = splitMessage(first.message);
       const title = document.createElement('h2');
       title.textContent = `${headline}: ${names} (step ${formatStep(first.step)})`;
