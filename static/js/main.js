@@ -21,7 +21,7 @@ import { createMathPanel } from './views/math-panel.js';
 import { createNetworkView } from './views/network-view.js';
 import { createOutputsChart } from './views/outputs-chart.js';
 import { createRunKey } from './views/run-key.js';
-import { createStatusView } from './views/status-view.js';
+import { closeWords, createStatusView } from './views/status-view.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -216,7 +216,7 @@ function connect() {
     onClose(event) {
       store.update(['connection', 'status'], (state) => {
         state.connection = 'closed';
-        state.closeReason = event.reason || (event.code === 1006 ? 'the server cannot be reached' : `code ${event.code}`);
+        state.closeReason = closeWords(event.code, event.reason);
         state.status = { ...state.status, playing: false };
       });
     },

@@ -4,7 +4,7 @@
 // axis cannot place ticks below 1e-6 (a saturated layer's gradient norm is 1e-40), and its splits then loop.
 
 import uPlot from '../../../vendor/uplot/uPlot.esm.js';
-import { formatNumber } from './format.js';
+import { formatNumber, formatStep } from './format.js';
 
 const AXIS = { stroke: '#5b6474', grid: { stroke: '#eceef3', width: 1 }, ticks: { stroke: '#d9dce3', width: 1 } };
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
@@ -28,6 +28,9 @@ function decadeRange(u, min, max) {
   return low === high ? [low - 1, high + 1] : [low, high];
 }
 
+/** Tick spacings for the step axis: whole steps only (1, 2, 5, 10, 20, 50, …), never 0.5 between two steps. */
+export const STEP_INCREMENTS = Array.from({ length: 10 }, (_, exp) => [1, 2, 5].map((m) => m * 10 ** exp)).flat();
+
 const log10OrNull = (v) => (v !== null && v !== undefined && v > 0 ? Math.log10(v) : null);
 
 /**
@@ -47,7 +50,7 @@ export function createStepChart(container, { series, height = 220, y = {}, legen
     height,
     scales: { x: { time: false }, y: yScale },
     axes: [
-      { ...AXIS, label: 'step', labelSize: 20, values: (u, ticks) => ticks.map((t) => formatNumber(t, 4)) },
+      { ...AXIS, label: 'step', labelSize: 20, incrs: STEP_INCREMENTS, values: (u, ticks) => ticks.map(formatStep) },
       { ...AXIS, label: yLabel, labelSize: yLabel ? 20 : 0, size: 52, ...yAxis },
     ],
     series: [

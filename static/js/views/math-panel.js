@@ -8,6 +8,7 @@ import { NOT_MEANINGFUL } from '../gradcheck-verdict.js';
 import { runsOf } from '../run-kinds.js';
 
 const REFRESH_MS = 250; // numbers change every frame; four updates a second can still be read
+const MAX_OUTPUTS_AS_COLUMNS = 4; // more outputs than this: vectors as rows, in wider cards
 
 const EQUATIONS = [
   ['BP1', String.raw`\delta^L = J^{\top}\,\nabla_{\!a} C,\qquad J = \frac{\partial a^L}{\partial z^L}`],
@@ -72,7 +73,9 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
       'Only BP1 depends on the output layer: σ′(z) is replaced by the output activation’s Jacobian J, and the ' +
       'loss’s ∇ₐC. Here is δᴸ for each run, with the selected example’s numbers.');
 
-    const deltas = element('div', 'delta-cards');
+    // Many outputs are shown as rows and a wide Jacobian: give each card the panel's width (style.css).
+    const manyOutputs = state.configured.class_names.length > MAX_OUTPUTS_AS_COLUMNS;
+    const deltas = element('div', manyOutputs ? 'delta-cards many-outputs' : 'delta-cards');
     const runCards = runsOf(state.configured).map((run) => {
       const card = element('article', `delta-card${run.mistake ? ' mistake' : ''}`);
       const head = element('h3', 'run-name', run.name);
@@ -126,7 +129,7 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
     const delta = run.output.delta[e];
     if (!a || !delta) return [String.raw`\text{example ${e} is past the first ${run.outputs.length} examples a frame carries}`];
     // A few outputs read best as columns side by side; many, as rows one under the other.
-    const columns = a.length <= 4;
+    const columns = a.length <= MAX_OUTPUTS_AS_COLUMNS;
     const vector = columns ? texColumnVector : texRowVector;
     const terms = [String.raw`a = ${vector(a)}`, String.raw`y = ${vector(y)}`, String.raw`\delta^L = ${vector(delta)}`];
     const lines = columns ? [terms] : terms; // an array is one row whose terms wrap between, never inside
