@@ -54,3 +54,23 @@ def test_a_digits_frame_is_small_and_its_numbers_match_the_engine():
         fwd = run.net.forward(experiment.X[:32])
         np.testing.assert_allclose(run_frame["outputs"], fwd.output, rtol=1e-6, atol=1e-300)
         assert run_frame["loss"] == run.net.loss(run.net.forward(experiment.X), experiment.Y)  # the loss in full
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_gradient_histogram_counts_as_numpys_histogram(seed):
+    from app.sessions.frames import HISTOGRAM_BINS, _histogram
+
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(rng.integers(1, 40), rng.integers(1, 40))) * 10.0 ** rng.integers(-12, 3)
+    values.flat[0] = -np.abs(values).max()  # both edges taken, as in a real layer
+    largest = np.abs(values).max()
+    expected, _ = np.histogram(values, bins=HISTOGRAM_BINS, range=(-largest, largest))
+    got = _histogram(values)
+    assert got["max_abs"] == largest and got["counts"] == expected.tolist()
+
+
+def test_an_all_zero_gradient_sits_in_the_middle_bin():
+    from app.sessions.frames import HISTOGRAM_BINS, _histogram
+
+    counts = _histogram(np.zeros((3, 4)))["counts"]
+    assert counts[HISTOGRAM_BINS // 2] == 12 and sum(counts) == 12

@@ -45,6 +45,7 @@ class Cause:
 class Diagnosis:
     layers: list[LayerDiagnostics]
     indistinguishable_fraction: float  # of example pairs with different labels, those the last hidden layer codes alike
+    # (measured only for a stuck run: outputs at the mean label, vanished gradients or a non-finite loss; else 0)
     outputs_at_mean_label: bool
     gradient_vanished: bool
     nonfinite_loss: bool
@@ -163,11 +164,15 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
     grad_size = max(float(np.abs(g).max()) for g in bwd.grad_W + bwd.grad_b)
     has_hidden = len(net.W) > 1
     code = fwd.activations[-2]  # the last hidden layer, or the inputs when there is none
+    at_mean_label = labels_differ and bool(np.abs(outputs - mean_label).max() < MEAN_LABEL_TOLERANCE)
+    vanished = bool(grad_size < 1e-10 and error > 0.1)
+    stuck = at_mean_label or vanished or not np.isfinite(loss)
     d = Diagnosis(
         layers=layer_diagnostics(net, fwd),
-        indistinguishable_fraction=_indistinguishable_fraction(code, Y),
-        outputs_at_mean_label=labels_differ and bool(np.abs(outputs - mean_label).max() < MEAN_LABEL_TOLERANCE),
-        gradient_vanished=bool(grad_size < 1e-10 and error > 0.1),
+        # N² pairs of codes, the costly part (a live session checks every 50 steps): only a stuck run needs it.
+        indistinguishable_fraction=_indistinguishable_fraction(code, Y) if stuck else 0.0,
+        outputs_at_mean_label=at_mean_label,
+        gradient_vanished=vanished,
         nonfinite_loss=not np.isfinite(loss),
         has_hidden_layer=has_hidden,
         hidden_activation=net.hidden_activation,

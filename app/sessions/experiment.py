@@ -194,7 +194,9 @@ class Experiment:
             if outputs is not None and np.abs(outputs - self.Y).max() < CONVERGED_ERROR:
                 run.converged_at = at
                 events.append(Event("converged", run.id, at, converged_message(run, at)))
-        if not run.collapse_reported and step >= COLLAPSE_CHECK_FROM and step % COLLAPSE_CHECK_EVERY == 0:
+        # A run that reached its labels is not stuck: no more checks (they cost a forward and backward pass).
+        if (not run.collapse_reported and run.converged_at is None and step >= COLLAPSE_CHECK_FROM
+                and step % COLLAPSE_CHECK_EVERY == 0):
             events.extend(self._check_collapse(run))
         return result.loss, events
 
