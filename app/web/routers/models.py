@@ -36,7 +36,7 @@ ModelId = Annotated[int, Path(ge=1, description="the id the model got when it wa
 ExportFormat = Literal[tuple(EXPORT_FORMATS)]  # type: ignore[valid-type]
 
 
-def _store(request: Request) -> ModelStore:
+async def _store(request: Request) -> ModelStore:  # async: no thread-pool hop (see app/web/deps.py)
     return request.app.state.store
 
 
