@@ -8,9 +8,6 @@ without a hidden layer) are still reported, about 100 steps after they start.
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,8 +16,8 @@ from app.sessions import experiment as experiment_module
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import COLLAPSE_CHECK_FROM, COLLAPSE_LASTS, Event, Experiment
 from app.settings import Settings
+from node_harness import run_in_node
 
-ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse", "softmax_mse_elementwise")
 
 
@@ -119,16 +116,6 @@ def test_a_converged_event_without_a_collapse_does_not_mention_one():
 # --- the dashboard drops the claim: the store marks the collapse resolved, the banner says it ended -------------
 
 STORE_HARNESS = r"""
-class Node {
-  constructor(tag) { this.tag = tag; this.children = []; this.own = ''; this.className = ''; this.hidden = false; }
-  set textContent(text) { this.own = String(text); this.children = []; }
-  get textContent() { return this.own + this.children.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
-  append(...nodes) { this.children.push(...nodes); }
-  replaceChildren(...nodes) { this.own = ''; this.children = [...nodes]; }
-  addEventListener() {}
-  findAll(tag) { return this.children.flatMap((c) => (typeof c === 'string' ? [] : [...(c.tag === tag ? [c] : []), ...c.findAll(tag)])); }
-}
-globalThis.document = { createElement: (tag) => new Node(tag) };
 const { createStore } = await import('./static/js/store.js');
 const { applyMessage } = await import('./static/js/messages.js');
 const { createDiagnosisBanner } = await import('./static/js/views/diagnosis-banner.js');
@@ -149,15 +136,7 @@ console.log(JSON.stringify({
 
 
 def dashboard(tmp_path: Path, runs: list[dict], messages: list[dict]) -> dict:
-    if shutil.which("node") is None:
-        pytest.skip("needs Node.js")
-    shutil.copytree(ROOT / "static/js", tmp_path / "static/js")
-    (tmp_path / "package.json").write_text('{"type": "module"}')
-    (tmp_path / "harness.js").write_text(STORE_HARNESS)
-    done = subprocess.run(["node", "harness.js", json.dumps({"runs": runs, "messages": messages})], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_in_node(tmp_path, STORE_HARNESS, {"runs": runs, "messages": messages})
 
 
 def as_message(event: Event) -> dict:

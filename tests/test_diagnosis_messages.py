@@ -7,9 +7,6 @@ the banner is the dashboard's own module, run by Node on the events the engine r
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -21,9 +18,9 @@ from app.nn.diagnostics import collapse_message, divergence_suggestion
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Event, Experiment
 from app.settings import Settings
+from node_harness import run_in_node
 from reference import XOR_X, XOR_Y
 
-ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD_RUNS = [{"id": "sigmoid-mse", "kind": "sigmoid_mse"}, {"id": "softmax-ce", "kind": "softmax_ce"}]
 
 
@@ -181,16 +178,6 @@ def test_dead_relus_with_small_inputs_give_the_same_output_for_every_input_off_t
 # --- the banner, as the browser runs it ---------------------------------------------------------------------
 
 BANNER_HARNESS = r"""
-class Node {
-  constructor(tag) { this.tag = tag; this.children = []; this.own = ''; this.dataset = {}; this.hidden = false; }
-  set textContent(text) { this.own = String(text); this.children = []; }
-  get textContent() { return this.own + this.children.map((c) => (typeof c === 'string' ? c : c.textContent)).join(''); }
-  append(...nodes) { this.children.push(...nodes); }
-  replaceChildren(...nodes) { this.own = ''; this.children = [...nodes]; }
-  addEventListener() {}
-  findAll(tag) { return this.children.flatMap((c) => (typeof c === 'string' ? [] : [...(c.tag === tag ? [c] : []), ...c.findAll(tag)])); }
-}
-globalThis.document = { createElement: (tag) => new Node(tag) };
 const { createDiagnosisBanner } = await import('./static/js/views/diagnosis-banner.js');
 const state = JSON.parse(process.argv[2]);
 const section = new Node('section');
@@ -205,20 +192,9 @@ console.log(JSON.stringify(articles.map((a) => ({
 
 def banner(tmp_path: Path, events: list[Event], runs: list[dict]) -> list[dict]:
     """The banner's entries (title, whole text, causes with their own "Try:") for these events."""
-    if shutil.which("node") is None:
-        pytest.skip("needs Node.js")
-    for name in ("views/diagnosis-banner.js", "run-kinds.js", "lib/format.js"):
-        target = tmp_path / "static/js" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "static/js" / name, target)
-    (tmp_path / "package.json").write_text('{"type": "module"}')
-    (tmp_path / "harness.js").write_text(BANNER_HARNESS)
     diagnoses = [{"type": "event", **{k: v for k, v in e.__dict__.items() if v is not None}} for e in events]
     state = {"rev": {"config": 1, "events": 1}, "diagnoses": diagnoses, "configured": {"config": {"runs": runs}}}
-    done = subprocess.run(["node", "harness.js", json.dumps(state)], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_in_node(tmp_path, BANNER_HARNESS, state)
 
 
 def test_the_banner_title_says_what_is_seen_with_the_runs_display_names(tmp_path):
