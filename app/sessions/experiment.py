@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from app import datasets
 from app.datasets import Data
 from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, gradient_check, make_optimizer
-from app.nn.diagnostics import (Diagnosis, collapse_message, divergence_suggestion, nearly_identical_inputs,
+from app.nn.diagnostics import (Cause, Diagnosis, collapse_message, divergence_suggestion, nearly_identical_inputs,
                                 vector_text)
 from app.sessions.config import ExperimentConfig, RunSpec
 from app.sessions.frames import boundary_extent, boundary_frame, boundary_points, run_frame
@@ -115,7 +116,6 @@ class Experiment:
         self.history = DecimatedHistory()
         self.two_d = self.X.shape[1] == 2
         self.input_scale = float(np.abs(data.inputs).max()) if data.inputs.size else 0.0
-        self._nearly_identical: list | None = None  # [Cause or None], found at the first plateau note
         self.scale_hint = _scale_hint(config)
         self.extent = boundary_extent(data.inputs) if self.two_d else None
         self._grid = boundary_points(self.extent, BOUNDARY_SIZE) if self.two_d else None
@@ -214,6 +214,11 @@ class Experiment:
         return [Event("collapsed", run.id, self.step, collapse_message(diagnosis),
                       suggestion=diagnosis.cause_list[0].suggestion, causes=causes)]
 
+    @cached_property
+    def nearly_identical(self) -> Cause | None:
+        """Why a plateau is slow when the inputs say so; once, as the inputs never change."""
+        return nearly_identical_inputs(self.X, self.Y)
+
     def _check_plateau(self, run: Run, diagnosis: Diagnosis) -> list[Event]:
         """A long stay at the mean label with no cause of a collapse: say that it is a plateau, and why it is slow
         when the inputs say so, rather than leave the learner wondering or call it stuck."""
@@ -225,9 +230,7 @@ class Experiment:
         if run.plateau_noted or self.step - run.plateau_since < PLATEAU_NOTE_AFTER:
             return []
         run.plateau_noted = True
-        if self._nearly_identical is None:
-            self._nearly_identical = [nearly_identical_inputs(self.X, self.Y)]  # the inputs never change
-        cause = self._nearly_identical[0]
+        cause = self.nearly_identical
         seen = (f"A slow plateau. Every input has got about {vector_text(diagnosis.mean_label)}, the average of the "
                 f"labels, for {self.step - run.plateau_since:,} steps, but nothing that would make that permanent "
                 "was found.")

@@ -12,8 +12,9 @@ The 413 closes the connection (`Connection: close`), so a client that keeps send
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from app.web.errors import StrictJSONResponse
 
 Scope = dict[str, Any]
 
@@ -46,7 +47,7 @@ class BodyLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, f"the request body is {declared:,} bytes")
+            await self._refuse(scope, receive, send, f"the request body is {declared:,} bytes")
             return
 
         received = 0
@@ -63,8 +64,8 @@ class BodyLimitMiddleware:
                 if received > self.max_bytes:
                     refused = True
                     if not response_started:
-                        await self._refuse(send, f"the request body is over {self.max_bytes:,} bytes "
-                                                 f"({received:,} received so far)")
+                        await self._refuse(scope, receive, send, f"the request body is over {self.max_bytes:,} "
+                                                                 f"bytes ({received:,} received so far)")
                     return {"type": "http.disconnect"}  # the app stops reading, as for a client that left
             return message
 
@@ -78,11 +79,8 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, send: Any, what: str) -> None:
-        body = json.dumps({"detail": f"{what}; at most {self.max_bytes:,} bytes are allowed "
-                                     f"(BACKPROP_LAB_MAX_BODY_BYTES)"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Any, send: Any, what: str) -> None:
+        response = StrictJSONResponse({"detail": f"{what}; at most {self.max_bytes:,} bytes are allowed "
+                                                 "(BACKPROP_LAB_MAX_BODY_BYTES)"},
+                                      status_code=413, headers={"connection": "close"})
+        await response(scope, receive, send)
