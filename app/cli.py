@@ -8,6 +8,8 @@ import math
 import sys
 from pathlib import Path
 
+from app.cli_types import count, hidden_sizes, positive_float
+
 # Errors a user can fix are printed as one line (no traceback) and exit with these codes.
 EXIT_ERROR = 1  # something went wrong while running: a file, the database, a diverged run
 EXIT_USAGE = 2  # the command line itself (as argparse does)
@@ -25,10 +27,13 @@ PREDICT_EXAMPLES = """examples:
 
 
 class CLIError(Exception):
-    def __init__(self, message: str, code: int = EXIT_ERROR):
+    """`field`: the dotted path to the part of a model file that is wrong, as the REST API's `field`."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.field = field
 
 
 # --- serve --------------------------------------------------------------------------------------
@@ -96,61 +101,16 @@ def _serve(args: argparse.Namespace) -> None:
 
 # --- train --------------------------------------------------------------------------------------
 
-def _hidden_sizes(text: str) -> list[int]:
-    if text.strip().lower() in ("", "0", "none"):
-        return []
-    try:
-        sizes = [int(part) for part in text.replace(" ", "").split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a list of layer sizes such as 8 or 16,8") from None
-    if any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError("each hidden layer needs at least 1 unit (use 'none' for no hidden layer)")
-    return sizes
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number greater than 0")
-    return value
-
-
-def _count(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be {minimum} or more")
-        return value
-    return parse
-
-
 def _dataset_params(pairs: list[str], dataset: str) -> dict:
     from app import datasets
 
-    spec = datasets.DATASETS[dataset]
-    kinds = {p.name: p.kind for p in spec.params}
-    params = {}
+    text = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep:
             raise CLIError(f"--param {pair!r}: write it as NAME=VALUE, e.g. noise=0.2", EXIT_USAGE)
-        kind = kinds.get(key)
-        value: object = raw
-        if kind == "bool":
-            value = {"true": True, "false": False}.get(raw.lower(), raw)
-        elif kind in ("int", "float"):
-            try:
-                value = int(raw) if kind == "int" and raw.lstrip("-").isdigit() else float(raw)
-            except ValueError:
-                pass  # the dataset's own check says what is allowed
-        params[key] = value
-    return params
+        text[key] = raw
+    return datasets.params_from_text(datasets.DATASETS[dataset], text)
 
 
 def _fmt(values, limit: int | None = None) -> str:
@@ -176,8 +136,21 @@ def _scale_hint(dataset: str, params: dict) -> str | None:
     """How to scale this dataset's inputs from the command line, when it has a "scaled" switch that is off."""
     from app import datasets
 
-    has_switch = any(p.name == "scaled" and p.kind == "bool" for p in datasets.DATASETS[dataset].params)
-    return "here: --param scaled=true" if has_switch and params.get("scaled") is not True else None
+    return "here: --param scaled=true" if datasets.inputs_unscaled(datasets.DATASETS[dataset], params) else None
+
+
+def _optimizer_spec(args: argparse.Namespace):
+    """The optimizer as the API and the dashboard describe it (OptimizerSpec), so its settings are theirs."""
+    from pydantic import ValidationError
+
+    from app.spec import OptimizerSpec
+
+    try:
+        return OptimizerSpec(name=args.optimizer, learning_rate=args.lr, momentum=args.momentum)
+    except ValidationError as e:
+        error = e.errors(include_input=False, include_url=False)[0]
+        option = {"learning_rate": "lr"}.get(str(error["loc"][0]), str(error["loc"][0]))
+        raise CLIError(f"--{option}: {error['msg']}", EXIT_USAGE) from None
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -185,9 +158,10 @@ def _train(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from app import datasets
-    from app.export import classes_of
-    from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, make_optimizer, to_document
+    from app.nn.inference import classes_of
+    from app.nn import Network, OutputLayer, Trainer, diagnose, make_optimizer, to_document
     from app.nn.diagnostics import INPUT_SCALE_LIMIT, collapse_message, divergence_suggestion
+    from app.nn.training import largest_value
 
     params = _dataset_params(args.param, args.dataset)
     try:
@@ -196,15 +170,15 @@ def _train(args: argparse.Namespace) -> None:
         raise CLIError(f"dataset {args.dataset}: {e.message}", EXIT_USAGE) from None
     X, Y = data.inputs, data.labels
     scale_hint = _scale_hint(args.dataset, params)
-    input_scale = float(np.abs(X).max()) if X.size else 0.0
+    input_scale = largest_value(X)
     advice = divergence_suggestion(input_scale, args.lr, scale_hint)
     if input_scale <= INPUT_SCALE_LIMIT:
         advice += f" Here: --lr {args.lr / 10:.3g}."
     sizes = [X.shape[1], *args.hidden, Y.shape[1]]
     output = OutputLayer.from_kind(args.kind)
     net = Network.create(sizes, args.activation, output, init=args.init, seed=args.seed)
-    options = {"momentum": {"momentum": args.momentum}}.get(args.optimizer, {})
-    optimizer = make_optimizer(args.optimizer, args.lr, **options)
+    spec = _optimizer_spec(args)
+    optimizer = make_optimizer(spec.name, spec.learning_rate, **spec.options())
     trainer = Trainer(net, X, Y, optimizer, args.batch_size, args.seed)
 
     hidden = f"{args.activation} hidden layers {args.hidden}" if args.hidden else "no hidden layer"
@@ -216,7 +190,7 @@ def _train(args: argparse.Namespace) -> None:
         for k in range(args.steps):
             loss = trainer.step().loss
             if (k + 1) % chunk == 0 or k + 1 == args.steps:
-                reason = divergence_reason(net, loss)
+                reason = trainer.divergence(loss)
                 if reason:
                     bar.close()
                     raise CLIError(f"training diverged by step {k + 1}: {reason}. {advice}")
@@ -278,26 +252,28 @@ def _parse_row(text: str, where: str) -> list[float]:
     return row
 
 
-def _predict(args: argparse.Namespace) -> None:
-    import numpy as np
-
-    from app.export import FormatError, predict, read_model
+def load_model(path: Path):
+    """The network in a model file and what the file says about it; CLIError (with the field) if it is not one."""
+    from app.export import FormatError, read_model
     from app.nn import from_document
-    from app.store import InvalidModel, check_document
 
-    path: Path = args.model
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise CLIError(f"cannot read {path}: {e.strerror or e}") from None
     try:
-        model_file = read_model(raw, path.name)
-        document = check_document(model_file.document)
+        model_file = read_model(raw, path.name)  # checked as every model is (app/nn/model_doc.py)
     except FormatError as e:
-        raise CLIError(f"{path}: {e.message}") from None
-    except InvalidModel as e:
-        raise CLIError(f"{path}: {e.message}") from None  # the message names the field
+        raise CLIError(f"{path}: {e.message}", field=".".join(map(str, e.loc)) or None) from None
+    return from_document(model_file.document), model_file
 
+
+def _predict(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from app.nn.inference import predict
+
+    net, model_file = load_model(args.model)
     if args.inputs:
         rows = [_parse_row(text, f"input {i + 1}") for i, text in enumerate(args.inputs)]
     else:
@@ -306,13 +282,13 @@ def _predict(args: argparse.Namespace) -> None:
             raise CLIError("give inputs such as 1,0 after the model file, or one row per line on standard input",
                            EXIT_USAGE)
         rows = [_parse_row(text, f"line {i + 1}") for i, text in enumerate(lines)]
-    width = document["layer_sizes"][0]
+    width = net.layer_sizes[0]
     for i, row in enumerate(rows):
         if len(row) != width:
             raise CLIError(f"input {i + 1} ({','.join(f'{v:g}' for v in row)}) has {len(row)} numbers; the model "
                            f"expects {width}", EXIT_USAGE)
 
-    outputs, classes = predict(from_document(document), np.array(rows))
+    outputs, classes = predict(net, np.array(rows))
     if not np.isfinite(outputs).all():
         raise CLIError("these inputs are so large that the model's outputs overflow; use smaller inputs")
     names = model_file.class_names
@@ -341,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "sqlite:///backprop-lab.db in the working folder).")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: %(default)s)")
-    serve.add_argument("--workers", type=_count(1), default=1, metavar="N",
+    serve.add_argument("--workers", type=count(1), default=1, metavar="N",
                        help="worker processes (default: %(default)s); each has its own live sessions and rate "
                             "limits, saved models are shared through the database (docs/deploy.md)")
     serve.add_argument("--root-path", default=None, metavar="PATH",
@@ -367,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "dataset's parameters and bounds)")
     train.add_argument("--kind", default="softmax_ce", choices=list(RUN_KINDS), metavar="KIND",
                        help=f"output layer and loss: {', '.join(RUN_KINDS)} (default: %(default)s)")
-    train.add_argument("--hidden", type=_hidden_sizes, default=[8], metavar="SIZES",
+    train.add_argument("--hidden", type=hidden_sizes, default=[8], metavar="SIZES",
                        help="units per hidden layer, comma-separated, e.g. 8 or 16,8; 'none' for no hidden "
                             "layer (default: 8)")
     train.add_argument("--activation", default="sigmoid", choices=list(HIDDEN_ACTIVATIONS), metavar="NAME",
@@ -376,20 +352,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"starting weights: {', '.join(INITS)} (default: %(default)s)")
     train.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS), metavar="NAME",
                        help=f"update rule: {', '.join(OPTIMIZERS)} (default: %(default)s)")
-    train.add_argument("--lr", type=_positive_float, default=0.5, metavar="η",
+    train.add_argument("--lr", type=positive_float, default=0.5, metavar="η",
                        help="learning rate (default: %(default)s)")
     train.add_argument("--momentum", type=float, default=0.9, metavar="μ",
                        help="momentum, for --optimizer momentum (default: %(default)s)")
-    train.add_argument("--batch-size", type=_count(1), default=None, metavar="N",
+    train.add_argument("--batch-size", type=count(1), default=None, metavar="N",
                        help="examples per step (default: all of them, full-batch gradient descent)")
-    train.add_argument("--steps", type=_count(0), default=1000, metavar="N",
+    train.add_argument("--steps", type=count(0), default=1000, metavar="N",
                        help="training steps (updates) (default: %(default)s)")
-    train.add_argument("--seed", type=_count(0), default=0, metavar="N",
+    train.add_argument("--seed", type=count(0), default=0, metavar="N",
                        help="seeds the dataset, the starting weights and the batch order (default: %(default)s)")
     train.add_argument("--save", type=Path, default=None, metavar="PATH",
                        help="write the trained model here: model JSON, or safetensors when PATH ends in "
                             ".safetensors (either can be imported with POST /api/models/import)")
-    train.add_argument("--show", type=_count(0), default=10, metavar="N",
+    train.add_argument("--show", type=count(0), default=10, metavar="N",
                        help="examples whose outputs are printed (default: %(default)s)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
@@ -407,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true",
                          help='print {"outputs": [...], "classes": [...]} as JSON, at full precision')
     predict.set_defaults(run=_predict)
+    from app.check.command import add_check_command
+
+    add_check_command(commands)  # `backprop-lab check PATH.py`: the learner's own backprop, diagnosed
     return parser
 
 

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-import uvicorn
 
-from app.settings import Settings
 from app.web.app import create_app
+from lab_settings import make_settings
+from live_server import live_server as serve
 
 CHROMIUM = Path(os.environ.get("BACKPROP_LAB_CHROMIUM", "/usr/bin/chromium"))
 # Headless, and nothing that reaches for the internet (without these flags Chromium keeps trying).
@@ -31,53 +29,18 @@ PHONE = {"width": 390, "height": 844}
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: scripts/setup test")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """The app under uvicorn in a daemon thread, as `backprop-lab serve` runs it."""
-
-    def __init__(self, settings: Settings):
-        self.port = free_port()
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                ws_per_message_deflate=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
-def laptop_settings(**overrides: Any) -> Settings:
-    """The laptop defaults, written out so BACKPROP_LAB_* variables cannot change a test, with overrides."""
-    values = {name: field.default for name, field in Settings.model_fields.items()}
-    values.update(overrides)
-    return Settings(**values)
+@dataclass(frozen=True)
+class ServedApp:
+    url: str  # ends in "/", so page paths are appended to it
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
+    """The app under uvicorn (tests/live_server.py), as `backprop-lab serve` runs it, for the whole session."""
     # Saved models go to a database of the test session's own, never to backprop-lab.db in the working folder.
     database = tmp_path_factory.mktemp("models") / "models.db"
-    with LiveServer(laptop_settings(database_url=f"sqlite:///{database}")) as server:
-        yield server
+    with serve(create_app(make_settings(database_url=f"sqlite:///{database}")), lifespan="on") as server:
+        yield ServedApp(server.url + "/")
 
 
 class Dashboard:
@@ -111,14 +74,14 @@ class Dashboard:
 
 
 @pytest.fixture
-def dashboard(chromium: Any, live_server: LiveServer) -> Iterator[Dashboard]:
+def dashboard(chromium: Any, live_server: ServedApp) -> Iterator[Dashboard]:
     context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
     yield Dashboard(page, live_server.url)
     context.close()
 
 
-def new_dashboard(chromium: Any, live_server: LiveServer, viewport: dict[str, int]) -> tuple[Any, Dashboard]:
+def new_dashboard(chromium: Any, live_server: ServedApp, viewport: dict[str, int]) -> tuple[Any, Dashboard]:
     """A dashboard in its own browser context (own viewport, nothing shared); close the context when done."""
     context = chromium.new_context(viewport=viewport)
     return context, Dashboard(context.new_page(), live_server.url)

@@ -2,7 +2,7 @@
 
 Not a conftest: the WebSocket test modules import what they need from here.
 
-- `live_server(app)`: a context manager running `app` under uvicorn on 127.0.0.1 (a free port, bound before
+- `live_server(app)`: the tests' one in-process server, a context manager running `app` under uvicorn on 127.0.0.1 (a free port, bound before
   the server starts so no other process can take it); yields a `LiveServer` with `.url` (http://...),
   `.ws_url` (ws://.../ws) and `.loop` (the server's event loop, for looking at its tasks).
 - `connect(url)` / `recv_until(ws, predicate, timeout)`: an async client on the `websockets` package.
@@ -28,16 +28,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as _ws_connect
 from websockets.sync.client import connect as _ws_sync_connect
 
-from app.settings import Settings
+from lab_settings import make_settings  # noqa: F401 (the socket tests import it from here)
 
 DEFAULT_TIMEOUT = 5.0
-
-
-def make_settings(**overrides: Any) -> Settings:
-    """The laptop defaults written out (BACKPROP_LAB_* variables cannot change a test), with overrides."""
-    values = {name: f.default for name, f in Settings.model_fields.items()}
-    values.update(overrides)
-    return Settings(**values)
 
 
 # --- a real server ------------------------------------------------------------------------------------

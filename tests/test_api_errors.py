@@ -51,6 +51,12 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def field_for(loc: list) -> str | None:
+    """The `field` convention: the dotted path after "body", "query" or "path"; null for the body as a whole."""
+    assert loc[0] in ("body", "query", "path"), loc
+    return ".".join(str(part) for part in loc[1:]) or None
+
+
 def assert_422(response, loc: list, *words: str) -> dict:
     """A 422 in strict JSON whose first error sits at `loc` and whose message holds every word."""
     assert response.status_code == 422, f"{response.status_code}: {response.text}"
@@ -58,8 +64,10 @@ def assert_422(response, loc: list, *words: str) -> dict:
     detail = strict_json(response.text)["detail"]
     assert isinstance(detail, list) and detail, detail
     for error in detail:
-        assert set(error) == {"loc", "msg", "type"}, f"errors say where and what, and echo no input: {error}"
+        assert set(error) == {"loc", "msg", "type", "field"}, f"errors say where and what, and echo no input: {error}"
         assert isinstance(error["msg"], str) and error["msg"]
+        if error["type"] != "json_invalid":
+            assert error["field"] == field_for(error["loc"]), error
     locs = [error["loc"] for error in detail]
     assert loc in locs, f"expected an error at {loc}, got {locs}"
     message = next(error["msg"] for error in detail if error["loc"] == loc)
@@ -524,3 +532,33 @@ def test_pydantic_errors_are_said_in_plain_words(lenient, body, loc, words):
     detail = lenient.post("/api/backprop", json=body).json()["detail"]
     message = next(error["msg"] for error in detail if error["loc"] == loc)
     assert all(word in message for word in words), message
+
+
+# --- the `field` of every error: one convention with the socket's error.field ------------------------------
+
+@pytest.mark.parametrize("method, url, body, field", [
+    ("post", "/api/backprop", body_for("/api/backprop", setter(("model", "W", 0), MODEL["W"][0][:2])), "model.W.0"),
+    ("post", "/api/backprop", body_for("/api/backprop", setter(("model", "b", 1, 0), float("nan"))), "model.b.1.0"),
+    ("post", "/api/backprop", body_for("/api/backprop", setter(("inputs",), [[1.0, 0.0]] * 3)), "labels"),
+    ("post", "/api/train", body_for("/api/train", setter(("optimizer", "learning_rate"), -1.0)),
+     "optimizer.learning_rate"),
+    ("post", "/api/backprop", [], None),
+    ("get", "/api/models?limit=0", None, "limit"),
+    ("get", "/api/models/0", None, "model_id"),
+    ("get", "/api/datasets/blobs?n=-5", None, "n"),
+])
+def test_every_error_names_its_field_inside_the_request(lenient, method, url, body, field):
+    kwargs = {} if body is None else {"content": json.dumps(body), "headers": {"content-type": "application/json"}}
+    r = getattr(lenient, method)(url, **kwargs)
+    assert r.status_code == 422, r.text
+    assert field in [error["field"] for error in r.json()["detail"]], r.json()
+
+
+def test_inputs_of_the_wrong_width_name_the_row(lenient):
+    r = lenient.post("/api/backprop", json=body_for("/api/backprop", setter(("inputs", 1), [1.0, 0.0, 5.0])))
+    assert [error["field"] for error in r.json()["detail"]] == ["inputs.1"]
+
+
+def test_a_body_that_is_not_json_has_no_field(lenient):
+    r = lenient.post("/api/backprop", content=b'{"model": ', headers={"content-type": "application/json"})
+    assert r.status_code == 422 and [error["field"] for error in r.json()["detail"]] == [None]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ARTIFACTS, DESKTOP, PHONE, dashboard, live_server, new_dashboard  # noqa: F401 (fixtures)
+from browser import ARTIFACTS, DESKTOP, PHONE, new_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -286,7 +286,9 @@ def test_a_failed_download_shows_the_servers_error_beside_that_runs_buttons(dash
     download.click()
     note = item.locator(".model-note.error")
     note.wait_for()
-    assert note.inner_text().startswith("Download failed: no run 'nope'")
+    assert note.inner_text().startswith("Download failed: ")
+    error = page.evaluate("backpropLab.models['softmax-ce'].error")
+    assert (error["type"], error["code"]) == ("model", "unknown_run")
     assert page.locator("#general-error").is_hidden()
     assert run_key_item(page, "sigmoid-mse").locator(".model-note").inner_text() == ""
     with page.expect_download() as file:

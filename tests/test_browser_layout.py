@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import DESKTOP, PHONE, live_server, new_dashboard  # noqa: F401 (fixtures)
+from browser import DESKTOP, PHONE, new_dashboard
 
 pytestmark = pytest.mark.browser
 

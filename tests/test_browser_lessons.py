@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from browser import ARTIFACTS, DESKTOP, PHONE, Dashboard, live_server  # noqa: F401
+from browser import ARTIFACTS, DESKTOP, PHONE, Dashboard
 
 pytestmark = pytest.mark.browser
 

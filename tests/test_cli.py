@@ -20,7 +20,8 @@ from app.cli import build_parser, main
 from app.export import to_safetensors
 from app.nn import from_document
 from app.web.app import create_app
-from models_support import make_settings, model_doc, same_bits
+from lab_settings import make_settings
+from models_support import model_doc, same_bits
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUE_TRAIN = ["train", "--dataset", "two-points", "--kind", "softmax_ce", "--hidden", "8", "--steps", "2000"]

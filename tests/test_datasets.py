@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.datasets import DATASETS, DatasetError, describe, digits_available, load, parse_csv
+from app.datasets import DATASETS, DatasetError, describe, digits_available, load
+from app.datasets import parse_csv as read_csv
+from app.settings import Settings
 from app.datasets.base import one_hot
 
 PLANAR = ["blobs", "circles", "moons", "spiral"]
@@ -325,6 +327,14 @@ def test_digits_report_missing_scikit_learn_with_the_install_command(monkeypatch
 # --- CSV uploads ----------------------------------------------------------------------------
 
 GOOD_CSV = "x,y,kind\n0.5,1,cat\n-2,3e-1,dog\n4,5,cat\n"
+UPLOAD_LIMITS = {"max_bytes": Settings.model_fields["max_upload_bytes"].default,
+                 "max_rows": Settings.model_fields["max_upload_rows"].default,
+                 "max_columns": Settings.model_fields["max_upload_columns"].default}
+
+
+def parse_csv(text: str, label_column: str | int | None = None, **limits: int):
+    """The upload reader under the laptop settings' limits, or those given."""
+    return read_csv(text, label_column, **{**UPLOAD_LIMITS, **limits})
 
 
 def test_csv_happy_path_reads_features_and_one_hot_labels_with_sorted_class_names():

@@ -2,23 +2,21 @@
 
 The experiments are the dashboard's own (its default network and runs, from a link such as
 `#dataset=raw-pixels&data.scaled=false&activation=relu`), run through the engine as a live session runs them;
-the banner is the dashboard's own module, run by Node on the events the engine raised.
+the banner that shows these fields is tested with Node (tests/js/diagnosis-banner.test.mjs).
 """
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.nn import Network, OutputLayer, diagnose
-from app.nn.diagnostics import collapse_message, divergence_suggestion
+from app.nn.diagnostics import collapse_detail, collapse_message, divergence_suggestion
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Event, Experiment
 from app.settings import Settings
-from node_harness import run_in_node
 from reference import XOR_X, XOR_Y
 
 DASHBOARD_RUNS = [{"id": "sigmoid-mse", "kind": "sigmoid_mse"}, {"id": "softmax-ce", "kind": "softmax_ce"}]
@@ -64,15 +62,15 @@ def test_unscaled_pixels_with_relus_collapse_to_zero_outputs_and_are_not_called_
     event = found["collapsed", "sigmoid-mse"]
     outputs = next(r for r in exp.runs if r.id == "sigmoid-mse").net.predict(exp.X)
     np.testing.assert_allclose(outputs, 0.0, atol=1e-6)  # what the learner sees: [0, 0] for both pictures
-    assert event.message.startswith("The same output for every input. Every input gets [0, 0]")
-    assert "mean label" not in event.message
+    assert event.headline == diagnose(exp.runs[0].net, exp.X, exp.Y).headline == "The same output for every input"
+    assert event.detail.startswith("Every input gets [0, 0]")
 
 
 def test_unscaled_pixels_with_relus_name_the_inputs_scale_not_zero_gradients():
     event = events_of(dashboard_config(activation="relu"))["collapsed", "sigmoid-mse"]
-    assert [c["code"] for c in event.causes][0] == "unscaled_inputs"
-    assert "The inputs are large (up to 255)" in event.message
-    assert "zero_gradient" not in [c["code"] for c in event.causes]
+    assert event.cause == [c.id for c in event.causes][0] == "unscaled_inputs"
+    assert "(up to 255)" in event.detail and event.causes[0].detail in event.detail
+    assert "zero_gradient" not in [c.id for c in event.causes]
     assert "Check the saturation" not in event.suggestion
     assert "divide by 255" in event.suggestion and "tick “scaled”" in event.suggestion
 
@@ -80,11 +78,12 @@ def test_unscaled_pixels_with_relus_name_the_inputs_scale_not_zero_gradients():
 def test_unscaled_pixels_with_relus_that_die_say_so_and_still_name_the_inputs_first():
     # At a small rate the softmax run does not blow up: its ReLUs die and it sits at the mean label.
     event = events_of(dashboard_config(activation="relu", learning_rate=0.005))["collapsed", "softmax-ce"]
-    assert event.message.startswith("Stuck at the mean label. Every input gets about [0.5, 0.5]")
-    codes = [c["code"] for c in event.causes]
-    assert codes[0] == "unscaled_inputs" and "dead_relus" in codes
-    assert "ReLUs die" in event.causes[0]["message"]
-    assert {c["suggestion"] for c in event.causes} == {event.suggestion}  # one fix, not three wordings of it
+    assert event.headline == "Stuck at the mean label"
+    assert event.detail.startswith("Every input gets about [0.5, 0.5]")
+    codes = [c.id for c in event.causes]
+    assert codes[0] == event.cause == "unscaled_inputs" and "dead_relus" in codes
+    assert "ReLUs die" in event.causes[0].detail
+    assert {c.suggestion for c in event.causes} == {event.suggestion}  # one fix, not three wordings of it
 
 
 @pytest.mark.parametrize("activation, learning_rate", [("sigmoid", 0.005), ("tanh", 0.005)])
@@ -92,8 +91,8 @@ def test_unscaled_pixels_with_saturating_units_name_the_inputs_scale(activation,
     # Weight seed 2: both pictures get the same hidden numbers, a real collapse (from seed 0 these runs learn).
     config = dashboard_config(activation=activation, learning_rate=learning_rate, seed=2)
     event = events_of(config)["collapsed", "softmax-ce"]
-    assert event.causes[0]["code"] == "unscaled_inputs"
-    assert f"its {activation} units sit at" in event.message and "(saturated)" in event.message
+    assert event.cause == event.causes[0].id == "unscaled_inputs"
+    assert f"its {activation} units sit at" in event.detail and "(saturated)" in event.detail
     assert "divide by 255" in event.suggestion
 
 
@@ -108,7 +107,8 @@ def test_unscaled_pixels_from_weight_seed_0_learn_slowly_and_are_not_called_coll
 
 def test_the_unscaled_relu_run_that_blows_up_is_told_to_scale_the_inputs_first():
     event = events_of(dashboard_config(activation="relu"))["diverged", "softmax-ce"]
-    assert event.message.startswith("Training blew up and stopped. At step ")
+    assert (event.cause, event.headline) == ("diverged", "Training blew up and stopped")
+    assert event.detail.startswith(f"At step {event.step}, ")
     assert event.suggestion.startswith("Scale the inputs to about 0–1 (for pixels, divide by 255)")
     assert "only hide" in event.suggestion
     assert "values from" not in event.suggestion and "suit these networks" not in event.suggestion
@@ -121,10 +121,10 @@ def test_a_smaller_learning_rate_on_unscaled_pixels_gets_the_same_advice_not_ano
     assert f"{learning_rate / 10:g}" not in event.suggestion
 
 
-def test_messages_do_not_name_runs_by_their_internal_ids():
+def test_events_do_not_name_runs_by_their_internal_ids():
     found = events_of(dashboard_config(activation="relu"))
     for event in found.values():
-        assert event.run not in event.message and not event.message.startswith("Run ")
+        assert event.run not in event.headline + event.detail
 
 
 # --- the same data scaled, or other data: no blame on the inputs ----------------------------------------------
@@ -160,7 +160,8 @@ def test_xor_without_a_hidden_layer_is_stuck_at_the_mean_label_and_not_blamed_on
     d = diagnose(net, XOR_X, XOR_Y)
     assert d.headline == "Stuck at the mean label"
     assert [c.code for c in d.cause_list] == ["not_linearly_separable"]
-    assert collapse_message(d).startswith("Stuck at the mean label. Every input gets about [0.5, 0.5]")
+    assert collapse_detail(d).startswith("Every input gets about [0.5, 0.5]")
+    assert collapse_message(d) == f"{d.headline}. {collapse_detail(d)}"  # the terminal's one text
 
 
 def test_dead_relus_with_small_inputs_give_the_same_output_for_every_input_off_the_mean_label():
@@ -175,48 +176,44 @@ def test_dead_relus_with_small_inputs_give_the_same_output_for_every_input_off_t
     assert "255" not in d.cause_list[0].suggestion
 
 
-# --- the banner, as the browser runs it ---------------------------------------------------------------------
+# --- every cause has an id, a headline and a detail ------------------------------------------------------------
 
-BANNER_HARNESS = r"""
-const { createDiagnosisBanner } = await import('./static/js/views/diagnosis-banner.js');
-const state = JSON.parse(process.argv[2]);
-const section = new Node('section');
-createDiagnosisBanner({ section }).draw(state);
-const articles = section.findAll('article');
-console.log(JSON.stringify(articles.map((a) => ({
-  title: a.findAll('h2')[0].textContent, text: a.textContent,
-  tries: a.findAll('li').filter((li) => li.textContent.includes(' Try: ')).length,
-}))));
-"""
+def test_every_cause_the_diagnosis_reports_has_a_headline_and_a_detail():
+    found = events_of(dashboard_config(activation="relu", learning_rate=0.005))
+    for event in found.values():
+        assert event.headline and event.detail and event.cause
+        for cause in event.causes or []:
+            assert cause.id and cause.headline and cause.detail and cause.suggestion
 
 
-def banner(tmp_path: Path, events: list[Event], runs: list[dict]) -> list[dict]:
-    """The banner's entries (title, whole text, causes with their own "Try:") for these events."""
-    diagnoses = [{"type": "event", **{k: v for k, v in e.__dict__.items() if v is not None}} for e in events]
-    state = {"rev": {"config": 1, "events": 1}, "diagnoses": diagnoses, "configured": {"config": {"runs": runs}}}
-    return run_in_node(tmp_path, BANNER_HARNESS, state)
-
-
-def test_the_banner_title_says_what_is_seen_with_the_runs_display_names(tmp_path):
-    found = events_of(dashboard_config(activation="relu"))
-    events = [found["collapsed", "sigmoid-mse"], found["diverged", "softmax-ce"]]
-    entries = banner(tmp_path, events, DASHBOARD_RUNS)
-    titles = [entry["title"] for entry in entries]
-    assert titles == [f"The same output for every input: sigmoid + MSE (step {events[0].step})",
-                      f"Training blew up and stopped: softmax + CE (step {events[1].step})"]
-    assert not any("mean label" in title for title in titles)
-    assert not any("sigmoid-mse" in e["text"] or "softmax-ce" in e["text"] for e in entries)  # no internal ids
-
-
-def test_lesson_5s_banner_gives_its_suggestion_once(tmp_path):
+def test_lesson_5s_collapsed_runs_share_one_cause_and_one_suggestion():
+    """What lets the banner show them as one entry with its suggestion once (tests/js/diagnosis-banner.test.mjs)."""
     from app.lessons import lesson
 
-    preset = lesson(5).preset
-    _, events = played(preset.model_dump_json())
+    _, events = played(lesson(5).preset.model_dump_json())
     collapsed = [e for e in events if e.event == "collapsed"]
     assert len(collapsed) == 4
-    (entry,) = banner(tmp_path, collapsed, [run.model_dump() for run in preset.runs])  # same cause: one entry
-    assert entry["title"].startswith("Stuck at the mean label: sigmoid + MSE, sigmoid + BCE, softmax + CE")
-    assert entry["tries"] == 0 and entry["text"].count("Scale the inputs") == 1
-    assert "What to try: Scale the inputs to about 0–1 (for pixels, divide by 255)" in entry["text"]
-    assert "saturated" in entry["text"]
+    assert {(e.cause, e.headline, e.suggestion, tuple(c.id for c in e.causes)) for e in collapsed} == {
+        ("unscaled_inputs", "Stuck at the mean label", collapsed[0].suggestion,
+         tuple(c.id for c in collapsed[0].causes))}
+    assert "saturated_layer" in [c.id for c in collapsed[0].causes]
+
+
+def test_every_kind_of_event_carries_an_id_a_headline_and_a_detail():
+    def config(dataset: dict, hidden: list[int], learning_rate: float) -> ExperimentConfig:
+        return ExperimentConfig.model_validate({"dataset": dataset, "network": {"hidden_layers": hidden},
+                                                "runs": DASHBOARD_RUNS,
+                                                "optimizer": {"name": "sgd", "learning_rate": learning_rate}})
+
+    seen: dict[str, set[str]] = {}
+    for cfg, steps in [(config({"name": "two-points"}, [8], 0.5), 1000),  # converged
+                       (config({"name": "xor"}, [], 0.5), 400),  # collapsed
+                       (config({"name": "two-points"}, [8], 1e6), 20),  # diverged
+                       (config({"name": "near-twins", "params": {"eps": 0.01}}, [8], 0.5), 1200)]:  # plateau
+        exp, events = played(cfg.model_dump_json(), steps)
+        for event in [*events, *exp.gradcheck()]:
+            assert event.cause and event.headline and event.detail, event
+            assert event.run not in event.headline + event.detail
+            seen.setdefault(event.event, set()).add(event.cause)
+    assert seen == {"converged": {"converged"}, "collapsed": {"not_linearly_separable"}, "diverged": {"diverged"},
+                    "plateau": {"nearly_identical_inputs"}, "gradcheck": {"agrees", "not_meaningful"}}

@@ -43,7 +43,7 @@ def digits_frame() -> tuple[dict, Experiment]:
     config = ExperimentConfig.model_validate({"dataset": {"name": "digits"}, "network": {"hidden_layers": [32]}})
     experiment = Experiment(config, check_limits(config, settings))
     experiment.advance(5, 1.0)
-    return experiment.frame(), experiment
+    return experiment.frame().model_dump(), experiment
 
 
 def test_a_digits_frame_is_small_and_its_numbers_match_the_engine():
@@ -66,11 +66,11 @@ def test_the_gradient_histogram_counts_as_numpys_histogram(seed):
     largest = np.abs(values).max()
     expected, _ = np.histogram(values, bins=HISTOGRAM_BINS, range=(-largest, largest))
     got = _histogram(values)
-    assert got["max_abs"] == largest and got["counts"] == expected.tolist()
+    assert got.max_abs == largest and got.counts == expected.tolist()
 
 
 def test_an_all_zero_gradient_sits_in_the_middle_bin():
     from app.sessions.frames import HISTOGRAM_BINS, _histogram
 
-    counts = _histogram(np.zeros((3, 4)))["counts"]
+    counts = _histogram(np.zeros((3, 4))).counts
     assert counts[HISTOGRAM_BINS // 2] == 12 and sum(counts) == 12

@@ -23,7 +23,7 @@ from schemathesis.checks import (  # noqa: E402
 )
 
 from app.web.app import create_app  # noqa: E402
-from live_server import make_settings  # noqa: E402
+from lab_settings import make_settings  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]

@@ -25,14 +25,7 @@ from sqlalchemy import create_engine, text
 from app.store import ModelStore, check_document, normalize_url
 from app.web.app import create_app
 from live_server import live_server, make_settings
-from models_support import (  # noqa: F401 (fixtures: database_url over SQLite and PostgreSQL)
-    backend,
-    database_url,
-    model_doc,
-    postgres_database,
-    postgres_server_url,
-    same_bits,
-)
+from models_support import model_doc, same_bits
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent

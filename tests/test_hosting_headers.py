@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -134,9 +136,14 @@ DYNAMIC_IMPORTS = {"__import__", "import_module", "importlib.import_module"}  # 
 FORBIDDEN_ATTRIBUTES = {"np.load", "numpy.load", "np.loadtxt", "np.genfromtxt", "np.fromfile", "np.save",
                         "np.savez", "os.system", "os.popen", "os.remove", "os.unlink", "os.open", "os.listdir",
                         "os.walk", "os.scandir", "read_text", "read_bytes", "write_text", "write_bytes"}
+CLI_ONLY_CHECK_MODULES = ("command", "code_check", "learner_code", "runner")
 # Reviewed exceptions: (file, name) -> why it is safe.
 ALLOWED = {
     ("app/cli.py", "*"): "the command line reads and writes the files its own user names, on their own machine",
+    # `backprop-lab check PATH.py` runs the learner's own file on their own machine, in a child process; the server
+    # never imports these modules (test_the_server_never_loads_the_code_that_runs_learners_files below).
+    **{(f"app/check/{name}.py", "*"): "the CLI's `check`: the learner's file, on their machine, in a child process"
+       for name in CLI_ONLY_CHECK_MODULES},
     ("app/datasets/digits.py", "importlib"): "importlib.util.find_spec('sklearn'): is the optional extra there?",
     ("app/web/app.py", "pathlib.Path"): "ROOT, the project folder, for static/ and templates/",
     ("app/web/routers/pages.py", "pathlib.Path"): "ROOT, the project folder, for templates/",
@@ -186,3 +193,13 @@ def test_no_pickle_no_user_supplied_code_and_no_file_paths_from_users():
             continue
         problems += [f"{rel}:{line}: {name}" for name, line in _uses(path) if (rel, name) not in ALLOWED]
     assert not problems, problems
+
+
+def test_the_server_never_loads_the_code_that_runs_learners_files():
+    """The app, with every router and POST /api/check, imports none of the modules that run a learner's file."""
+    probe = ("import sys; from app.web.app import create_app; from app.settings import Settings; "
+             "create_app(Settings()); import app.check, app.web.routers.check; "
+             f"print([m for m in {[f'app.check.{n}' for n in CLI_ONLY_CHECK_MODULES]!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -18,13 +18,13 @@ from app.nn import RUN_KINDS
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
 from app.settings import Settings
+from lab_settings import make_settings
 
 DASHBOARD_SPEEDS = {1, 5, 20, 60, 200, 1000, 10000, "max"}  # the speed menu of templates/index.html
 
 
 def laptop_settings() -> Settings:
-    """The defaults, written out so BACKPROP_LAB_* variables cannot change a test."""
-    return Settings(**{name: f.default for name, f in Settings.model_fields.items()})
+    return make_settings()
 
 
 def experiment(config: ExperimentConfig) -> Experiment:
@@ -52,7 +52,7 @@ def play(config: ExperimentConfig, steps: int, *, keep_frames: bool = False, unt
     exp = run.exp
     while exp.step < steps:
         if keep_frames:
-            run.frames.append(exp.frame())
+            run.frames.append(exp.frame().model_dump())
             first = exp.runs[0].net
             run.hidden.append(first.forward(exp.X).activations[-2].copy())
         run.losses.append(exp.current_losses())
@@ -60,7 +60,7 @@ def play(config: ExperimentConfig, steps: int, *, keep_frames: bool = False, unt
             if event.event == "converged":
                 run.converged.setdefault(event.run, event.step)
             elif event.event == "collapsed":
-                run.collapsed[event.run] = [cause["code"] for cause in event.causes]
+                run.collapsed[event.run] = [cause.id for cause in event.causes]
             elif event.event == "diverged":
                 run.diverged.add(event.run)
         if until_converged and len(run.converged) == len(exp.runs):
@@ -205,10 +205,10 @@ def test_lesson_1_gradients_do_not_cancel():
 
 def lesson_2_frames(example: int = 0) -> list[dict]:
     exp = experiment(lesson(2).preset.model_copy(update={"example": example}))
-    frames = [exp.frame()]
+    frames = [exp.frame().model_dump()]
     for _ in range(3):
         exp.advance(40, 60.0)
-        frames.append(exp.frame())
+        frames.append(exp.frame().model_dump())
     return frames
 
 
@@ -283,7 +283,7 @@ def test_lesson_3_sigmoid_shrinks_the_error():
     exp = experiment(lesson(3).preset)
     Y = exp.Y
     for _ in range(8):
-        frame = exp.frame()
+        frame = exp.frame().model_dump()
         sigmoid, softmax = run_frame(frame, "sigmoid-mse"), run_frame(frame, "softmax-ce")
         error = np.array(sigmoid["outputs"]) - Y
         assert (np.abs(np.array(sigmoid["output"]["delta"])) <= 0.25 * np.abs(error) + 1e-15).all()
@@ -316,13 +316,13 @@ def test_lesson_4_gradient_check_finds_the_mistake():
     exp = experiment(lesson(4).preset)
     for moment in (0, 200):  # at the start, and during training
         exp.advance(moment - exp.step, 60.0)
-        checks = {event.run: max(layer["relative_error"] for layer in event.layers) for event in exp.gradcheck()}
+        checks = {event.run: max(layer.relative_error for layer in event.layers) for event in exp.gradcheck()}
         assert 0.2 <= checks["mistake"] <= 0.5, "about a third"
         assert checks["softmax-mse"] < 1e-6
 
 
 def test_lesson_4_mistake_points_elsewhere():
-    frame = experiment(lesson(4).preset).frame()
+    frame = experiment(lesson(4).preset).frame().model_dump()
     mistake = run_frame(frame, "mistake")["output"]
     cosines = [cosine(wrong, right) for wrong, right in zip(mistake["delta"], mistake["delta_correct"])]
     assert min(cosines) < 0.8
@@ -353,7 +353,7 @@ def test_lesson_4_two_classes_half():
     two = lesson(4).preset.model_copy(update={"dataset": lesson(3).preset.dataset})
     exp = experiment(two)
     for _ in range(5):
-        mistake = run_frame(exp.frame(), "mistake")["output"]
+        mistake = run_frame(exp.frame().model_dump(), "mistake")["output"]
         np.testing.assert_allclose(mistake["delta"], 0.5 * np.array(mistake["delta_correct"]), rtol=2e-6,
                                    atol=1e-15)  # frames: 7 digits
         exp.advance(40, 60.0)

@@ -6,7 +6,8 @@ from fastapi.testclient import TestClient
 
 from app.web import loaded_models
 from app.web.app import create_app
-from models_support import make_settings, model_doc
+from lab_settings import make_settings
+from models_support import model_doc
 
 
 def _apps(tmp_path):

@@ -15,7 +15,7 @@ import app.store.database as database
 from app.store import (SCHEMA_VERSION, InvalidModel, ModelNotFound, ModelStore, SchemaTooNew, StoreConfigError,
                        StoreFull, StoreUnavailable, normalize_url)
 from app.store.database import saved_models, schema_version
-from models_support import backend, database_url, model_doc, postgres_database, postgres_server_url, same_bits  # noqa: F401
+from models_support import model_doc, same_bits
 
 
 @pytest.fixture
@@ -144,8 +144,8 @@ def _broken(**changes):
     (_broken(b=[[0.0, 0.0, 0.0], [0.0]]), ("model", "b", 1)),
     (_broken(hidden_activation="swish"), ("model", "hidden_activation")),
     (_broken(loss="cross_entropy", output_activation="sigmoid"), ("model", "loss")),
-    (_broken(b=[[0.0, float("nan"), 0.0], [0.0, 0.0]]), ("model", "b", 0)),
-    (_broken(W=[[[float("inf"), 0.0]] * 3, [[0.0] * 3] * 2]), ("model", "W", 0)),
+    (_broken(b=[[0.0, float("nan"), 0.0], [0.0, 0.0]]), ("model", "b", 0, 1)),
+    (_broken(W=[[[float("inf"), 0.0]] * 3, [[0.0] * 3] * 2]), ("model", "W", 0, 0, 0)),
 ])
 def test_documents_that_are_not_networks_are_refused(store, document, loc):
     with pytest.raises(InvalidModel) as e:

@@ -125,9 +125,9 @@ def test_unscaled_raw_pixels_collapse_every_run_and_the_diagnosis_names_the_inpu
     assert sorted(e["run"] for e in collapsed) == ["ce", "mse"]
     for event in collapsed:
         assert event["causes"], event
-        codes = [cause["code"] for cause in event["causes"]]
+        codes = [cause["id"] for cause in event["causes"]]
         assert codes[:2] == ["unscaled_inputs", "identical_representations"], codes
-        assert event["message"].startswith("Stuck at the mean label. ")
+        assert event["cause"] == "unscaled_inputs" and event["headline"] == "Stuck at the mean label"
         assert "divide by 255" in event["suggestion"]
     assert not events(seen, "converged")
 

@@ -6,10 +6,12 @@ the session cap (1013) and the idle timeout (1000).
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
+from app.web import protocol as p
 from app.web.app import create_app
 from live_server import Transport, make_settings, wait_until
 
@@ -53,15 +55,16 @@ def stepped_session(transport, steps: int = 3):
     return conn
 
 
-def expect_error(conn, field=None, *, contains: str | None = None) -> dict:
-    """The next text message must be an error (with this field); nothing else comes with it."""
+def expect_error(conn, field=None, *, code: str | None = None, in_reply_to: dict | None = None) -> dict:
+    """The next text message must be an error (with this field, code and command); nothing else comes with it."""
     seen: list = []
     error = conn.recv_type("error", "state", "frame", "configured", "event", "history", seen=seen)
     assert error["type"] == "error", f"expected an error, got {error}"
     assert error["field"] == field, error
     assert error["message"]
-    if contains:
-        assert contains in error["message"], error
+    if code:
+        assert error["code"] == code, error
+    assert error["in_reply_to"] == in_reply_to, error
     return error
 
 
@@ -79,63 +82,80 @@ def still_works(conn, step_before: int) -> None:
 RAW = "raw"  # sent as text as it is, not JSON-encoded
 
 BAD_MESSAGES = [
-    # (id, message, expected field, text the error message contains)
-    ("malformed JSON", (RAW, '{"type": "step", "count": '), None, "JSON"),
-    ("a JSON array", [{"type": "step"}], None, '"type"'),
-    ("a JSON string", "step", None, '"type"'),
-    ("no type", {"count": 1}, None, '"type"'),
-    ("type not a string", {"type": 3}, None, '"type"'),
-    ("unknown type", {"type": "jump"}, "type", "jump"),
-    ("an unknown field", {"type": "play", "fast": True}, "fast", None),
-    ("step count as text", {"type": "step", "count": "ten"}, "count", None),
-    ("step count 0", {"type": "step", "count": 0}, "count", None),
-    ("step count true", {"type": "step", "count": True}, "count", None),
-    ("step count 1.5", {"type": "step", "count": 1.5}, "count", None),
-    ("step count above the per-message limit", {"type": "step", "count": 10**9}, "count", None),
-    ("NaN in a number", (RAW, '{"type":"set","learning_rate":NaN}'), None, "finite"),
-    ("Infinity in a number", (RAW, '{"type":"set","learning_rate":Infinity}'), None, "finite"),
-    ("a number too large for a float", (RAW, '{"type":"set","learning_rate":1e999}'), "learning_rate", None),
-    ("negative learning rate", {"type": "set", "learning_rate": -1}, "learning_rate", None),
-    ("learning rate as text", {"type": "set", "learning_rate": "0.1"}, "learning_rate", None),
-    ("set example beyond the data", {"type": "set", "example": 2}, "example", None),
-    ("set speed above max_speed", {"type": "set", "speed": 10**7}, "speed", None),
-    ("set speed 0", {"type": "set", "speed": 0}, "speed", None),
-    ("set speed as an unknown word", {"type": "set", "speed": "fast"}, "speed", None),
-    ("set frame_rate above max_frame_rate", {"type": "set", "frame_rate": 1000}, "frame_rate", None),
-    ("set with an unknown run", {"type": "set", "learning_rate": 0.1, "run": "zz"}, "run", "zz"),
-    ("gradcheck of an unknown run", {"type": "gradcheck", "run": "zz"}, "run", "zz"),
-    ("unknown dataset", {"type": "configure", "dataset": {"name": "nope"}}, "dataset.name", "nope"),
+    # (id, message, expected field, expected code)
+    ("malformed JSON", (RAW, '{"type": "step", "count": '), None, "invalid_message"),
+    ("a JSON array", [{"type": "step"}], None, "invalid_message"),
+    ("a JSON string", "step", None, "invalid_message"),
+    ("no type", {"count": 1}, None, "invalid_message"),
+    ("type not a string", {"type": 3}, None, "invalid_message"),
+    ("unknown type", {"type": "jump"}, "type", "invalid_message"),
+    ("an unknown field", {"type": "play", "fast": True}, "fast", "invalid_value"),
+    ("step count as text", {"type": "step", "count": "ten"}, "count", "invalid_value"),
+    ("step count 0", {"type": "step", "count": 0}, "count", "invalid_value"),
+    ("step count true", {"type": "step", "count": True}, "count", "invalid_value"),
+    ("step count 1.5", {"type": "step", "count": 1.5}, "count", "invalid_value"),
+    ("step count above the per-message limit", {"type": "step", "count": 10**9}, "count", "invalid_value"),
+    ("NaN in a number", (RAW, '{"type":"set","learning_rate":NaN}'), None, "invalid_message"),
+    ("Infinity in a number", (RAW, '{"type":"set","learning_rate":Infinity}'), None, "invalid_message"),
+    ("a number too large for a float", (RAW, '{"type":"set","learning_rate":1e999}'), "learning_rate",
+     "invalid_value"),
+    ("negative learning rate", {"type": "set", "learning_rate": -1}, "learning_rate", "invalid_value"),
+    ("learning rate as text", {"type": "set", "learning_rate": "0.1"}, "learning_rate", "invalid_value"),
+    ("set example beyond the data", {"type": "set", "example": 2}, "example", "invalid_value"),
+    ("set speed above max_speed", {"type": "set", "speed": 10**7}, "speed", "invalid_value"),
+    ("set speed 0", {"type": "set", "speed": 0}, "speed", "invalid_value"),
+    ("set speed as an unknown word", {"type": "set", "speed": "fast"}, "speed", "invalid_value"),
+    ("set frame_rate above max_frame_rate", {"type": "set", "frame_rate": 1000}, "frame_rate", "invalid_value"),
+    ("set with an unknown run", {"type": "set", "learning_rate": 0.1, "run": "zz"}, "run", "unknown_run"),
+    ("gradcheck of an unknown run", {"type": "gradcheck", "run": "zz"}, "run", "unknown_run"),
+    ("unknown dataset", {"type": "configure", "dataset": {"name": "nope"}}, "dataset.name", "invalid_value"),
     ("unknown dataset parameter", {"type": "configure", "dataset": {"name": "moons", "params": {"k": 1}}},
-     "dataset.params.k", None),
+     "dataset.params.k", "invalid_value"),
     ("out-of-bounds dataset parameter", {"type": "configure", "dataset": {"name": "moons", "params": {"n": 1}}},
-     "dataset.params.n", None),
+     "dataset.params.n", "invalid_value"),
     ("dataset parameter of the wrong kind",
-     {"type": "configure", "dataset": {"name": "raw-pixels", "params": {"scaled": 1}}}, "dataset.params.scaled", None),
+     {"type": "configure", "dataset": {"name": "raw-pixels", "params": {"scaled": 1}}}, "dataset.params.scaled",
+     "invalid_value"),
     ("too many runs", {"type": "configure", "runs": [{"id": f"r{i}", "kind": "softmax_ce"} for i in range(3)]},
-     "runs", None),
+     "runs", "invalid_value"),
     ("duplicate run ids", {"type": "configure", "runs": [{"id": "a", "kind": "softmax_ce"},
-                                                         {"id": "a", "kind": "sigmoid_mse"}]}, "runs", None),
-    ("no runs", {"type": "configure", "runs": []}, "runs", None),
-    ("unknown run kind", {"type": "configure", "runs": [{"id": "a", "kind": "relu_mse"}]}, "runs.0.kind", None),
+                                                         {"id": "a", "kind": "sigmoid_mse"}]}, "runs",
+     "invalid_value"),
+    ("no runs", {"type": "configure", "runs": []}, "runs", "invalid_value"),
+    ("unknown run kind", {"type": "configure", "runs": [{"id": "a", "kind": "relu_mse"}]}, "runs.0.kind",
+     "invalid_value"),
     ("too many hidden units", {"type": "configure", "network": {"hidden_layers": [5000]}},
-     "network.hidden_layers", None),
+     "network.hidden_layers", "invalid_value"),
     ("too many hidden layers", {"type": "configure", "network": {"hidden_layers": [2] * 9}},
-     "network.hidden_layers", None),
-    ("configure speed above max_speed", {"type": "configure", "speed": 10**7}, "speed", None),
-    ("configure frame_rate above max_frame_rate", {"type": "configure", "frame_rate": 61}, "frame_rate", None),
-    ("configure example beyond the data", {"type": "configure", "example": 5}, "example", None),
+     "network.hidden_layers", "invalid_value"),
+    ("configure speed above max_speed", {"type": "configure", "speed": 10**7}, "speed", "invalid_value"),
+    ("configure frame_rate above max_frame_rate", {"type": "configure", "frame_rate": 61}, "frame_rate",
+     "invalid_value"),
+    ("configure example beyond the data", {"type": "configure", "example": 5}, "example", "invalid_value"),
 ]
 
 
-@pytest.mark.parametrize("message, field, contains", [case[1:] for case in BAD_MESSAGES],
+def answered(message) -> dict | None:
+    """The `in_reply_to` an error about this message carries: null unless it is a command of the protocol."""
+    if isinstance(message, tuple):
+        try:
+            message = json.loads(message[1], parse_constant=lambda name: 1 / 0)
+        except (ValueError, ZeroDivisionError):
+            return None
+    if not isinstance(message, dict) or message.get("type") not in p.CLIENT_TYPES:
+        return None
+    return {"type": message["type"], "run": message.get("run")}
+
+
+@pytest.mark.parametrize("message, field, code", [case[1:] for case in BAD_MESSAGES],
                          ids=[case[0] for case in BAD_MESSAGES])
-def test_a_bad_message_gets_an_error_and_the_session_keeps_its_state(transport, message, field, contains):
+def test_a_bad_message_gets_an_error_and_the_session_keeps_its_state(transport, message, field, code):
     conn = stepped_session(transport, steps=3)
     if isinstance(message, tuple) and message[0] == RAW:
         conn.send_text(message[1])
     else:
         conn.send_json(message)
-    expect_error(conn, field, contains=contains)
+    expect_error(conn, field, code=code, in_reply_to=answered(message))
     still_works(conn, 3)
     conn.close()
 
@@ -143,7 +163,7 @@ def test_a_bad_message_gets_an_error_and_the_session_keeps_its_state(transport, 
 def test_a_binary_message_gets_an_error_and_the_session_keeps_its_state(transport):
     conn = stepped_session(transport, steps=4)
     conn.send_bytes(b'{"type": "step", "count": 1}')
-    expect_error(conn, None, contains="binary")
+    expect_error(conn, None, code="invalid_message")
     still_works(conn, 4)
     conn.close()
 
@@ -162,8 +182,7 @@ def test_many_bad_messages_in_a_row_do_not_tire_the_session(transport):
 def test_a_command_before_configure_gets_an_error_and_configure_still_works(transport, command):
     conn = open_conn(transport)
     conn.send_json({"type": command})
-    error = expect_error(conn)
-    assert "configure" in error["message"]
+    expect_error(conn, code="not_configured", in_reply_to={"type": command, "run": None})
     conn.send_json({"type": "configure"})
     assert conn.recv_type("frame")["step"] == 0
     still_works(conn, 0)
@@ -235,7 +254,8 @@ def test_a_flood_of_commands_is_answered_or_refused_one_by_one_and_the_session_s
         conn.send_json({"type": "history"})
     replies = [conn.recv_type("history", "error") for _ in range(150)]
     refused = [r for r in replies if r["type"] == "error"]
-    assert all("dropped" in r["message"] for r in refused), refused[:3]
+    assert all(r["code"] == "queue_full" and r["in_reply_to"] == {"type": "history", "run": None}
+               for r in refused), refused[:3]
     assert len(replies) - len(refused) >= 64, "at least a queue's worth is answered"
     assert conn.drain(0.2) == [], "one reply per message, no more"
     still_works(conn, 2)

@@ -55,12 +55,14 @@ def test_model_returns_a_document_the_engine_reads_back(session):
     assert np.isfinite(net.predict(np.eye(2))).all()
 
 
-@pytest.mark.parametrize("message", [{"type": "save", "run": "zz"}, {"type": "model", "run": "zz"},
-                                     {"type": "save", "run": "a", "name": ""}])
-def test_unknown_runs_and_empty_names_are_errors_and_the_session_goes_on(session, message):
+@pytest.mark.parametrize("message, field, code", [({"type": "save", "run": "zz"}, "run", "unknown_run"),
+                                                  ({"type": "model", "run": "zz"}, "run", "unknown_run"),
+                                                  ({"type": "save", "run": "a", "name": ""}, "name", "invalid_value")])
+def test_unknown_runs_and_empty_names_are_errors_and_the_session_goes_on(session, message, field, code):
     conn, _ = session
     conn.send_json(message)
     error = conn.recv_type("error")
-    assert error["field"] in ("run", "name")
+    assert (error["field"], error["code"]) == (field, code)
+    assert error["in_reply_to"] == {"type": message["type"], "run": message["run"]}
     conn.send_json({"type": "step", "count": 1})
     assert conn.recv_type("state")["step"] == 41

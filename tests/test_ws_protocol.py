@@ -74,7 +74,7 @@ def engine_losses(config: dict, steps: int) -> dict[str, float]:
     exp = engine_experiment(config)
     while exp.step < steps:
         exp.advance(steps - exp.step, 60.0)
-    return {run["id"]: run["loss"] for run in exp.frame()["runs"]}
+    return {run["id"]: run["loss"] for run in exp.frame().model_dump()["runs"]}
 
 
 def losses(frame: dict) -> dict[str, float]:
@@ -101,6 +101,39 @@ def test_hello_comes_first_with_protocol_version_limits_datasets_run_kinds_and_d
     assert hello["defaults"]["speed"] == 120
     assert hello["defaults"]["frame_rate"] == 20
     assert hello["defaults"]["config"] == ExperimentConfig().model_dump()
+
+
+def test_hello_carries_the_constants_the_page_would_otherwise_copy(open_session):
+    from app.sessions.experiment import COLLAPSE_CHECK_FROM, COLLAPSE_LASTS, CONVERGED_ERROR
+    from app.sessions.frames import MAX_OUTPUT_EXAMPLES
+
+    conn, hello = open_session(max_speed=500, max_frame_rate=40, max_units=64)
+    for kind, info in hello["run_kinds"].items():
+        assert info["label"] and info["delta_formula"] and info["delta_tex"].startswith(r"\delta^L"), kind
+    assert [k for k, info in hello["run_kinds"].items() if info["mistake"]] == ["softmax_mse_elementwise"]
+    assert hello["thresholds"]["reached_labels"] == CONVERGED_ERROR
+    assert hello["thresholds"]["collapse_reported_from"] == COLLAPSE_CHECK_FROM + COLLAPSE_LASTS
+    assert hello["frame_examples"] == MAX_OUTPUT_EXAMPLES
+    bounds = hello["settings"]
+    assert (bounds["speed"]["maximum"], bounds["frame_rate"]["maximum"]) == (500, 40)
+    assert bounds["network.hidden_layers"]["maximum"] == 64
+    assert bounds["optimizer.learning_rate"]["exclusive_minimum"] == 0
+
+
+@pytest.mark.parametrize("field, inside, outside", [
+    ("optimizer.learning_rate", {"optimizer": {"learning_rate": 1e6}}, {"optimizer": {"learning_rate": 0}}),
+    ("network.seed", {"network": {"seed": 0}}, {"network": {"seed": -1}}),
+    ("batch_size", {"batch_size": 1}, {"batch_size": 0}),
+    ("speed", {"speed": 500}, {"speed": 501}),
+    ("frame_rate", {"frame_rate": 40}, {"frame_rate": 41}),
+])
+def test_the_bounds_in_hello_are_the_servers_own(open_session, field, inside, outside):
+    conn, _ = open_session(max_speed=500, max_frame_rate=40)
+    conn.send_json({"type": "configure", **inside})
+    assert conn.recv_type("configured", "error")["type"] == "configured"
+    conn.send_json({"type": "configure", **outside})
+    error = conn.recv_type("configured", "error")
+    assert (error["type"], error["field"], error["in_reply_to"]["type"]) == ("error", field, "configure")
 
 
 def test_configure_answers_configured_then_state_then_a_frame_at_step_0(open_session):
@@ -284,7 +317,7 @@ def test_set_learning_rate_speed_frame_rate_and_example_are_answered_with_state(
     exp = engine_experiment({"runs": TWO_RUNS})
     exp.set_learning_rate(2.0, "b")
     exp.advance(3, 60.0)
-    assert losses(stepped) == pytest.approx({r["id"]: r["loss"] for r in exp.frame()["runs"]}, rel=1e-12)
+    assert losses(stepped) == pytest.approx({r["id"]: r["loss"] for r in exp.frame().model_dump()["runs"]}, rel=1e-12)
     assert losses(stepped)["a"] == pytest.approx(engine_losses({"runs": TWO_RUNS}, 3)["a"], rel=1e-12)
 
 
@@ -305,7 +338,7 @@ def test_reset_keeps_the_learning_rate_set_during_the_session(open_session):
     exp = engine_experiment({"runs": TWO_RUNS, "example": 1})
     exp.set_learning_rate(2.0)
     exp.advance(3, 60.0)
-    assert losses(frame) == pytest.approx({r["id"]: r["loss"] for r in exp.frame()["runs"]}, rel=1e-12), \
+    assert losses(frame) == pytest.approx({r["id"]: r["loss"] for r in exp.frame().model_dump()["runs"]}, rel=1e-12), \
         "after reset the runs train with learning rate 2.0 as set, not the configured 0.5"
 
 
@@ -346,7 +379,7 @@ def test_gradcheck_sends_one_event_per_run_and_catches_the_elementwise_softmax_m
     assert worst["r3"] > 1e-2, worst
     for run_id in ("r0", "r1", "r2"):
         assert worst[run_id] < 1e-5, worst
-    assert "WRONG" in events[3]["message"]
+    assert [e["cause"] for e in events] == ["agrees", "agrees", "agrees", "wrong"]
     verdicts = {e["run"]: {layer["verdict"] for layer in e["layers"]} for e in events}
     assert "wrong" in verdicts["r3"] and verdicts["r0"] == verdicts["r1"] == verdicts["r2"] == {"agrees"}
     assert [m for m in conn.drain(0.15) if m.kind == "text"] == [], "one event per run, no more"
@@ -379,7 +412,7 @@ def test_the_gradient_check_of_a_diverged_run_is_not_meaningful(open_session):
     while event["event"] != "gradcheck":
         event = conn.recv_type("event", timeout=10)
     assert {layer["verdict"] for layer in event["layers"]} == {"not_meaningful"}
-    assert "diverged at step 1" in event["message"] and "not meaningful" in event["message"]
+    assert event["cause"] == "not_meaningful" and event["headline"] and event["detail"]
 
 
 # --- speed and frame rate ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any, Callable
 
@@ -22,10 +23,13 @@ __all__ = [
     "Param",
     "describe",
     "digits_available",
+    "inputs_unscaled",
     "is_available",
     "load",
     "one_hot",
+    "params_from_text",
     "parse_csv",
+    "spec_of",
 ]
 
 # Menu order: the tiny hand-made cases first, then points in the plane, then real images.
@@ -40,11 +44,39 @@ def is_available(spec: DatasetSpec) -> bool:
     return spec.requires is None or _EXTRAS.get(spec.requires, lambda: False)()
 
 
-def load(name: str, seed: int = 0, **params: Any) -> Data:
-    """Build the named dataset; parameters left out take their defaults, all are checked first."""
+def spec_of(name: str) -> DatasetSpec:
+    """The named dataset, or a DatasetError at "name" that lists the names."""
     spec = DATASETS.get(name)
     if spec is None:
         raise DatasetError("name", f"There is no dataset named {name!r}; choose one of: {', '.join(DATASETS)}.")
+    return spec
+
+
+def params_from_text(spec: DatasetSpec, text: Mapping[str, str]) -> dict[str, Any]:
+    """Parameters written as text (a query string, NAME=VALUE on the command line), each read as its parameter's
+    kind where it can be; load() then checks them and says what is allowed."""
+    kinds = {p.name: p.kind for p in spec.params}
+    return {key: _from_text(raw, kinds.get(key, "float")) for key, raw in text.items()}
+
+
+def _from_text(raw: str, kind: str) -> Any:
+    if kind == "bool":
+        return {"true": True, "false": False}.get(raw.lower(), raw)
+    try:
+        return int(raw) if kind == "int" and raw.lstrip("-").isdigit() else float(raw)
+    except ValueError:
+        return raw
+
+
+def inputs_unscaled(spec: DatasetSpec, params: Mapping[str, Any]) -> bool:
+    """The dataset has a "scaled" switch and it is off: where a fix for too-large inputs is to be found."""
+    has_switch = any(p.name == "scaled" and p.kind == "bool" for p in spec.params)
+    return has_switch and params.get("scaled") is not True
+
+
+def load(name: str, seed: int = 0, **params: Any) -> Data:
+    """Build the named dataset; parameters left out take their defaults, all are checked first."""
+    spec = spec_of(name)
     known = {p.name: p for p in spec.params}
     for key in params:
         if key not in known:

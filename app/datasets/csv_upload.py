@@ -13,20 +13,17 @@ import numpy as np
 
 from .base import Data, DatasetError, one_hot
 
-MAX_BYTES = 2_000_000
-MAX_ROWS = 10_000
-MAX_COLUMNS = 200
-
 
 def parse_csv(
     text: str,
     label_column: str | int | None = None,
     *,
-    max_bytes: int = MAX_BYTES,
-    max_rows: int = MAX_ROWS,
-    max_columns: int = MAX_COLUMNS,
+    max_bytes: int,
+    max_rows: int,
+    max_columns: int,
 ) -> Data:
     """Read a CSV with a header row: numeric feature columns plus one label column (the last by default).
+    The limits are the settings' (max_upload_bytes, max_upload_rows, max_upload_columns).
 
     Labels may be words or numbers; the classes are their distinct values in sorted order.
     """

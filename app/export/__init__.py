@@ -1,33 +1,32 @@
 """Model files: export a saved model as JSON, safetensors or ONNX, and read JSON or safetensors back.
 
 Export takes a checked model document (as the store keeps it) and gives bytes; import takes bytes and
-gives an unchecked document (a ModelFile) for the caller to check like any request body. Nothing here
-ever unpickles: JSON is parsed as JSON, safetensors by its own NumPy reader (docs/models.md).
+gives the document checked by app/nn/model_doc.py's check_model, like every other way a model comes in.
+Nothing here ever unpickles: JSON is parsed as JSON, safetensors by its own NumPy reader (docs/models.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import PurePath
 from typing import Any
 
 from app.export.errors import ExportUnavailable, FormatError
 from app.export.json_format import from_json, to_json
 from app.export.model_file import ModelFile
-from app.export.onnx_format import onnx_available, to_onnx
-from app.export.predict import classes_of, predict
+from app.export.onnx_format import to_onnx
 from app.export.safetensors_format import from_safetensors, to_safetensors
+from app.nn import ModelError, SizeLimits, check_model, to_document
 
 EXPORT_FORMATS = {  # format: (file extension, media type)
     "json": (".json", "application/json"),
     "safetensors": (".safetensors", "application/octet-stream"),
     "onnx": (".onnx", "application/octet-stream"),
 }
-IMPORT_FORMATS = ("json", "safetensors")
 
 __all__ = [
-    "EXPORT_FORMATS", "IMPORT_FORMATS", "ExportUnavailable", "FormatError", "ModelFile", "classes_of",
-    "export_model", "from_json", "from_safetensors", "import_format", "onnx_available", "predict", "read_model",
-    "to_json", "to_onnx", "to_safetensors",
+    "EXPORT_FORMATS", "ExportUnavailable", "FormatError", "ModelFile", "export_model", "from_json", "from_safetensors",
+    "import_format", "read_model", "to_json", "to_onnx", "to_safetensors",
 ]
 
 
@@ -54,8 +53,14 @@ def import_format(data: bytes, filename: str | None = None) -> str:
     return "json" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "safetensors"
 
 
-def read_model(data: bytes, filename: str | None = None) -> ModelFile:
-    """The model in a JSON or safetensors file; FormatError says what is wrong with the file."""
+def read_model(data: bytes, filename: str | None = None, limits: SizeLimits | None = None) -> ModelFile:
+    """The model in a JSON or safetensors file, its document checked (and within `limits`, when given);
+    FormatError says what is wrong and where in the file."""
     if not data:
         raise FormatError((), "the file is empty")
-    return from_json(data) if import_format(data, filename) == "json" else from_safetensors(data)
+    file = from_json(data) if import_format(data, filename) == "json" else from_safetensors(data)
+    try:
+        net = check_model(file.document, limits)
+    except ModelError as e:
+        raise FormatError((*file.document_loc, *e.loc), e.message) from None
+    return dataclasses.replace(file, document=to_document(net))

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from app.nn import ModelError
 
-class FormatError(ValueError):
+
+class FormatError(ModelError):
     """A file that is not a model Backprop Lab can read; `loc` is the place in the file (HTTP 422)."""
-
-    def __init__(self, loc: tuple[str | int, ...], message: str):
-        super().__init__(message)
-        self.loc = loc
-        self.message = message
 
 
 class ExportUnavailable(RuntimeError):

@@ -12,26 +12,21 @@ from typing import Any
 from app.export.errors import FormatError
 from app.export.model_file import ModelFile
 
-MEDIA_TYPE = "application/json"
-
-
 def to_json(document: dict[str, Any]) -> bytes:
+    """Compact JSON in which every float is its shortest repr (the store keeps documents in this form too)."""
     return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
-
-
-def _no_constants(name: str) -> Any:
-    raise FormatError((), f"the file holds {name}; NaN and Infinity are not allowed, every number must be finite")
 
 
 def from_json(data: bytes) -> ModelFile:
     """Read a model document, or an object holding one under "model" (with optional "name" and
-    "class_names"), as GET /api/models/{id} returns it. The document is checked later, by the caller."""
+    "class_names"), as GET /api/models/{id} returns it. The document is checked by read_model; a NaN or
+    Infinity in it is read as a number, so that the check points at the weight that holds it."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FormatError((), "the file is not UTF-8 text, so it is not model JSON") from None
     try:
-        value = json.loads(text, parse_constant=_no_constants)
+        value = json.loads(text)
     except json.JSONDecodeError as e:
         raise FormatError((), f"the file is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:

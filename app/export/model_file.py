@@ -8,7 +8,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ModelFile:
-    document: dict[str, Any]  # not yet checked: pass it through ModelDocument / network_from
+    document: dict[str, Any]  # from read_model: checked, canonical (every number a float)
     format: str  # "json" or "safetensors"
     name: str | None = None
     class_names: list[str] | None = None

@@ -24,7 +24,6 @@ from app import __version__
 from app.export.errors import ExportUnavailable
 from app.nn.activations import LEAKY_SLOPE
 
-MEDIA_TYPE = "application/octet-stream"
 OPSET = 17
 IR_VERSION = 8  # the IR version that goes with opset 17
 INSTALL_HINT = "ONNX export needs the optional onnx package: pip install 'backprop-lab[export]'"
@@ -32,14 +31,6 @@ INSTALL_HINT = "ONNX export needs the optional onnx package: pip install 'backpr
 _OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "PRelu", "linear": "Identity",
         "softmax": "Softmax"}
 LEAKY_SLOPE_NAME = "leaky_relu.slope"
-
-
-def onnx_available() -> bool:
-    try:
-        import onnx  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def to_onnx(document: dict[str, Any], *, name: str | None = None, class_names: list[str] | None = None) -> bytes:

@@ -10,8 +10,8 @@ hidden_activation (a name, or "none" without hidden layers), output_activation, 
 name and class_names (a JSON list).
 
 Reading never unpickles anything: a safetensors file is a JSON header followed by raw little-endian
-numbers, parsed by the safetensors package's NumPy API (`safetensors.numpy.load`, from bytes). Every
-tensor is checked against the metadata before it becomes a model.
+numbers, parsed by the safetensors package's NumPy API (`safetensors.numpy.load`, from bytes). The file
+becomes a model document, which `read_model` checks like every other (layers.{l}.weight is W[l]).
 """
 
 from __future__ import annotations
@@ -23,10 +23,7 @@ import numpy as np
 
 from app.export.errors import FormatError
 from app.export.model_file import ModelFile
-from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
-from app.nn.output_layer import loss_mismatch_message
 
-MEDIA_TYPE = "application/octet-stream"
 FORMAT_NAME = "backprop-lab"
 FORMAT_VERSION = "1"
 NO_HIDDEN = "none"
@@ -99,48 +96,34 @@ def _metadata(header: dict[str, Any]) -> dict[str, str]:
                                          "hidden_activation, output_activation and loss there (as strings)")
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise FormatError(("metadata",), "safetensors metadata must map names to strings")
-    for key in ("layer_sizes", "output_activation", "loss"):
-        if key not in metadata:
-            raise FormatError(("metadata", key), f"the file's metadata has no {key}; Backprop Lab needs "
-                                                 f"layer_sizes, hidden_activation, output_activation and loss")
     return metadata
 
 
-def _layer_sizes(text: str) -> list[int]:
-    try:
-        sizes = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        sizes = None
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
-        raise FormatError(("metadata", "layer_sizes"), f"layer_sizes must be a JSON list of at least two whole "
-                                                       f"numbers, each 1 or more, like \"[2, 8, 2]\"; got {text[:60]!r}")
-    return sizes
-
-
-def _architecture(metadata: dict[str, str]) -> dict[str, Any]:
-    sizes = _layer_sizes(metadata["layer_sizes"])
+def _document(metadata: dict[str, str], tensors: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The model document the file describes, unchecked: check_model (app/nn/model_doc.py) judges it."""
+    doc: dict[str, Any] = {key: metadata[key] for key in ("output_activation", "loss") if key in metadata}
+    if "layer_sizes" in metadata:
+        try:
+            doc["layer_sizes"] = json.loads(metadata["layer_sizes"])
+        except (json.JSONDecodeError, RecursionError):
+            doc["layer_sizes"] = metadata["layer_sizes"]  # not a list: check_model says what it must be
     hidden = metadata.get("hidden_activation", NO_HIDDEN)
-    if hidden == NO_HIDDEN:
-        if len(sizes) > 2:
-            raise FormatError(("metadata", "hidden_activation"),
-                              f"layer_sizes {sizes} has hidden layers, so hidden_activation must name one of: "
-                              f"{', '.join(HIDDEN_ACTIVATIONS)}")
-        hidden = None
-    elif hidden not in HIDDEN_ACTIVATIONS:
-        raise FormatError(("metadata", "hidden_activation"), f"unknown hidden_activation {hidden!r}; allowed: "
-                                                             f"{', '.join(HIDDEN_ACTIVATIONS)} or {NO_HIDDEN}")
-    output, loss = metadata["output_activation"], metadata["loss"]
-    if output not in OUTPUT_ACTIVATIONS:
-        raise FormatError(("metadata", "output_activation"), f"unknown output_activation {output!r}; allowed: "
-                                                             f"{', '.join(OUTPUT_ACTIVATIONS)}")
-    if loss not in LOSSES:
-        raise FormatError(("metadata", "loss"), f"unknown loss {loss!r}; allowed: {', '.join(LOSSES)}")
-    problem = loss_mismatch_message(output, loss)
-    if problem:
-        raise FormatError(("metadata", "loss"), problem)
-    return {"layer_sizes": sizes, "hidden_activation": hidden if len(sizes) > 2 else None,
-            "output_activation": output, "loss": loss}
+    doc["hidden_activation"] = None if hidden == NO_HIDDEN else hidden
+    n_layers = (len(tensors) + 1) // 2  # a missing tensor is named below
+    for key, array in tensors.items():
+        if key not in {name(l) for l in range(n_layers) for name in (weight_name, bias_name)}:
+            raise FormatError(("tensors", key), f"unexpected tensor {key!r}: the tensors are named "
+                                                f"layers.{{l}}.weight and layers.{{l}}.bias, l = 0, 1, ...")
+        if array.dtype not in ACCEPTED_DTYPES:
+            raise FormatError(("tensors", key), f"tensor {key!r} holds {array.dtype}; weights must be float64 "
+                                                f"(or float32)")
+    for l in range(n_layers):
+        for key in (weight_name(l), bias_name(l)):
+            if key not in tensors:
+                raise FormatError(("tensors", key), f"the file has no tensor {key!r}")
+    doc["W"] = [tensors[weight_name(l)].astype(np.float64).tolist() for l in range(n_layers)]
+    doc["b"] = [tensors[bias_name(l)].astype(np.float64).tolist() for l in range(n_layers)]
+    return doc
 
 
 def _class_names(metadata: dict[str, str]) -> list[str] | None:
@@ -159,38 +142,9 @@ def from_safetensors(data: bytes) -> ModelFile:
     from safetensors import SafetensorError
     from safetensors.numpy import load
 
-    header = read_header(data)
-    metadata = _metadata(header)
-    doc = _architecture(metadata)
-    sizes = doc["layer_sizes"]
+    metadata = _metadata(read_header(data))
     try:
         tensors = load(data)
     except (SafetensorError, ValueError, TypeError, KeyError) as e:
         raise FormatError((), f"the file is not a valid safetensors file: {e}") from None
-
-    expected: dict[str, tuple[int, ...]] = {}
-    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        expected[weight_name(l)] = (n_out, n_in)
-        expected[bias_name(l)] = (n_out,)
-    for key in tensors:
-        if key not in expected:
-            raise FormatError(("tensors", key), f"unexpected tensor {key!r}: layer_sizes {sizes} needs exactly "
-                                                f"{', '.join(expected)}")
-    for key, shape in expected.items():
-        if key not in tensors:
-            raise FormatError(("tensors", key), f"the file has no tensor {key!r}, which layer_sizes {sizes} needs "
-                                                f"(shape {list(shape)})")
-        array = tensors[key]
-        if array.dtype not in ACCEPTED_DTYPES:
-            raise FormatError(("tensors", key), f"tensor {key!r} holds {array.dtype}; weights must be float64 "
-                                                f"(or float32)")
-        if array.shape != shape:
-            raise FormatError(("tensors", key), f"tensor {key!r} has shape {list(array.shape)}, but layer_sizes "
-                                                f"{sizes} needs {list(shape)}")
-        if not np.isfinite(array).all():
-            raise FormatError(("tensors", key), f"tensor {key!r} holds NaN or Infinity; every weight must be finite")
-
-    n_layers = len(sizes) - 1
-    doc["W"] = [tensors[weight_name(l)].astype(np.float64).tolist() for l in range(n_layers)]
-    doc["b"] = [tensors[bias_name(l)].astype(np.float64).tolist() for l in range(n_layers)]
-    return ModelFile(doc, "safetensors", metadata.get("name"), _class_names(metadata))
+    return ModelFile(_document(metadata, tensors), "safetensors", metadata.get("name"), _class_names(metadata))

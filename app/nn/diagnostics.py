@@ -2,8 +2,9 @@
 
 Softmax shortens the [0.5, 0.5] plateau but cannot cure a real collapse: when the last hidden layer
 gives examples with different labels the same code, every output layer can only answer their mean
-label. These checks find such causes; `causes()` says them in plain words, `collapse_message()` says
-what the learner sees first, and `divergence_suggestion()` what to do when a run blows up.
+label. These checks find such causes; `causes()` gives each an id (`Cause.code`), a headline and a detail in
+plain words, `collapse_detail()` says what the learner sees and why, and `divergence_suggestion()` what to do
+when a run blows up.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ class LayerDiagnostics:
 
 @dataclass(frozen=True)
 class Cause:
-    code: str
-    message: str
+    code: str  # the machine id the socket's events carry
+    message: str  # the detail: what was found, with its numbers
     suggestion: str
+    headline: str = ""  # the cause in a few words
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
         f"inputs of size up to {scale:.3g}. The network can tell them apart, but the gradients that separate "
         "them are tiny, so this plateau can last thousands of steps before it ends by itself.",
         "Keep training (speed: as fast as possible), or make the inputs differ more.",
+        "Nearly identical inputs",
     )
 
 
@@ -206,8 +209,8 @@ def vector_text(values: list[float]) -> str:
     return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
 
 
-def collapse_message(d: Diagnosis) -> str:
-    """A collapsed run in plain words: first what is seen (`headline`, one sentence), then the main cause."""
+def collapse_detail(d: Diagnosis) -> str:
+    """A collapsed run after its `headline`: what is seen, then the main cause."""
     if d.outputs_at_mean_label:
         seen = f"Every input gets about {vector_text(d.mean_label)}, the average of the labels."
     elif d.same_output_for_every_input:
@@ -215,7 +218,12 @@ def collapse_message(d: Diagnosis) -> str:
     else:
         seen = ""  # the cause says why the outputs, which differ, stopped changing
     cause = d.cause_list[0].message if d.cause_list else ""
-    return " ".join(part for part in (f"{d.headline}.", seen, cause) if part)
+    return " ".join(part for part in (seen, cause) if part)
+
+
+def collapse_message(d: Diagnosis) -> str:
+    """The headline and the detail as one text, for a terminal."""
+    return f"{d.headline}. {collapse_detail(d)}".strip()
 
 
 def _large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
@@ -239,6 +247,7 @@ def _large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
         f"The inputs are large (up to {d.input_scale:g}), so the first layer's weighted sums w·x + b are huge"
         f"{sums}: {'; '.join(effects)}.",
         scale_inputs_suggestion(scale_hint),
+        "The inputs are too large",
     )
 
 
@@ -257,7 +266,8 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
     scale = scale_inputs_suggestion(scale_hint)
     if d.nonfinite_loss:
         found.append(Cause("nonfinite_loss", "The loss is no longer a finite number: training diverged.",
-                           scale if d.inputs_too_large else "Lower the learning rate 10×."))
+                           scale if d.inputs_too_large else "Lower the learning rate 10×.",
+                           "The loss is not a finite number"))
     if large:
         found.append(_large_inputs(d, scale_hint))
     if d.indistinguishable_fraction >= INDISTINGUISHABLE_SHARE:
@@ -268,6 +278,7 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
             f"For {share} pair of examples with different labels, {where} gives the same numbers, "
             "so no output layer can tell them apart; the best it can answer is their mean label.",
             scale if large else "Make the inputs differ more, or try Xavier init.",
+            "Different labels, the same numbers",
         ))
     if hidden and first_saturated > 0.5 and d.hidden_activation in ("sigmoid", "tanh"):
         found.append(Cause(
@@ -275,12 +286,14 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
             f"{first_saturated:.0%} of the first layer's units are saturated on every example: "
             f"σ'(z) is almost 0 there, so almost no gradient flows back through them.",
             scale if large else "Use Xavier init, or a smaller learning rate.",
+            "Saturated units",
         ))
     if dead:
         found.append(Cause(
             "dead_relus",
             f"Most ReLUs in layer {dead[0].layer + 1} output 0 for every example, so they pass no gradient.",
             scale if large else "Use He init, a lower learning rate, or leaky_relu.",
+            "Dead ReLUs",
         ))
     if not d.has_hidden_layer and d.outputs_at_mean_label and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
         found.append(Cause(
@@ -288,11 +301,13 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
             "With no hidden layer the network can only draw a straight line between classes, "
             "and these classes are not on two sides of any line (XOR is the classic case).",
             "Add a hidden layer.",
+            "Not linearly separable",
         ))
     if d.gradient_vanished and not found:
         found.append(Cause(
             "zero_gradient",
             "The gradients are zero although the outputs are far from the labels: nothing will change.",
             "Check the saturation of each layer; try Xavier init or another activation.",
+            "Zero gradients",
         ))
     return found

@@ -4,8 +4,8 @@ One step is one update. Batches come from a seeded shuffle, reshuffled every epo
 configuration replays to the same numbers.
 
 A Trainer keeps one set of forward and backward buffers per batch size and the network's passes write
-into them, so a step allocates no arrays. The price: a StepResult's arrays are those buffers, valid until
-the next step. Copy what you keep.
+into them, so a step allocates few arrays (network.py says which). The price: a StepResult's arrays are
+those buffers, valid until the next step. Copy what you keep.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class Trainer:
         self.steps = 0
         self._workspaces: dict[int, tuple[ForwardPass, BackwardPass]] = {}  # by batch length
         self._label_sums = self.Y.sum(axis=1, keepdims=True)  # Σⱼ yⱼ per example, for the cross-entropy's δᴸ
+        self.bound = divergence_bound(net)  # from the starting weights: every training loop stops at the same rule
 
     def _workspace(self, n: int) -> tuple[ForwardPass, BackwardPass]:
         workspace = self._workspaces.get(n)
@@ -87,9 +88,18 @@ class Trainer:
     def full_loss(self) -> float:
         return self.net.loss(self.net.forward(self.X), self.Y)
 
+    def divergence(self, loss: float) -> str | None:
+        """Why this run must stop, in plain words, or None while it is healthy."""
+        return divergence_reason(self.net, loss, self.bound)
+
+
+def largest_value(values: np.ndarray) -> float:
+    """The largest magnitude in an array (0 for an empty one): the scale of inputs or weights."""
+    return float(np.abs(values).max()) if np.size(values) else 0.0
+
 
 def largest_weight(net: Network) -> float:
-    return float(np.abs(net.theta).max())
+    return largest_value(net.theta)
 
 
 def divergence_bound(net: Network) -> float:

@@ -15,10 +15,12 @@ import numpy as np
 from app import datasets
 from app.datasets import Data
 from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, gradient_check, make_optimizer
-from app.nn.diagnostics import (Cause, Diagnosis, collapse_message, divergence_suggestion, nearly_identical_inputs,
+from app.nn.diagnostics import (Cause, Diagnosis, collapse_detail, divergence_suggestion, nearly_identical_inputs,
                                 vector_text)
 from app.sessions.config import ExperimentConfig, RunSpec
-from app.sessions.frames import boundary_extent, boundary_frame, boundary_points, run_frame
+from app.sessions.events import Event, EventCause, GradcheckLayer
+from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
+                                 run_frame)
 from app.sessions.history import DecimatedHistory
 
 CONVERGED_ERROR = 0.1  # every output within this of its label
@@ -36,18 +38,16 @@ GRADCHECK_MAX_EXAMPLES = 64
 GRADCHECK_RELATIVE = 1e-5
 GRADCHECK_ABSOLUTE = 1e-8  # central differences with h = 1e-6 are only this exact
 LOSS_BLOWUP = 100.0  # a loss this many times its starting value (at least 0.1) is diverging, whatever the weights
-EMPTY_RUN_FRAME: dict[str, Any] = {"loss": None, "outputs": [], "max_error": None, "layers": [], "output": {}}
+BOUNDARY_FORMAT = "b'BLB1', u32 step, u16 run, u16 classes, u16 width, u16 height, float32 data"
 
 
-@dataclass
-class Event:
-    event: str  # "diverged", "collapsed", "plateau", "converged" or "gradcheck"
-    run: str
-    step: int
-    message: str  # diverged, collapsed: what is seen in one short sentence (the banner's title), then why
-    suggestion: str | None = None
-    causes: list[dict[str, str]] | None = None
-    layers: list[dict[str, Any]] | None = None  # gradcheck: layer, relative_error, max_abs_difference, verdict
+class RunUnavailable(ValueError):
+    """A command names a run that is not there, or whose weights are no longer numbers."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code  # "unknown_run" or "run_diverged"
+        self.message = message
 
 
 def layer_verdict(check: Any, diverged: bool) -> str:
@@ -73,7 +73,7 @@ class Run:
     collapsed_at: int | None = None  # the step of the `collapsed` event, once reported
     plateau_since: int | None = None  # the first of the current run of checks at the mean label with no cause
     plateau_noted: bool = False
-    last_frame: dict[str, Any] | None = field(default=None, repr=False)
+    last_frame: RunFrame | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -93,13 +93,14 @@ def _scale_hint(config: ExperimentConfig) -> str | None:
     return None
 
 
-def converged_message(run: Run, step: int) -> str:
+def converged_event(run: Run, step: int) -> Event:
     """A run reached its labels; one reported collapsed before got out of that plateau after all, and says so."""
-    reached = f"Run {run.id}: every output is within {CONVERGED_ERROR} of its label at step {step}."
-    if run.collapsed_at is None:
-        return reached
-    return (f"{reached} It got out of the plateau after all: the collapse reported at step {run.collapsed_at} "
-            "did not last.")
+    detail = f"Every output is within {CONVERGED_ERROR} of its label at step {step}."
+    if run.collapsed_at is not None:
+        detail += (f" It got out of the plateau after all: the collapse reported at step {run.collapsed_at} "
+                   "did not last.")
+    return Event(event="converged", run=run.id, step=step, cause="converged", headline="Reached the labels",
+                 detail=detail)
 
 
 class Experiment:
@@ -136,6 +137,49 @@ class Experiment:
     @property
     def layer_sizes(self) -> list[int]:
         return self.runs[0].net.layer_sizes
+
+    @property
+    def run_ids(self) -> list[str]:
+        return [run.id for run in self.runs]
+
+    @property
+    def example_count(self) -> int:
+        return len(self.X)
+
+    @property
+    def parameter_count(self) -> int:
+        return self.runs[0].net.parameter_count
+
+    def restarted(self) -> Experiment:
+        """The same experiment back at step 0, with the same starting weights (and any changed rates)."""
+        return Experiment(self.config, self.data)
+
+    def select_example(self, example: int) -> None:
+        """The example whose numbers the frames' `output` shows; the next frame is built afresh."""
+        self.config = self.config.model_copy(update={"example": example})
+        for run in self.runs:
+            run.last_frame = None
+
+    def run_with_numbers(self, run_id: str) -> Run:
+        """The run a `save` or `model` command names; RunUnavailable if it is not there or not finite."""
+        run = next((run for run in self.runs if run.id == run_id), None)
+        if run is None:
+            raise RunUnavailable("unknown_run", f"there is no run {run_id!r}; runs: {', '.join(self.run_ids)}")
+        if not all(np.isfinite(param).all() for param in run.net.parameters):
+            raise RunUnavailable("run_diverged", f"run {run.id} diverged and its weights are no longer finite "
+                                                 "numbers; reset it first")
+        return run
+
+    def default_model_name(self, run: Run) -> str:
+        return f"{run.spec.kind} on {self.config.dataset.name}, step {self.step}"
+
+    def loss_history(self) -> tuple[list[int], list[list[float | None]]]:
+        """The decimated loss history, ending at the current step (the history holds steps taken)."""
+        steps, values = list(self.history.steps), list(self.history.values)
+        if not steps or steps[-1] < self.step:
+            steps.append(self.step)
+            values.append(self.current_losses())
+        return steps, values
 
     def set_learning_rate(self, learning_rate: float, run_id: str | None = None) -> None:
         """Change the rate now, and in the config too, so a reset starts again with it."""
@@ -181,8 +225,8 @@ class Experiment:
             lr = run.trainer.optimizer.learning_rate
             # The loss of this step was measured before the update that blew up: keep it in the history if finite.
             loss = result.loss if np.isfinite(result.loss) else None
-            return loss, [Event("diverged", run.id, step + 1,
-                                f"Training blew up and stopped. At step {step + 1}, {reason}.",
+            return loss, [Event(event="diverged", run=run.id, step=step + 1, cause="diverged",
+                                headline="Training blew up and stopped", detail=f"At step {step + 1}, {reason}.",
                                 suggestion=divergence_suggestion(self.input_scale, lr, self.scale_hint))]
         events = []
         if run.converged_at is None:
@@ -193,7 +237,7 @@ class Experiment:
                 outputs, at = run.net.predict(self.X), step + 1
             if outputs is not None and np.abs(outputs - self.Y).max() < CONVERGED_ERROR:
                 run.converged_at = at
-                events.append(Event("converged", run.id, at, converged_message(run, at)))
+                events.append(converged_event(run, at))
         # A run that reached its labels is not stuck: no more checks (they cost a forward and backward pass).
         if (not run.collapse_reported and run.converged_at is None and step >= COLLAPSE_CHECK_FROM
                 and step % COLLAPSE_CHECK_EVERY == 0):
@@ -210,9 +254,10 @@ class Experiment:
         if self.step - run.stuck_since < COLLAPSE_LASTS:
             return []
         run.collapsed_at = self.step
-        causes = [c.__dict__ for c in diagnosis.cause_list]
-        return [Event("collapsed", run.id, self.step, collapse_message(diagnosis),
-                      suggestion=diagnosis.cause_list[0].suggestion, causes=causes)]
+        main = diagnosis.cause_list[0]
+        return [Event(event="collapsed", run=run.id, step=self.step, cause=main.code, headline=diagnosis.headline,
+                      detail=collapse_detail(diagnosis), suggestion=main.suggestion,
+                      causes=[EventCause.of(c) for c in diagnosis.cause_list])]
 
     @cached_property
     def nearly_identical(self) -> Cause | None:
@@ -231,13 +276,13 @@ class Experiment:
             return []
         run.plateau_noted = True
         cause = self.nearly_identical
-        seen = (f"A slow plateau. Every input has got about {vector_text(diagnosis.mean_label)}, the average of the "
-                f"labels, for {self.step - run.plateau_since:,} steps, but nothing that would make that permanent "
-                "was found.")
+        seen = (f"Every input has got about {vector_text(diagnosis.mean_label)}, the average of the labels, for "
+                f"{self.step - run.plateau_since:,} steps, but nothing that would make that permanent was found.")
+        note = {"event": "plateau", "run": run.id, "step": self.step, "headline": "A slow plateau"}
         if cause:
-            return [Event("plateau", run.id, self.step, f"{seen} {cause.message}", suggestion=cause.suggestion,
-                          causes=[cause.__dict__])]
-        return [Event("plateau", run.id, self.step, f"{seen} It may end by itself.",
+            return [Event(**note, cause=cause.code, detail=f"{seen} {cause.message}", suggestion=cause.suggestion,
+                          causes=[EventCause.of(cause)])]
+        return [Event(**note, cause="plateau", detail=f"{seen} It may end by itself.",
                       suggestion="Keep training, or try a larger learning rate or softmax + cross-entropy.")]
 
     def current_losses(self) -> list[float | None]:
@@ -250,33 +295,42 @@ class Experiment:
         for run in self.runs:
             if run_id in (None, run.id):
                 checks = gradient_check(run.net, X, Y)
-                layers = [{**c.__dict__, "verdict": layer_verdict(c, run.status == "diverged")} for c in checks]
+                layers = [GradcheckLayer(layer=c.layer, relative_error=c.relative_error,
+                                         max_abs_difference=c.max_abs_difference,
+                                         verdict=layer_verdict(c, run.status == "diverged")) for c in checks]
                 worst = max(c.relative_error for c in checks)
                 if run.status == "diverged":
-                    message = (f"Run {run.id} diverged at step {run.diverged_at}: a gradient check of its weights "
-                               "is not meaningful.")
-                elif any(layer["verdict"] == "wrong" for layer in layers):
-                    message = f"Run {run.id}: largest relative error {worst:.1e}: backprop is WRONG here."
+                    verdict, headline = "not_meaningful", "A gradient check is not meaningful here"
+                    detail = f"The run diverged at step {run.diverged_at}: its weights are no longer meaningful."
                 else:
-                    message = f"Run {run.id}: largest relative error {worst:.1e}: backprop agrees with the numbers."
-                events.append(Event("gradcheck", run.id, self.step, message, layers=layers))
+                    wrong = any(layer.verdict == "wrong" for layer in layers)
+                    verdict = "wrong" if wrong else "agrees"
+                    headline = "Backprop is WRONG here" if wrong else "Backprop agrees with the numbers"
+                    detail = f"Largest relative error {worst:.1e}."
+                events.append(Event(event="gradcheck", run=run.id, step=self.step, cause=verdict, headline=headline,
+                                    detail=detail, layers=layers))
         return events
 
     # --- what the browser sees ---------------------------------------------------------------------
 
-    def frame(self) -> dict[str, Any]:
+    def frame(self) -> Frame:
         runs = []
         for run in self.runs:
             if run.status == "training" or run.last_frame is None:
-                body = run_frame(run.net, self.X, self.Y, self.config.example)
+                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example)
                 if body is None:
                     # never send a non-finite number: keep the last finite frame
                     run.status, run.diverged_at = "diverged", run.diverged_at or self.step
-                    body = run.last_frame or EMPTY_RUN_FRAME
+                    body = run.last_frame or empty_run_frame(run.id, run.spec.kind)
                 run.last_frame = body
-            runs.append({"id": run.id, "kind": run.spec.kind, "status": run.status,
-                         "converged_at": run.converged_at, **run.last_frame})
-        return {"type": "frame", "step": self.step, "runs": runs}
+            runs.append(run.last_frame.model_copy(update={"status": run.status, "converged_at": run.converged_at}))
+        return Frame(step=self.step, runs=runs)
+
+    def boundary_info(self) -> dict[str, Any] | None:
+        """The boundary grid's size, extent and format, for 2-D data."""
+        if not self.two_d:
+            return None
+        return {"size": BOUNDARY_SIZE, "extent": list(self.extent), "format": BOUNDARY_FORMAT}
 
     def boundary_frames(self) -> list[bytes]:
         if not self.two_d:

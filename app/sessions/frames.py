@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from app.nn import Network
 from app.nn.diagnostics import layer_diagnostics
@@ -39,7 +40,58 @@ def shown(values: np.ndarray) -> list:
     return shown_all([values])[0]
 
 
-def _histogram(values: np.ndarray) -> dict[str, Any]:
+class Histogram(BaseModel):
+    max_abs: float
+    counts: list[int]  # the layer's ∂C/∂W values in HISTOGRAM_BINS equal bins over [-max_abs, max_abs]
+
+
+class LayerFrame(BaseModel):
+    grad_W_norm: float
+    grad_b_norm: float
+    histogram: Histogram
+    saturated_fraction: float
+    mean_abs_activation: float
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class OutputFrame(BaseModel):
+    """The output layer's numbers. `delta_correct` exists only beside the elementwise mistake; a run that diverged
+    before its first frame has none of them."""
+    delta: list[list[float]] | None = Field(None, exclude_if=_absent)
+    jacobian: list[list[float]] | None = Field(None, exclude_if=_absent)
+    delta_correct: list[list[float]] | None = Field(None, exclude_if=_absent)
+    per_example_grad_W: list[list[list[float]]] | None = None  # null when the output layer is too large to send
+    example: int | None = Field(None, exclude_if=_absent)
+
+
+class RunFrame(BaseModel):
+    id: str
+    kind: str
+    status: Literal["training", "diverged"]
+    converged_at: int | None
+    loss: float | None
+    outputs: list[list[float]]
+    max_error: float | None
+    layers: list[LayerFrame]
+    output: OutputFrame
+
+
+class Frame(BaseModel):
+    type: Literal["frame"] = "frame"
+    step: int
+    runs: list[RunFrame]
+
+
+def empty_run_frame(run_id: str, kind: str) -> RunFrame:
+    """A run that diverged before it had one finite frame."""
+    return RunFrame(id=run_id, kind=kind, status="diverged", converged_at=None, loss=None, outputs=[],
+                    max_error=None, layers=[], output=OutputFrame())
+
+
+def _histogram(values: np.ndarray) -> Histogram:
     largest = float(np.abs(values).max()) if values.size else 0.0
     if largest == 0.0:
         counts = np.zeros(HISTOGRAM_BINS, dtype=int)
@@ -48,11 +100,11 @@ def _histogram(values: np.ndarray) -> dict[str, Any]:
         # np.histogram's bins over [-largest, largest] (the last one closed), in a few calls instead of its dozens.
         bins = np.floor((values.ravel() / largest + 1.0) * (HISTOGRAM_BINS / 2)).astype(np.intp)
         counts = np.bincount(np.minimum(bins, HISTOGRAM_BINS - 1), minlength=HISTOGRAM_BINS)
-    return {"max_abs": largest, "counts": counts.tolist()}
+    return Histogram(max_abs=largest, counts=counts.tolist())
 
 
-def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[str, Any] | None:
-    """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers;
+def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> RunFrame | None:
+    """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers of a training run;
     None when any of them is not a finite number (the run has diverged)."""
     fwd, bwd = net.gradients(X, Y)
     loss = net.loss(fwd, Y)
@@ -61,13 +113,9 @@ def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[
         return None
     layer_stats = layer_diagnostics(net, fwd)
     layers = [
-        {
-            "grad_W_norm": float(np.linalg.norm(gW)),
-            "grad_b_norm": float(np.linalg.norm(gb)),
-            "histogram": _histogram(gW),
-            "saturated_fraction": stats.saturated_fraction,
-            "mean_abs_activation": stats.mean_abs_activation,
-        }
+        LayerFrame(grad_W_norm=float(np.linalg.norm(gW)), grad_b_norm=float(np.linalg.norm(gb)),
+                   histogram=_histogram(gW), saturated_fraction=stats.saturated_fraction,
+                   mean_abs_activation=stats.mean_abs_activation)
         for gW, gb, stats in zip(bwd.grad_W, bwd.grad_b, layer_stats)
     ]
     last = len(net.W) - 1
@@ -87,15 +135,10 @@ def run_frame(net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> dict[
         arrays["delta_correct"] = net.output.delta_general(a[:n_shown], Y[:n_shown])
     rounded = dict(zip(arrays, shown_all(list(arrays.values()))))
     output = {name: rounded[name] for name in ("delta", "jacobian", "delta_correct") if name in rounded}
-    output["per_example_grad_W"] = rounded["per_example_grad_W"] if rows else None
-    output["example"] = example
-    return {
-        "loss": loss,
-        "outputs": rounded["outputs"],
-        "max_error": float(np.abs(a - Y).max()),
-        "layers": layers,
-        "output": output,
-    }
+    output = OutputFrame(**output, per_example_grad_W=rounded["per_example_grad_W"] if rows else None,
+                         example=example)
+    return RunFrame(id=run_id, kind=kind, status="training", converged_at=None, loss=loss,
+                    outputs=rounded["outputs"], max_error=float(np.abs(a - Y).max()), layers=layers, output=output)
 
 
 def boundary_extent(X: np.ndarray) -> tuple[float, float, float, float]:

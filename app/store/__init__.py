@@ -7,9 +7,9 @@ live socket call; see docs/models.md.
 from app.store.database import SCHEMA_VERSION, normalize_url
 from app.store.errors import (InvalidModel, ModelNotFound, SchemaTooNew, StoreConfigError, StoreError, StoreFull,
                               StoreUnavailable)
-from app.store.store import ModelStore, Page, SavedModel, check_document, dumps
+from app.store.store import ModelStore, Page, SavedModel, check_document
 
 __all__ = [
     "SCHEMA_VERSION", "InvalidModel", "ModelNotFound", "ModelStore", "Page", "SavedModel", "SchemaTooNew",
-    "StoreConfigError", "StoreError", "StoreFull", "StoreUnavailable", "check_document", "dumps", "normalize_url",
+    "StoreConfigError", "StoreError", "StoreFull", "StoreUnavailable", "check_document", "normalize_url",
 ]

@@ -21,12 +21,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from app.nn import RUN_KINDS, ModelError, from_document, to_document
+from app.export import to_json
+from app.nn import RUN_KINDS, ModelError, check_model, parameter_count, to_document
 from app.store.database import (WRITE, is_memory_sqlite, lock_for_writing, make_engine, migrate,
                                 normalize_url, saved_models)
 from app.store.errors import InvalidModel, ModelNotFound, StoreFull, StoreUnavailable
@@ -77,36 +77,13 @@ class Page:
 def check_document(document: Any) -> dict[str, Any]:
     """The model document in canonical form (every number a float64), or InvalidModel saying what is wrong.
 
-    Accepts a dict as `to_document` writes it, or a pydantic model with `model_dump()` (ModelDocument).
+    check_model (app/nn/model_doc.py) decides, as for every way a model comes in. Accepts a dict as
+    `to_document` writes it, or a pydantic model with `model_dump()` (ModelDocument).
     """
-    if hasattr(document, "model_dump"):
-        document = document.model_dump()
-    if not isinstance(document, Mapping):
-        raise InvalidModel((), "a model document is a JSON object with layer_sizes, output_activation, loss, W and b")
-    missing = [k for k in ("layer_sizes", "output_activation", "loss", "W", "b") if k not in document]
-    if missing:
-        raise InvalidModel((missing[0],), f"the model document has no {missing[0]!r}")
-    sizes = document["layer_sizes"]
-    if (not isinstance(sizes, Sequence) or isinstance(sizes, str) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)):
-        raise InvalidModel(("layer_sizes",), "layer_sizes must be a list of at least two whole numbers, each 1 or more")
     try:
-        net = from_document(dict(document))
+        return to_document(check_model(document))
     except ModelError as e:
         raise InvalidModel(e.loc, e.message) from None
-    except (TypeError, ValueError) as e:
-        loc = ("hidden_activation",) if "hidden activation" in str(e) else ()
-        raise InvalidModel(loc, f"not a model document: {e}") from None
-    for name, arrays in (("W", net.W), ("b", net.b)):
-        for l, a in enumerate(arrays):
-            if not np.isfinite(a).all():
-                raise InvalidModel((name, l), f"{name}[{l}] holds NaN or Infinity; every weight must be finite")
-    return to_document(net)
-
-
-def dumps(document: dict[str, Any]) -> str:
-    """Compact JSON in which every float is its shortest repr, so it reads back to the same bits."""
-    return json.dumps(document, allow_nan=False, separators=(",", ":"))
 
 
 class ModelStore:
@@ -199,9 +176,9 @@ class ModelStore:
             "hidden_activation": doc["hidden_activation"],
             "output_activation": doc["output_activation"],
             "loss": doc["loss"],
-            "parameter_count": sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])),
+            "parameter_count": parameter_count(sizes),
             "class_names": None if names is None else json.dumps(names, ensure_ascii=False),
-            "document": dumps(doc),
+            "document": to_json(doc).decode(),
         }
         with self._transaction(write=True) as conn:
             lock_for_writing(conn)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.settings import Settings
@@ -17,7 +16,7 @@ from app.web.errors import StrictJSONResponse, install_error_handlers
 from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
 from app.web.ratelimit import RateLimitMiddleware
-from app.web.routers import backprop, datasets, health, live, models, pages, training
+from app.web.routers import backprop, check, datasets, health, live, models, pages, training
 from app.web.security import SecurityHeadersMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
@@ -104,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  max_name_length=app.state.settings.max_model_name)
     app.state.loaded_models = LoadedModels()  # networks kept loaded for predict
     limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else None  # the 429 is documented where it can happen
-    for module in (backprop, training, datasets, health, live, models, pages):
+    for module in (backprop, check, training, datasets, health, live, models, pages):
         app.include_router(module.router, responses=limited if module is not health else None)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
@@ -112,7 +111,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # check_dir=False: the API still starts where npm was never run; only the page then lacks its charts.
     for name, folder in VENDOR.items():
         app.mount(f"/vendor/{name}", StaticFiles(directory=ROOT / folder, check_dir=False), name=f"vendor-{name}")
-    templates = Jinja2Templates(directory=ROOT / "templates")
 
     # Outermost last: every response, the 429s and 413s included, carries the security headers. The body limit
     # sits inside the rate limit, so a client sending oversized bodies also spends its requests.
@@ -122,9 +120,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
-
-    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: for uptime checks
-    def index(request: Request):
-        return templates.TemplateResponse(request, "index.html", {"version": __version__})
 
     return app

@@ -3,6 +3,10 @@
 FastAPI's default 422 handler echoes the offending input; when that input holds NaN or Infinity
 the echo cannot be encoded and the 422 turns into a 500. This handler says where and what, and
 leaves the input out.
+
+Each item of a 422's `detail` has FastAPI's `loc`, `msg` and `type`, and `field`: the dotted path inside the
+body, query or path ("model.W.0", "inputs.3", "limit"), null for the body as a whole. The socket's
+`error.field` follows the same convention.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from typing import Any, Sequence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from app.nn.model_doc import NOT_FINITE
+
+REQUEST_PARTS = ("body", "query", "path", "header", "cookie")  # where FastAPI's locations start
 
 
 class StrictJSONResponse(JSONResponse):
@@ -32,7 +40,7 @@ def plain_message(error: dict[str, Any]) -> str:
     kind, ctx = error.get("type"), error.get("ctx") or {}
     items = lambda n: f"{n:,} item{'' if n == 1 else 's'}"  # noqa: E731
     if kind == "finite_number":
-        return "NaN and Infinity are not allowed; every number must be finite"
+        return NOT_FINITE
     if kind == "json_invalid":
         return "the body is not valid JSON"
     if kind == "missing":
@@ -46,8 +54,17 @@ def plain_message(error: dict[str, Any]) -> str:
     return error.get("msg", "invalid value")
 
 
+def field_of(loc: Sequence[str | int], kind: str | None = None) -> str | None:
+    """The dotted path a location names inside the request: ("body", "model", "W", 0) -> "model.W.0"."""
+    if kind == "json_invalid":  # its loc ends in a character offset: the body as a whole is at fault
+        return None
+    inside = loc[1:] if loc and loc[0] in REQUEST_PARTS else loc
+    return ".".join(map(str, inside)) or None
+
+
 def _plain(error: dict[str, Any]) -> dict[str, Any]:
-    return {"loc": list(error.get("loc", ())), "msg": plain_message(error), "type": error.get("type", "value_error")}
+    loc, kind = list(error.get("loc", ())), error.get("type", "value_error")
+    return {"loc": loc, "msg": plain_message(error), "type": kind, "field": field_of(loc, kind)}
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, Field, Strict, TypeAdapter
 
 from app.sessions.config import Count, ExperimentConfig
+from app.sessions.events import Event, EventCause, GradcheckLayer  # noqa: F401 (part of the protocol)
+from app.sessions.frames import Frame, Histogram, LayerFrame, OutputFrame, RunFrame  # noqa: F401
 from app.spec import Number, Spec
 
 PROTOCOL_VERSION = 1
@@ -86,17 +88,69 @@ CLIENT_TYPES = ("configure", "play", "pause", "step", "reset", "set", "gradcheck
 
 # --- server to client ---------------------------------------------------------------------------
 
+class RunKindInfo(BaseModel):
+    label: str = Field(description="how people name it, e.g. \"softmax + CE\"")
+    output_activation: str
+    loss: str
+    delta_formula: str = Field(description="δᴸ as plain text")
+    delta_tex: str = Field(description="δᴸ in TeX")
+    mistake: bool = Field(description="a named mistake, kept to compare with the right rule")
+
+
+class Limits(BaseModel):
+    max_runs: int
+    max_hidden_layers: int
+    max_units: int
+    max_parameters: int
+    max_speed: int
+    max_frame_rate: int
+    max_steps_per_message: int
+    max_message_bytes: int
+    idle_timeout: float
+
+
+class Defaults(BaseModel):
+    speed: int
+    frame_rate: int
+    boundary_rate: float
+    config: dict[str, Any] = Field(description="the default configure")
+
+
+class Bounds(BaseModel):
+    """A numeric setting's allowed values; null: no bound."""
+    minimum: float | None = None
+    exclusive_minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+
+
+class Thresholds(BaseModel):
+    reached_labels: float = Field(description="`converged`: every output within this of its label")
+    mean_label: float = Field(description="outputs within this of the mean label count as stuck there")
+    collapse_reported_from: int = Field(description="the earliest step a `collapsed` event can come at")
+    plateau_note_after: int = Field(description="steps at the mean label before a `plateau` note")
+
+
+class GradcheckRule(BaseModel):
+    """A layer is "wrong" only past both: the relative error and the absolute difference."""
+    relative_error: float
+    max_abs_difference: float
+
+
 class Hello(BaseModel):
     type: Literal["hello"] = "hello"
     protocol: int = PROTOCOL_VERSION
-    limits: dict[str, int | float]
-    defaults: dict[str, Any]
+    limits: Limits
+    defaults: Defaults
     datasets: list[dict[str, Any]]
-    run_kinds: dict[str, dict[str, Any]]
+    run_kinds: dict[str, RunKindInfo]
     hidden_activations: list[str]
     inits: dict[str, str]
     optimizers: dict[str, str]
-    gradcheck_rule: dict[str, float]  # a layer is "wrong" only past both: relative error and absolute difference
+    settings: dict[str, Bounds] = Field(description="bounds of the numeric settings, by field path")
+    thresholds: Thresholds
+    frame_examples: int = Field(description="a frame carries `outputs` and `delta` of this many examples, the first")
+    gradcheck_rule: GradcheckRule
 
 
 class Configured(BaseModel):
@@ -117,35 +171,6 @@ class State(BaseModel):
     step: int
     speed: int | Literal["max"]
     frame_rate: int
-
-
-class RunFrame(BaseModel):
-    id: str
-    kind: str
-    status: Literal["training", "diverged"]
-    converged_at: int | None
-    loss: float | None
-    outputs: list[list[float]]
-    max_error: float | None
-    layers: list[dict[str, Any]]
-    output: dict[str, Any]
-
-
-class Frame(BaseModel):
-    type: Literal["frame"] = "frame"
-    step: int
-    runs: list[RunFrame]
-
-
-class Event(BaseModel):
-    type: Literal["event"] = "event"
-    event: Literal["diverged", "collapsed", "plateau", "converged", "gradcheck"]
-    run: str
-    step: int
-    message: str
-    suggestion: str | None = None
-    causes: list[dict[str, str]] | None = None
-    layers: list[dict[str, int | float | str]] | None = None  # gradcheck: with a "verdict" per layer
 
 
 class HistoryReply(BaseModel):
@@ -170,7 +195,22 @@ class ModelReply(BaseModel):
     model: dict[str, Any] = Field(description="a model document, as POST /api/backprop takes it")
 
 
+ErrorCode = Literal["invalid_message", "invalid_value", "unknown_run", "run_diverged", "too_many_parameters",
+                    "queue_full", "store_failed", "not_configured"]
+
+
+class InReplyTo(BaseModel):
+    type: str = Field(description="the type of the command this answers")
+    run: str | None = Field(None, description="the run the command named, if any")
+
+
 class Error(BaseModel):
+    """A command that cannot be obeyed; the session goes on as before."""
     type: Literal["error"] = "error"
-    message: str
-    field: str | None = None
+    code: ErrorCode
+    message: str = Field(description="in plain words, without the field's path")
+    field: str | None = Field(None, description="dotted path inside the command, e.g. \"dataset.params.eps\"")
+    in_reply_to: InReplyTo | None = Field(None, description="null when the message was no command at all")
+
+
+SERVER_MESSAGES = (Hello, Configured, State, Frame, Event, HistoryReply, Saved, ModelReply, Error)

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
 from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
-from app.spec import Number, OptimizerSpec
+from app.spec import Number, OptimizerSpec, Spec
 
 Vector = list[Number]
 Matrix = list[Vector]
 
-HiddenActivation = Literal[tuple(HIDDEN_ACTIVATIONS)]  # type: ignore[valid-type]
-OutputActivation = Literal[tuple(OUTPUT_ACTIVATIONS)]  # type: ignore[valid-type]
-Loss = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
+
+def _name_of(names: tuple[str, ...]) -> Any:
+    """Text listed as an enum in the schema; which names a model may use is check_model's to say (one message)."""
+    return Annotated[str, Strict(), WithJsonSchema({"type": "string", "enum": list(names)})]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ModelDocument(Body):
+class ModelDocument(Spec):
     """A whole network: architecture and every weight, W[l] of shape [n_out][n_in]."""
 
     model_config = ConfigDict(
@@ -33,16 +31,16 @@ class ModelDocument(Body):
     )
     layer_sizes: list[Annotated[int, Strict(), Field(ge=1)]] = Field(
         min_length=2, description="[n_in, hidden..., n_out]")
-    hidden_activation: HiddenActivation | None = Field(
+    hidden_activation: _name_of(HIDDEN_ACTIVATIONS) | None = Field(
         None, description="activation of every hidden layer; null when there is no hidden layer")
-    output_activation: OutputActivation
-    loss: Loss = Field(description="mse (½Σ(a−y)², averaged over examples), binary_cross_entropy (sigmoid "
+    output_activation: _name_of(OUTPUT_ACTIVATIONS)
+    loss: _name_of(LOSSES) = Field(description="mse (½Σ(a−y)², averaged over examples), binary_cross_entropy (sigmoid "
                                    "outputs) or cross_entropy (softmax outputs)")
     W: list[Matrix] = Field(description="W[l] has n_out rows of n_in numbers, like w_jk")
     b: list[Vector] = Field(description="b[l] has n_out numbers")
 
 
-class Examples(Body):
+class Examples(Spec):
     model: ModelDocument
     inputs: list[Vector] = Field(min_length=1, description="one row of n_in numbers per example")
     labels: list[Vector] = Field(min_length=1, description=(
@@ -110,6 +108,57 @@ class GradcheckLayer(BaseModel):
 
 class GradcheckResponse(BaseModel):
     layers: list[GradcheckLayer]
+
+
+class SaveModelRequest(Spec):
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{
+        "name": "two points, softmax",
+        "model": {"layer_sizes": [2, 2], "hidden_activation": None, "output_activation": "softmax",
+                  "loss": "cross_entropy", "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]},
+        "class_names": ["A", "B"],
+    }]}}
+    name: Annotated[str, Strict()] = Field(description="a name to find the model by (need not be unique)")
+    model: ModelDocument
+    class_names: list[Annotated[str, Strict()]] | None = Field(
+        None, description="one name per output unit; predictions then carry the class's name")
+
+
+class SavedModelInfo(BaseModel):
+    id: int
+    name: str
+    created_at: dt.datetime = Field(description="when it was saved, UTC")
+    source: str = Field(description="how it was saved: api, import, socket, ...")
+    kind: str | None = Field(description="the run kind (softmax_ce, sigmoid_mse, ...), null for other output layers")
+    layer_sizes: list[int]
+    hidden_activation: str | None
+    output_activation: str
+    loss: str
+    parameter_count: int
+    class_names: list[str] | None
+
+
+class SavedModelDetail(SavedModelInfo):
+    model: ModelDocument
+
+
+class ModelPage(BaseModel):
+    items: list[SavedModelInfo] = Field(description="newest first; without weights")
+    total: int = Field(description="models in the store")
+    limit: int
+    offset: int
+
+
+class PredictRequest(Spec):
+    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"inputs": [[1, 0], [0, 1]]}]}}
+    inputs: list[Vector] = Field(min_length=1, description="one row of n_in numbers per example")
+
+
+class PredictResponse(BaseModel):
+    outputs: Matrix = Field(description="aᴸ for each row")
+    classes: list[int] = Field(description="each row's class: the index of its largest output "
+                                           "(with one output unit: 1 when it is at least 0.5)")
+    class_names: list[str] | None = Field(
+        None, description="the name of each row's class, when the model was saved with class names")
 
 
 class DatasetParam(BaseModel):

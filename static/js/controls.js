@@ -1,10 +1,12 @@
 // The settings form: built from `hello` (datasets and their parameters, activations, inits, optimizers,
 // run kinds), read into a settings object and written back from one. It reports changes; it sends nothing.
 
-import { RUN_KINDS, kindInfo } from './run-kinds.js';
+import { kindInfo } from './run-kinds.js';
 import { formatNumber } from './lib/format.js';
 
-const MAX_EXAMPLES_LISTED = 256; // frames carry the numbers of the first 256 examples only
+const MAX_EXAMPLES_LISTED = 256; // a longer menu would not be read; the math panel can show any example
+// The form's number fields and the server's names for them (hello.settings gives their bounds).
+const BOUNDED_FIELDS = { dataSeed: 'dataset.seed', seed: 'network.seed', lr: 'optimizer.learning_rate', batchSize: 'batch_size' };
 const steps = (count) => count.toLocaleString('en-US');
 
 function option(value, text, disabled = false) {
@@ -82,9 +84,22 @@ export function createControls({ form, exampleSelect, onChange }) {
     if (allowed.length < SPEEDS.length) addSpeed(String(fastest), `${steps(fastest)} steps/s (this server’s limit)`);
   }
 
+  /** The server's bounds on the number fields, so the browser's own checks agree with it. */
+  function populateBounds() {
+    for (const [name, path] of Object.entries(BOUNDED_FIELDS)) {
+      const bounds = hello.settings?.[path];
+      if (!bounds) continue;
+      const input = field(name);
+      const low = bounds.minimum ?? bounds.exclusive_minimum;
+      if (low !== null && low !== undefined) input.min = low;
+      if (bounds.maximum !== null && bounds.maximum !== undefined) input.max = bounds.maximum;
+    }
+  }
+
   function populate(message) {
     hello = message;
     populateSpeeds();
+    populateBounds();
     field('dataset').replaceChildren(...hello.datasets.map((d) =>
       option(d.name, d.available ? d.title : `${d.title} (needs the ${d.requires} extra)`, !d.available)));
     field('activation').replaceChildren(...hello.hidden_activations.map((name) => option(name, name)));
@@ -92,7 +107,7 @@ export function createControls({ form, exampleSelect, onChange }) {
     field('optimizer').replaceChildren(...Object.keys(hello.optimizers).map((name) => option(name, name)));
     kindsBox.replaceChildren();
     for (const [kind, info] of Object.entries(hello.run_kinds)) {
-      const ours = kindInfo(kind);
+      const ours = kindInfo(kind); // hello.run_kinds, learnt with this `hello`
       const id = `kind-${kind}`;
       const row = document.createElement('div');
       row.className = `run-kind${info.mistake ? ' mistake' : ''}`;
@@ -105,7 +120,7 @@ export function createControls({ form, exampleSelect, onChange }) {
       box.setAttribute('aria-describedby', `${id}-formula`);
       const label = document.createElement('label');
       label.htmlFor = id;
-      label.textContent = RUN_KINDS[kind] ? ours.name : `${info.output_activation} + ${info.loss}`;
+      label.textContent = info.label;
       const formula = document.createElement('span');
       formula.className = 'formula';
       formula.id = `${id}-formula`;

@@ -1,6 +1,8 @@
-// Applies each server message to the store: the only place that turns the protocol into state.
+// Applies each server message to the store. (main.js keeps the state of its own requests: the `configure`
+// messages waiting for an answer; model-actions.js records the `save` and `model` requests it sends.)
 
 import { decodeBoundaryFrame } from './boundary-frame.js';
+import { useRunKinds } from './run-kinds.js';
 import { emptyExperiment } from './store.js';
 import { appendFrame, createSeries } from './series.js';
 
@@ -20,6 +22,7 @@ export function applyBinary(store, buffer) {
 
 const HANDLERS = {
   hello(store, message) {
+    useRunKinds(message.run_kinds);
     store.update(['config', 'models'], (state) => {
       state.hello = message;
       state.modelRequests = []; // a new connection: nothing sent on the old one will be answered
@@ -48,7 +51,8 @@ const HANDLERS = {
       const last = state.series?.steps.at(-1);
       if (!state.series || (last !== undefined && message.step < last)) {
         // A new experiment or a reset: start the curves again.
-        state.series = createSeries(configured, message.runs.length, message.runs[0]?.layers.length ?? 0);
+        state.series = createSeries(configured, message.runs.length, message.runs[0]?.layers.length ?? 0,
+          state.hello?.frame_examples ?? configured.labels.length);
         if (last !== undefined) {
           state.converged = {};
           state.diagnoses = [];
@@ -94,19 +98,18 @@ const HANDLERS = {
   },
 
   error(store, message) {
-    const request = requestFor(store.state, message.message);
+    const request = requestFor(store.state, message.in_reply_to);
     if (request) {
       // A `save` or `model` that failed: the error belongs beside that run's buttons.
       store.update(['models'], (state) => {
         settle(state, request.type, request.run);
-        // Beside the buttons, "model: run: no run 'x'…" reads better without its prefix.
-        const error = { type: request.type, message: message.message.replace(/^(save|model): (\w+: )?/, '') };
+        const error = { type: request.type, code: message.code, message: message.message };
         state.models[request.run] = { ...state.models[request.run], error };
       });
       return;
     }
     store.update(['errors'], (state) => {
-      state.errors[message.field ?? ''] = message.message;
+      state.errors[message.field ?? ''] = { message: message.message };
     });
   },
 };
@@ -117,7 +120,7 @@ function resolveCollapse(state, converged) {
   state.diagnoses = state.diagnoses
     .filter((d) => !(d.event === 'plateau' && d.run === converged.run))
     .map((d) => (d.event === 'collapsed' && d.run === converged.run && !d.resolved
-      ? { ...d, resolved: { step: converged.step, message: converged.message } } : d));
+      ? { ...d, resolved: { step: converged.step } } : d));
 }
 
 /** Forget the oldest unanswered request of this type for this run (the server answers in order). */
@@ -126,11 +129,10 @@ function settle(state, type, run) {
   if (i >= 0) state.modelRequests.splice(i, 1);
 }
 
-/**
- * The unanswered `save` or `model` an error is about, if any. Errors do not name their request, but
- * the server's say which: "save: run: no run 'x'…", "model: run b diverged…", "…this 'save' was dropped…".
- */
-function requestFor(state, text) {
-  const candidates = state.modelRequests.filter((r) => text.startsWith(`${r.type}: `) || text.includes(`'${r.type}'`));
-  return candidates.find((r) => text.includes(`'${r.run}'`) || text.includes(`run ${r.run} `)) ?? candidates[0] ?? null;
+/** The unanswered `save` or `model` an error answers (its `in_reply_to`), if any: the one for that run, else the
+ * oldest of that type (the server answers in order). */
+function requestFor(state, inReplyTo) {
+  if (!inReplyTo) return null;
+  const ofType = state.modelRequests.filter((r) => r.type === inReplyTo.type);
+  return ofType.find((r) => r.run === inReplyTo.run) ?? ofType[0] ?? null;
 }

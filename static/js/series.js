@@ -30,8 +30,9 @@ export function followedUnit(labelRow) {
   return labelRow.length === 2 ? 0 : labelRow.indexOf(Math.max(...labelRow));
 }
 
-export function createSeries(configured, runCount, layerCount) {
-  const examples = chooseExamples(configured.labels, Math.min(configured.labels.length, 256));
+/** `frameExamples`: how many examples' outputs a frame carries (hello.frame_examples), the first ones. */
+export function createSeries(configured, runCount, layerCount, frameExamples) {
+  const examples = chooseExamples(configured.labels, Math.min(configured.labels.length, frameExamples));
   return {
     examples,
     units: examples.map((e) => followedUnit(configured.labels[e])),

@@ -1,4 +1,5 @@
-// The one small store: the socket's messages go in, the views read it out. Views never write to it.
+// The one small store: the socket's messages go in (messages.js), the views read it out. Views draw from it and
+// write only their own requests (model-actions.js) and the form's errors and notices (configurer.js).
 // `rev` counts changes per part, so a view redraws only what changed since it last looked.
 
 export function emptyExperiment() {
@@ -22,7 +23,7 @@ export function createStore() {
     status: { playing: false, step: 0, speed: 60, frame_rate: 30 },
     lastConfigure: null, // the last `configure` message sent
     modelRequests: [], // `save` and `model` messages sent and not answered yet, oldest first: { type, run }
-    errors: {}, // field (or '' for general) -> message
+    errors: {}, // field (or '' for general) -> { message, note }
     notices: [], // what became of the link's values (unknown, refused, clamped): shown at the top until dismissed
     framesDrawn: 0,
     ...emptyExperiment(),

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from app.nn import gradient_check
 from app.web.deps import SettingsDep
 from app.web.errors import invalid
-from app.web.requests import examples_from, finite_or_422, network_from
+from app.web.model_input import examples_from, finite_or_422, network_from
 from app.web.schemas import BackpropRequest, BackpropResponse, GradcheckResponse, LayerPass
 
 router = APIRouter(prefix="/api", tags=["backprop"])

@@ -14,16 +14,6 @@ from app.web.schemas import DatasetData, DatasetInfo
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
 
-def _query_value(raw: str, kind: str):
-    """Query strings are text: read them as the parameter's kind, leaving the range check to the dataset."""
-    if kind == "bool":
-        return {"true": True, "false": False}.get(raw.lower(), raw)
-    try:
-        return int(raw) if kind == "int" and raw.lstrip("-").isdigit() else float(raw)
-    except ValueError:
-        return raw
-
-
 @router.get("", response_model=list[DatasetInfo])
 def list_datasets() -> list[dict]:
     """Every dataset with its description and parameters (with their bounds)."""
@@ -34,12 +24,11 @@ def list_datasets() -> list[dict]:
             responses={404: {"description": "no dataset of that name"}})
 def get_dataset(name: str, request: Request, seed: int = 0) -> DatasetData:
     """The inputs and one-hot labels of a dataset. Its parameters (see GET /api/datasets) go in the query."""
-    spec = datasets.DATASETS.get(name)
-    if spec is None:
-        raise HTTPException(404, f"There is no dataset named {name!r}; choose one of: {', '.join(datasets.DATASETS)}.")
-    kinds = {p.name: p.kind for p in spec.params}
-    params = {key: _query_value(value, kinds.get(key, "float"))
-              for key, value in request.query_params.items() if key != "seed"}
+    try:
+        spec = datasets.spec_of(name)
+    except datasets.DatasetError as e:
+        raise HTTPException(404, e.message) from None
+    params = datasets.params_from_text(spec, {k: v for k, v in request.query_params.items() if k != "seed"})
     try:
         data = datasets.load(name, seed=seed, **params)
     except datasets.DatasetError as e:

@@ -7,26 +7,24 @@ calls belong. Predict is the exception (see there).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import re
 from pathlib import PurePath
 from typing import Annotated, Iterator, Literal
 
 import numpy as np
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, Strict, ValidationError
 
-from app.export import EXPORT_FORMATS, ExportUnavailable, FormatError, export_model, predict, read_model
-from app.nn import from_document
+from app.export import EXPORT_FORMATS, ExportUnavailable, FormatError, export_model, read_model
+from app.nn.inference import predict
 from app.store import (InvalidModel, ModelNotFound, ModelStore, SavedModel, StoreError, StoreFull,
                        StoreUnavailable)
-from app.web.deps import SettingsDep
+from app.web.deps import SettingsDep, StoreDep
 from app.web.errors import invalid
 from app.web.loaded_models import LoadedModel, LoadedModels
-from app.web.requests import network_from
-from app.web.schemas import Body, Matrix, ModelDocument, Vector
+from app.web.model_input import network_from, size_limits
+from app.web.schemas import (ModelPage, PredictRequest, PredictResponse, SavedModelDetail, SavedModelInfo,
+                             SaveModelRequest)
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
@@ -36,64 +34,6 @@ ModelId = Annotated[int, Path(ge=1, description="the id the model got when it wa
 ExportFormat = Literal[tuple(EXPORT_FORMATS)]  # type: ignore[valid-type]
 
 
-async def _store(request: Request) -> ModelStore:  # async: no thread-pool hop (see app/web/deps.py)
-    return request.app.state.store
-
-
-StoreDep = Annotated[ModelStore, Depends(_store)]
-
-
-# --- bodies -------------------------------------------------------------------------------------
-
-class SaveModelRequest(Body):
-    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{
-        "name": "two points, softmax",
-        "model": {"layer_sizes": [2, 2], "hidden_activation": None, "output_activation": "softmax",
-                  "loss": "cross_entropy", "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]},
-        "class_names": ["A", "B"],
-    }]}}
-    name: Annotated[str, Strict()] = Field(description="a name to find the model by (need not be unique)")
-    model: ModelDocument
-    class_names: list[Annotated[str, Strict()]] | None = Field(
-        None, description="one name per output unit; predictions then carry the class's name")
-
-
-class SavedModelInfo(BaseModel):
-    id: int
-    name: str
-    created_at: dt.datetime = Field(description="when it was saved, UTC")
-    source: str = Field(description="how it was saved: api, import, socket, ...")
-    kind: str | None = Field(description="the run kind (softmax_ce, sigmoid_mse, ...), null for other output layers")
-    layer_sizes: list[int]
-    hidden_activation: str | None
-    output_activation: str
-    loss: str
-    parameter_count: int
-    class_names: list[str] | None
-
-
-class SavedModelDetail(SavedModelInfo):
-    model: ModelDocument
-
-
-class ModelPage(BaseModel):
-    items: list[SavedModelInfo] = Field(description="newest first; without weights")
-    total: int = Field(description="models in the store")
-    limit: int
-    offset: int
-
-
-class PredictRequest(Body):
-    model_config = {"extra": "forbid", "json_schema_extra": {"examples": [{"inputs": [[1, 0], [0, 1]]}]}}
-    inputs: list[Vector] = Field(min_length=1, description="one row of n_in numbers per example")
-
-
-class PredictResponse(BaseModel):
-    outputs: Matrix = Field(description="aᴸ for each row")
-    classes: list[int] = Field(description="each row's class: the index of its largest output "
-                                           "(with one output unit: 1 when it is at least 0.5)")
-    class_names: list[str] | None = Field(
-        None, description="the name of each row's class, when the model was saved with class names")
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -115,12 +55,6 @@ def _store_errors(name_loc: tuple = ("body", "name"), model_loc: tuple = ("body"
         raise HTTPException(507, e.message) from None
     except (StoreUnavailable, StoreError) as e:
         raise HTTPException(503, e.message) from None
-
-
-def _document_errors(error: ValidationError, loc: tuple) -> RequestValidationError:
-    """A pydantic error about an uploaded document, without echoing the input, located in the file."""
-    return RequestValidationError([{"loc": (*loc, *e["loc"]), "msg": e["msg"], "type": e["type"]}
-                                   for e in error.errors(include_input=False, include_url=False)])
 
 
 def _get(store: ModelStore, model_id: int) -> SavedModel:
@@ -158,19 +92,14 @@ def import_model(
     if len(data) > settings.max_import_bytes:
         raise invalid(("body", "file"), f"the file is larger than the limit of {settings.max_import_bytes:,} bytes")
     try:
-        model_file = read_model(data, file.filename)
+        model_file = read_model(data, file.filename, size_limits(settings))
     except FormatError as e:
         raise invalid(("body", "file", *e.loc), e.message) from None
     doc_loc = ("body", "file", *model_file.document_loc)
-    try:
-        document = ModelDocument.model_validate(model_file.document)
-    except ValidationError as e:
-        raise _document_errors(e, doc_loc) from None
-    network_from(document, settings, loc=doc_loc)
     chosen = name if name is not None else model_file.name or PurePath(file.filename or "").stem or "imported model"
     with _store_errors(name_loc=("body", "name") if name is not None else ("body", "file", "name"),
                        model_loc=doc_loc, other_loc=("body", "file")):
-        record = store.save(chosen, document, source="import", class_names=model_file.class_names)
+        record = store.save(chosen, model_file.document, source="import", class_names=model_file.class_names)
     response.headers["Location"] = f"/api/models/{record.id}"
     return record.summary()
 

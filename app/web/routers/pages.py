@@ -1,5 +1,4 @@
-"""The pages beside the dashboard: the guided lessons (their data and the printable derivation), and the API
-reference."""
+"""The pages: the dashboard, the guided lessons (their data and the printable derivation), and the API reference."""
 
 from __future__ import annotations
 
@@ -16,6 +15,12 @@ ROOT = Path(__file__).resolve().parents[3]  # the project folder, holding templa
 templates = Jinja2Templates(directory=ROOT / "templates")
 
 router = APIRouter(tags=["lessons"])
+
+
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: for uptime checks
+def index(request: Request):
+    """The dashboard."""
+    return templates.TemplateResponse(request, "index.html", {"version": __version__})
 
 
 @router.get("/api/lessons", response_model=list[Lesson])

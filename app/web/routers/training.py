@@ -7,12 +7,12 @@ import time
 import numpy as np
 from fastapi import APIRouter
 
-from app.nn import Trainer, divergence_reason, make_optimizer, to_document
+from app.nn import Trainer, make_optimizer, to_document
 from app.nn.diagnostics import divergence_suggestion
-from app.nn.training import divergence_bound
+from app.nn.training import largest_value
 from app.web.deps import SettingsDep
 from app.web.errors import invalid
-from app.web.requests import examples_from, finite_or_422, network_from
+from app.web.model_input import examples_from, finite_or_422, network_from
 from app.web.schemas import Stopped, TrainRequest, TrainResponse
 
 router = APIRouter(prefix="/api", tags=["training"])
@@ -43,7 +43,6 @@ def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
 def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
     fwd = net.forward(X)
     finite_or_422(fwd.output, net.costs(fwd, Y))
-    bound = divergence_bound(net)
     opt = body.optimizer
     trainer = Trainer(net, X, Y, make_optimizer(opt.name, opt.learning_rate, **opt.options()), body.batch_size,
                       body.seed)
@@ -55,11 +54,11 @@ def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
         history.append(trainer.full_loss() if trainer.batch_size else trainer.step().loss)
         if trainer.batch_size:
             trainer.step()
-        reason = divergence_reason(net, history[-1], bound)
+        reason = trainer.divergence(history[-1])
         if reason:
             stopped = Stopped(step=k + 1, reason="diverged",
                               message=f"Training diverged at step {k + 1}: {reason}. "
-                                      + divergence_suggestion(float(np.abs(X).max()), opt.learning_rate))
+                                      + divergence_suggestion(largest_value(X), opt.learning_rate))
             break
         if k % TIME_CHECK_EVERY == 0 and time.thread_time() - started > settings.train_time_limit:
             stopped = Stopped(step=k + 1, reason="time_limit",

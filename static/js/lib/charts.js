@@ -4,13 +4,11 @@
 // axis cannot place ticks below 1e-6 (a saturated layer's gradient norm is 1e-40), and its splits then loop.
 
 import uPlot from '../../../vendor/uplot/uPlot.esm.js';
-import { formatNumber, formatStep } from './format.js';
+import { formatNumber, formatStep, superscript } from './format.js';
 
 const AXIS = { stroke: '#5b6474', grid: { stroke: '#eceef3', width: 1 }, ticks: { stroke: '#d9dce3', width: 1 } };
-const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
-
 function powerOfTen(exponent) {
-  return `10${String(exponent).replace(/[-\d]/g, (c) => SUPERSCRIPT[c])}`;
+  return `10${superscript(exponent)}`;
 }
 
 /** Whole decades, at most about six of them, between min and max (both log10 values). */

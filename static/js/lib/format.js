@@ -15,3 +15,10 @@ export function formatStep(step) {
 export function formatVector(values, digits = 3) {
   return '[' + values.map((v) => formatNumber(v, digits)).join(', ') + ']';
 }
+
+const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/** A whole number in superscript digits: 12 → ¹², -6 → ⁻⁶. */
+export function superscript(n) {
+  return String(n).replace(/[-\d]/g, (c) => SUPERSCRIPT[c]);
+}

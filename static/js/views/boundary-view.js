@@ -3,11 +3,8 @@
 
 import { classColor, hexToRgb } from '../lib/colors.js';
 import { formatNumber, formatVector } from '../lib/format.js';
+import { classOf } from '../lib/labels.js';
 import { runsOf } from '../run-kinds.js';
-
-function classOf(row) {
-  return row.indexOf(Math.max(...row));
-}
 
 /** The grid as an image: each class's colour weighted by its share of the outputs, paler where unsure. */
 function gridImage(grid) {

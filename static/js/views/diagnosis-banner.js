@@ -6,20 +6,11 @@
 import { formatStep } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
 
-/** The server's message opens with one short sentence saying what is seen (docs/protocol.md): the title. */
-export function splitMessage(message) {
-  const end = message.indexOf('. ');
-  if (end < 0) return { headline: message.replace(/\.$/, ''), rest: '' };
-  return { headline: message.slice(0, end), rest: message.slice(end + 2) };
-}
-
+/** Runs with the same diagnosis share one entry: same kind of event, same headline, same causes and fix. Not the
+ * detail: runs stuck for one reason differ in its numbers, and a diverged run's names its own step. */
 function groupKey(event) {
   if (event.resolved) return `resolved|${event.run}`;
-  // What is seen (a collapsed message's first two sentences, e.g. the output every input gets) and why. Not the
-  // rest: runs stuck for one reason differ in its numbers, and a diverged message names its own step.
-  const { headline, rest } = splitMessage(event.message);
-  const seen = event.event === 'collapsed' ? splitMessage(rest).headline : '';
-  return [event.event, headline, seen, event.suggestion ?? '', ...(event.causes ?? []).map((c) => c.code)].join('|');
+  return [event.event, event.cause, event.headline, event.suggestion ?? '', ...(event.causes ?? []).map((c) => c.id)].join('|');
 }
 
 /** A run reported collapsed that reached its labels later: information, not an error. */
@@ -30,7 +21,7 @@ function resolvedItem(event, name) {
   title.textContent = `Out of the plateau after all: ${name} (step ${formatStep(event.resolved.step)})`;
   const message = document.createElement('p');
   message.className = 'message';
-  message.textContent = `Reported as “${splitMessage(event.message).headline}” at step ${formatStep(event.step)}, `
+  message.textContent = `Reported as “${event.headline}” at step ${formatStep(event.step)}, `
     + `it reached its labels at step ${formatStep(event.resolved.step)}: that plateau ended by itself, `
     + 'it was not a collapse.';
   item.append(title, message);
@@ -62,24 +53,26 @@ export function createDiagnosisBanner({ section }) {
       }
       const item = document.createElement('article');
       item.className = `diagnosis-item ${first.event}`;
-      const { headline, rest } = splitMessage(first.message);
+      item.dataset.cause = first.cause;
       const title = document.createElement('h2');
-      title.textContent = `${headline}: ${names} (step ${formatStep(first.step)})`;
+      title.textContent = `${first.headline}: ${names} (step ${formatStep(first.step)})`;
       item.append(title);
-      if (rest) {
+      if (first.detail) {
         const message = document.createElement('p');
         message.className = 'message';
-        message.textContent = rest;
+        message.textContent = first.detail;
         item.append(message);
       }
-      const causes = (first.causes ?? []).filter((cause) => !first.message.includes(cause.message));
+      // The main cause is in the detail already; the list gives the others.
+      const causes = (first.causes ?? []).filter((cause) => cause.id !== first.cause);
       if (causes.length) {
         const list = document.createElement('ul');
         list.className = 'causes';
         const suggested = new Set([first.suggestion]); // each suggestion once: causes often share the main one
         for (const cause of causes) {
           const li = document.createElement('li');
-          li.textContent = cause.message;
+          li.dataset.cause = cause.id;
+          li.textContent = cause.detail;
           if (cause.suggestion && !suggested.has(cause.suggestion)) li.textContent += ` Try: ${cause.suggestion}`;
           suggested.add(cause.suggestion);
           list.append(li);

@@ -1,5 +1,8 @@
 // Server and form errors, shown next to the control they are about (by the error's `field`, e.g.
 // "dataset.params.eps"), or in the general error area when no control matches.
+// state.errors: field (or '' when none) -> { message, note }; `note` says what became of the edit.
+
+import { element } from '../lib/dom.js';
 
 export function fieldElementFor(field, root = document) {
   if (!field) return null;
@@ -13,33 +16,41 @@ export function fieldElementFor(field, root = document) {
   return best;
 }
 
-export function createErrorsView({ general }) {
+/** The error's words, and its note on a line of its own. */
+function errorText(slot, { message, note }) {
+  if (slot.childNodes.length) slot.append(' ');
+  slot.append(element('span', 'error-message', message));
+  if (note) {
+    const line = element('span', 'error-note', note);
+    line.style.display = 'block';
+    slot.append(line);
+  }
+}
+
+export function createErrorsView({ general, root = document }) {
   let seen = -1;
   return {
     draw(state) {
       if (seen === state.rev.errors) return;
       seen = state.rev.errors;
-      for (const element of document.querySelectorAll('[data-field].has-error')) {
-        element.classList.remove('has-error');
-        element.querySelector('.field-error').textContent = '';
-        for (const input of element.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
+      for (const placed of root.querySelectorAll('[data-field].has-error')) {
+        placed.classList.remove('has-error');
+        placed.querySelector('.field-error').replaceChildren();
+        for (const input of placed.querySelectorAll('[aria-invalid]')) input.removeAttribute('aria-invalid');
       }
-      const unplaced = [];
-      for (const [field, message] of Object.entries(state.errors)) {
-        const element = fieldElementFor(field);
-        if (!element) {
-          unplaced.push(message);
+      general.replaceChildren();
+      for (const [field, error] of Object.entries(state.errors)) {
+        const placed = fieldElementFor(field, root);
+        if (!placed) {
+          // Away from its control, the error names the field it is about.
+          errorText(general, { ...error, message: field ? `${field}: ${error.message}` : error.message });
           continue;
         }
-        element.classList.add('has-error');
-        const slot = element.querySelector('.field-error');
-        // Beside its control, "configure: dataset.params.eps: eps must be…" reads better without the path.
-        const plain = message.replace(/^[a-z_]+: [\w.]+: /, '');
-        slot.textContent = slot.textContent ? `${slot.textContent} ${plain}` : plain;
-        for (const input of element.querySelectorAll('input, select')) input.setAttribute('aria-invalid', 'true');
+        placed.classList.add('has-error');
+        errorText(placed.querySelector('.field-error'), error);
+        for (const input of placed.querySelectorAll('input, select')) input.setAttribute('aria-invalid', 'true');
       }
-      general.hidden = unplaced.length === 0;
-      general.textContent = unplaced.join(' ');
+      general.hidden = general.childNodes.length === 0;
     },
   };
 }

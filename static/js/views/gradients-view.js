@@ -3,17 +3,13 @@
 
 import { createStepChart } from '../lib/charts.js';
 import { NEGATIVE, POSITIVE } from '../lib/colors.js';
-import { formatNumber } from '../lib/format.js';
+import { formatNumber, superscript } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
 
 const LAYER_COLORS = ['#8fb3de', '#4f86c6', '#2a5a99', '#16365f', '#0b1c33'];
 
 export function layerName(sizes, l) {
   return `W${superscript(l + 1)} (${sizes[l]}→${sizes[l + 1]})`;
-}
-
-function superscript(n) {
-  return String(n).replace(/\d/g, (d) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[d]);
 }
 
 function drawHistogram(canvas, histogram) {

@@ -2,20 +2,13 @@
 // One drawing per kind of lesson (app/lessons/model.py, `Numbers`); each copes with whatever is configured,
 // since the learner may change any setting while a lesson is open.
 
-import { signedColor } from '../lib/colors.js';
+import { element } from '../lib/dom.js';
 import { formatNumber, formatStep } from '../lib/format.js';
+import { gradientTable, meanGradient } from '../lib/gradients.js';
 import { renderTex, texMatrix } from '../lib/tex.js';
 import { NOT_MEANINGFUL, runVerdict } from '../gradcheck-verdict.js';
 import { runsOf } from '../run-kinds.js';
 
-const NEAR = 0.1; // "near [0.5, 0.5]" and "reached the labels": within 0.1, as the engine's `converged`
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const fixed = (value, digits = 3) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
 const vector = (values, digits = 3) => `[${values.map((v) => fixed(v, digits)).join(', ')}]`;
@@ -57,7 +50,7 @@ function exampleName(configured, e) {
   return input.length <= 4 ? `[${input.map((v) => formatNumber(v, 3)).join(', ')}] → ${label}` : `example ${e} (${label})`;
 }
 
-const REACHED = 'reached the labels?'; // the engine's `converged`: every output within 0.1 of its label
+const REACHED = 'reached the labels?'; // the engine's `converged`: hello.thresholds.reached_labels
 
 /** Where a run stands, under REACHED: yes (at which step), stuck or diverged, or not yet. */
 function status(state, runId) {
@@ -72,12 +65,12 @@ function status(state, runId) {
 function causes(state) {
   const seen = new Map();
   for (const event of state.diagnoses) {
-    for (const cause of event.causes ?? []) if (!seen.has(cause.code)) seen.set(cause.code, cause.message);
+    for (const cause of event.causes ?? []) if (!seen.has(cause.id)) seen.set(cause.id, cause.detail);
   }
   if (seen.size === 0) {
     const learned = state.configured.config.runs.every((run) => run.id in state.converged);
     return element('p', 'lesson-note', learned ? 'No diagnosis: nothing is stuck, every run reached its labels.'
-      : 'No diagnosis yet: a run that is stuck is reported from step 50 on. Press Play.');
+      : `No diagnosis yet: a run that is stuck is reported from step ${formatStep(state.hello.thresholds.collapse_reported_from)} on. Press Play.`);
   }
   const box = element('div', 'lesson-causes');
   box.append(element('p', 'lesson-note', 'The diagnosis:'));
@@ -89,22 +82,6 @@ function causes(state) {
   }
   box.append(list);
   return box;
-}
-
-function gradientTable(matrix, scale, caption) {
-  const node = element('table', 'grad-table');
-  node.append(element('caption', '', caption));
-  for (const [j, row] of matrix.entries()) {
-    const tr = element('tr');
-    for (const [k, value] of row.entries()) {
-      const td = element('td', '', formatNumber(value, 2));
-      td.style.background = signedColor(value, scale);
-      td.title = `∂c/∂w${j + 1}${k + 1} = ${formatNumber(value, 4)}`;
-      tr.append(td);
-    }
-    node.append(tr);
-  }
-  return node;
 }
 
 // --- 1: the two examples' output-layer gradients -----------------------------------------------------------
@@ -130,16 +107,18 @@ function perExampleGradients(state) {
 
   const outputs = [run.outputs[a], run.outputs[b]].flat();
   const where = element('p', 'lesson-status');
-  where.dataset.status = outputs.every((v) => Math.abs(v - 0.5) < NEAR) ? 'plateau' : info.id in state.converged ? 'labels' : 'moving';
+  // "Near [0.5, 0.5]" uses the engine's `converged` distance, hello.thresholds.reached_labels.
+  const near = state.hello.thresholds.reached_labels;
+  where.dataset.status = outputs.every((v) => Math.abs(v - 0.5) < near) ? 'plateau' : info.id in state.converged ? 'labels' : 'moving';
   where.textContent = {
-    plateau: 'Both examples’ outputs are within 0.1 of [0.5, 0.5]: the network answers the average label for both.',
-    labels: `Every output is within 0.1 of its label (since step ${formatStep(state.converged[info.id] ?? 0)}).`,
+    plateau: `Both examples’ outputs are within ${near} of [0.5, 0.5]: the network answers the average label for both.`,
+    labels: `Every output is within ${near} of its label (since step ${formatStep(state.converged[info.id] ?? 0)}).`,
     moving: 'The outputs are not at [0.5, 0.5]: they are moving.',
   }[where.dataset.status];
 
   const [ga, gb] = [grads[a].flat(), grads[b].flat()];
   const sum = ga.map((v, i) => v + gb[i]);
-  const mean = grads[a].map((row, j) => row.map((v, k) => (v + grads[b][j][k]) / 2));
+  const mean = meanGradient([grads[a], grads[b]]);
   const scale = Math.max(...ga.map(Math.abs), ...gb.map(Math.abs), 1e-300);
   const tables = element('div', 'grad-tables');
   tables.append(

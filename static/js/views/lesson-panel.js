@@ -2,17 +2,10 @@
 // numbers (lesson-numbers.js), one "Try this" action, and the way to the previous and next lessons.
 // It applies nothing itself: choosing and trying go to main.js, which drives the form and the socket.
 
+import { element } from '../lib/dom.js';
 import { renderTex } from '../lib/tex.js';
+import { createThrottle } from '../lib/throttle.js';
 import { drawLessonNumbers } from './lesson-numbers.js';
-
-const REFRESH_MS = 250; // the numbers change every frame; four updates a second can still be read
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function button(text, className, onClick) {
   const node = element('button', className, text);
@@ -25,8 +18,7 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
   let current = 0; // the open lesson's number; 0 when none is
   let numbersBox = null;
   let seen = { config: -1, frame: -1, events: -1, lesson: -1 };
-  let lastDrawn = 0;
-  let timer = null;
+  const throttle = createThrottle(requestDraw);
 
   const find = (number) => lessons.find((lesson) => lesson.number === number);
 
@@ -169,12 +161,8 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
       const changed = seen.config !== state.rev.config || seen.frame !== state.rev.frame ||
         seen.events !== state.rev.events || seen.lesson !== current;
       if (!changed) return;
-      const now = performance.now();
-      if (seen.lesson === current && now - lastDrawn < REFRESH_MS) {
-        timer ??= setTimeout(() => { timer = null; requestDraw(); }, REFRESH_MS - (now - lastDrawn));
-        return;
-      }
-      lastDrawn = now;
+      if (seen.lesson !== current) throttle.drawn();
+      else if (throttle.tooSoon()) return;
       seen = { config: state.rev.config, frame: state.rev.frame, events: state.rev.events, lesson: current };
       drawLessonNumbers(numbersBox, find(current), state);
     },

@@ -1,13 +1,14 @@
 // View 6: the four backprop equations, each run's δᴸ rule with the selected example's numbers plugged in,
 // the output Jacobian, the per-example output-layer gradients side by side, and the gradient check.
 
-import { signedColor } from '../lib/colors.js';
+import { element } from '../lib/dom.js';
 import { formatNumber, formatStep } from '../lib/format.js';
+import { gradientTable, meanGradient } from '../lib/gradients.js';
 import { renderTex, texColumnVector, texMatrix, texRowVector } from '../lib/tex.js';
 import { NOT_MEANINGFUL } from '../gradcheck-verdict.js';
+import { createThrottle } from '../lib/throttle.js';
 import { runsOf } from '../run-kinds.js';
 
-const REFRESH_MS = 250; // numbers change every frame; four updates a second can still be read
 const MAX_OUTPUTS_AS_COLUMNS = 4; // more outputs than this: vectors as rows, in wider cards
 
 const EQUATIONS = [
@@ -17,13 +18,6 @@ const EQUATIONS = [
   ['BP3', String.raw`\dfrac{\partial C}{\partial b^l} = \delta^l`],
   ['BP4', String.raw`\dfrac{\partial C}{\partial W^l} = \delta^l \,(a^{l-1})^{\top}`],
 ];
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Display mode: one line that never breaks (it scrolls sideways when too wide), left-aligned by the CSS. */
 function texBlock(tex, className = 'tex') {
@@ -36,29 +30,10 @@ function norm(matrix) {
   return Math.sqrt(matrix.flat().reduce((sum, v) => sum + v * v, 0));
 }
 
-/** A matrix as a small table of coloured cells; numbers in the cells when they fit, always on hover. */
-function gradientTable(matrix, scale, caption) {
-  const showNumbers = matrix.length * matrix[0].length <= 24;
-  const table = element('table', showNumbers ? 'grad-table' : 'grad-table compact');
-  table.append(element('caption', '', caption));
-  for (const [j, row] of matrix.entries()) {
-    const tr = element('tr');
-    for (const [k, value] of row.entries()) {
-      const td = element('td', '', showNumbers ? formatNumber(value, 2) : '');
-      td.style.background = signedColor(value, scale);
-      td.title = `∂c/∂w[${j + 1}][${k + 1}] = ${formatNumber(value, 4)}`;
-      tr.append(td);
-    }
-    table.append(tr);
-  }
-  return table;
-}
-
 export function createMathPanel({ container, sendGradcheck, requestDraw }) {
   let seen = { config: -1, frame: -1, events: -1 };
-  let lastDrawn = 0;
-  let timer = null;
   let parts = null;
+  const throttle = createThrottle(requestDraw, () => { parts.dirty = true; });
 
   function build(state) {
     container.replaceChildren();
@@ -173,7 +148,7 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
       body.replaceChildren(element('p', 'card-note', 'The output layer is too large for its per-example gradients to be streamed.'));
       return;
     }
-    const mean = grads[0].map((row, j) => row.map((_, k) => grads.reduce((sum, g) => sum + g[j][k], 0) / grads.length));
+    const mean = meanGradient(grads);
     const scale = Math.max(...grads.flat(2).map(Math.abs), 1e-300);
     const tables = element('div', 'grad-tables');
     grads.forEach((g, e) => {
@@ -227,7 +202,9 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
         );
         table.append(tr);
       }
-      messages.append(element('li', '', event.message));
+      const item = element('li', '', `${event.headline}. ${event.detail}`);
+      item.dataset.cause = event.cause;
+      messages.append(item);
     }
     const rule = element('p', 'card-note',
       `A layer differs when its relative error is above ${formatNumber(thresholds.relative_error, 1)} and its gradients are more ` +
@@ -243,12 +220,8 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
       const rebuilt = seen.config !== state.rev.config || !parts;
       if (rebuilt) build(state);
       else if (seen.frame === state.rev.frame && seen.events === state.rev.events && !parts.dirty) return;
-      const now = performance.now();
-      if (!rebuilt && now - lastDrawn < REFRESH_MS) {
-        timer ??= setTimeout(() => { timer = null; parts.dirty = true; requestDraw(); }, REFRESH_MS - (now - lastDrawn));
-        return;
-      }
-      lastDrawn = now;
+      if (rebuilt) throttle.drawn();
+      else if (throttle.tooSoon()) return;
       parts.dirty = false;
       seen = { config: state.rev.config, frame: state.rev.frame, events: state.rev.events };
       drawNumbers(state);

@@ -3,6 +3,7 @@
 
 import { NEGATIVE, POSITIVE, classColor } from '../lib/colors.js';
 import { formatNumber } from '../lib/format.js';
+import { meanGradient } from '../lib/gradients.js';
 import { runsOf } from '../run-kinds.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -20,12 +21,6 @@ function withTitle(element, text) {
   let title = element.querySelector('title');
   if (!title) title = svg('title', {}, element);
   title.textContent = text;
-}
-
-/** Mean of the per-example gradients: with every example present, the full-batch ∂C/∂W of the output layer. */
-function meanGradient(perExample) {
-  const rows = perExample.length;
-  return perExample[0].map((row, j) => row.map((_, k) => perExample.reduce((sum, g) => sum + g[j][k], 0) / rows));
 }
 
 export function createNetworkView({ container, runSelect, note, requestDraw }) {

@@ -6,10 +6,7 @@ import { classColor } from '../lib/colors.js';
 import { labelLinesPlugin } from '../lib/label-lines.js';
 import { runsOf } from '../run-kinds.js';
 import { formatStep } from '../lib/format.js';
-
-function classOf(labelRow) {
-  return labelRow.indexOf(Math.max(...labelRow));
-}
+import { classOf } from '../lib/labels.js';
 
 function describe(configured, examples) {
   const classes = configured.class_names;

@@ -1,10 +1,10 @@
-"""Running a saved model: outputs for rows of inputs, and the class each row falls in."""
+"""Inference: a network's outputs for rows of inputs, and the class each row falls in."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from app.nn import Network
+from app.nn.network import Network
 
 
 def classes_of(outputs: np.ndarray) -> list[int]:

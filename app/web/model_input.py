@@ -1,37 +1,23 @@
-"""Turn checked request bodies into engine objects, with a 422 that points at the field to fix."""
+"""Turn a request's model and examples into engine objects, with a 422 that points at the field to fix."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from app.nn import ModelError, Network, from_document
-from app.nn.output_layer import loss_mismatch_message
+from app.nn import ModelError, Network, SizeLimits, check_model
 from app.settings import Settings
 from app.web.errors import invalid
 from app.web.schemas import Examples, ModelDocument
 
 
-def network_from(doc: ModelDocument, settings: Settings, loc: tuple = ("body", "model")) -> Network:
-    sizes = doc.layer_sizes
-    if len(sizes) - 1 > settings.max_layers:
-        raise invalid((*loc, "layer_sizes"), f"at most {settings.max_layers} weight layers are allowed; "
-                                             f"this model has {len(sizes) - 1}")
-    if max(sizes) > settings.max_units:
-        raise invalid((*loc, "layer_sizes"), f"at most {settings.max_units} units per layer are allowed; "
-                                             f"this model has a layer of {max(sizes)}")
-    parameters = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    if parameters > settings.max_parameters:
-        raise invalid((*loc, "layer_sizes"), f"at most {settings.max_parameters:,} weights and biases are "
-                                             f"allowed; this model has {parameters:,}")
-    problem = loss_mismatch_message(doc.output_activation, doc.loss)
-    if problem:
-        raise invalid((*loc, "loss"), problem)
-    if doc.output_activation == "softmax" and sizes[-1] < 2:
-        raise invalid((*loc, "layer_sizes"), "a softmax output layer needs at least 2 units: with one unit its "
-                                             "output is always 1 and it can never learn; for one output use "
-                                             "sigmoid with binary_cross_entropy")
+def size_limits(settings: Settings) -> SizeLimits:
+    return SizeLimits(settings.max_layers, settings.max_units, settings.max_parameters)
+
+
+def network_from(doc: ModelDocument | dict, settings: Settings, loc: tuple = ("body", "model")) -> Network:
+    """The network a request's model describes (app/nn/model_doc.py decides), or a 422 at the field to fix."""
     try:
-        return from_document(doc.model_dump())
+        return check_model(doc, size_limits(settings))
     except ModelError as e:
         raise invalid((*loc, *e.loc), e.message) from None
 

@@ -1,0 +1,125 @@
+"""`backprop-lab check PATH.py`: the learner's own backprop on the lab's cases, compared and diagnosed.
+
+Their code runs in a child process (learner_code.py); here its numbers meet the engine's, case by case, under
+each output layer + loss (or the one they name). The result is one JSON-ready dict that both the terminal text
+(report_text.py) and --json print.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.check.cases import CASES, Case
+from app.check.learner_code import CaseNumbers, LearnerProblem, run_learner_code
+from app.check.pairings import PAIRINGS, PairingSearch, check_pairings
+from app.nn.mistakes import MISTAKES
+
+EXIT_MATCH, EXIT_MISMATCH, EXIT_PROBLEM = 0, 1, 2
+EXIT_CODES = {"match": EXIT_MATCH, "mismatch": EXIT_MISMATCH, "problem": EXIT_PROBLEM}
+
+
+def _mistake(mistake_id: str) -> dict:
+    m = MISTAKES[mistake_id]
+    return {"id": m.id, "title": m.title, "sentence": m.sentence, "fix": m.fix, "equation": m.equation}
+
+
+def _common_mistakes(searches: list[PairingSearch], pairing: str) -> list[str] | None:
+    """The mistakes that explain every case under `pairing` (cases that match need none); None if some case
+    mismatches with no catalogued explanation, or the cases share none."""
+    explained: list[str] | None = None
+    for search in searches:
+        if pairing in search.matching:
+            continue
+        ids = search.named.get(pairing)
+        if not ids:
+            return None
+        explained = ids if explained is None else [m for m in explained if m in ids]
+    return explained or None
+
+
+def choose_pairing(searches: list[PairingSearch], pairings: tuple[str, ...]) -> tuple[str, str, dict[str, list]]:
+    """(pairing, reason, other pairings that explain the numbers too: pairing → mistake ids, [] when right)."""
+    right = [p for p in pairings if all(p in s.matching for s in searches)]
+    explained = {p: ids for p in pairings if p not in right and (ids := _common_mistakes(searches, p))}
+    others = {**{p: [] for p in right}, **explained}
+    if right:
+        chosen, reason = right[0], "right_numbers"
+    elif explained:
+        chosen, reason = next(iter(explained)), "named_mistake"
+    else:  # the pairing that matches most cases, then agrees longest in the order the numbers are computed
+        def agreement(p: str) -> tuple[int, int]:
+            reports = [s.reports[p] for s in searches]
+            return (sum(r.matches for r in reports),
+                    sum(r.first_mismatch.position for r in reports if r.first_mismatch))
+        chosen, reason = max(pairings, key=agreement), "latest_first_mismatch"
+    others.pop(chosen, None)
+    return chosen, reason, others
+
+
+def _case_entry(case: Case, search: PairingSearch | None, pairing: str, problem: dict | None) -> dict:
+    entry: dict[str, Any] = {"name": case.name, "layer_sizes": case.layer_sizes}
+    if problem is not None:
+        return {**entry, "status": "problem", "problem": {k: v for k, v in problem.items() if k != "case"}}
+    report = search.reports[pairing]
+    mismatch = report.first_mismatch
+    return {**entry, "status": "match" if report.matches else "mismatch",
+            "first_mismatch": None if mismatch is None else {
+                "quantity": mismatch.quantity, "layer": mismatch.layer, "call": mismatch.call,
+                "equation": mismatch.equation, "max_abs_difference": mismatch.max_abs_difference,
+                "index": mismatch.index, "yours": mismatch.yours, "expected": mismatch.expected},
+            "mistakes": [m.id for m in report.diagnosis],
+            "first_mismatch_mistakes": [m.id for m in report.first_mismatch_mistakes],
+            "layout_notes": report.layout_notes}
+
+
+def check_code(path: Path, output: str | None = None, class_name: str | None = None,
+               function_name: str | None = None, timeout: float = 10.0,
+               cases: tuple[Case, ...] = CASES) -> dict[str, Any]:
+    """The whole check as a JSON-ready dict; its "status" (match, mismatch, problem) gives the exit code."""
+    result: dict[str, Any] = {"file": str(path), "code": None, "status": "problem", "problem": None}
+    try:
+        run = run_learner_code(path, cases, class_name, function_name, timeout)
+    except LearnerProblem as p:
+        result["problem"] = {k: v for k, v in p.fields.items() if k != "printed_lines"}
+        result["printed_lines"] = p.fields.get("printed_lines", 0)
+        return result
+    result.update(code={"kind": run.kind, "name": run.name}, printed_lines=run.printed.lines,
+                  printed=run.printed.head, warnings=run.warnings)
+
+    pairings = (output,) if output else PAIRINGS
+    ran = [(c, run.cases[c.name]) for c in cases if isinstance(run.cases[c.name], CaseNumbers)]
+    searches = {}
+    for case, numbers in ran:
+        yours, yours_again = numbers.yours()
+        searches[case.name] = check_pairings(case.network(pairings[0]), case.inputs, case.labels, yours,
+                                             yours_again=yours_again, pairings=pairings)
+    problems = [run.cases[c.name] for c in cases if not isinstance(run.cases[c.name], CaseNumbers)]
+    if not searches:
+        result["problem"] = problems[0]
+        return result
+
+    chosen, reason, others = choose_pairing(list(searches.values()), pairings)
+    entries = [_case_entry(c, searches.get(c.name), chosen, None if c.name in searches else run.cases[c.name])
+               for c in cases]
+    mismatched = [e for e in entries if e["status"] == "mismatch"]
+    common = _common_mistakes(list(searches.values()), chosen) or []
+    result.update(
+        output={"pairing": chosen, "given": output is not None, "reason": "given" if output else reason,
+                "also": [{"pairing": p, "mistakes": ids} for p, ids in others.items()]},
+        cases=entries,
+        mistakes=[_mistake(m) for m in common],
+        unknown_mistake=bool(mismatched) and not common,
+        first_mismatch_mistakes=[] if common or not mismatched else
+        [_mistake(m) for m in mismatched[0]["first_mismatch_mistakes"]],
+        first_mismatch={"case": mismatched[0]["name"], **mismatched[0]["first_mismatch"]} if mismatched else None,
+        layout_notes=sorted({n for numbers in (n for _, n in ran) for n in numbers.notes}
+                            | {n for e in entries for n in e.get("layout_notes", [])}),
+    )
+    if mismatched:
+        result["status"] = "mismatch"
+    elif problems:
+        result["problem"] = problems[0]
+    else:
+        result["status"] = "match"
+    return result

@@ -1,0 +1,140 @@
+"""What a live session does for each client command. Each handler obeys its command or raises ProtocolError,
+which the session sends back as an `error` naming the command (`in_reply_to`)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from app.nn import to_document
+from app.sessions.config import ConfigError, check_limits
+from app.sessions.experiment import Experiment, RunUnavailable
+from app.store import StoreError
+from app.web import protocol as p
+from app.web.live.parsing import ProtocolError
+
+if TYPE_CHECKING:
+    from app.web.live.session import LiveSession
+
+
+def _check_rates(session: LiveSession, speed: Any, frame_rate: int | None) -> None:
+    settings = session.settings
+    if isinstance(speed, int) and speed > settings.max_speed:
+        raise ProtocolError("invalid_value", f"at most {settings.max_speed} steps per second, or \"max\"", "speed")
+    if frame_rate is not None and frame_rate > settings.max_frame_rate:
+        raise ProtocolError("invalid_value", f"at most {settings.max_frame_rate} frames per second", "frame_rate")
+
+
+def _check_run(exp: Experiment, run_id: str | None) -> None:
+    if run_id is not None and run_id not in exp.run_ids:
+        raise ProtocolError("unknown_run", f"there is no run {run_id!r}; runs: {', '.join(exp.run_ids)}", "run")
+
+
+def _run_with_numbers(exp: Experiment, run_id: str):
+    try:
+        return exp.run_with_numbers(run_id)
+    except RunUnavailable as e:
+        raise ProtocolError(e.code, e.message, "run") from None
+
+
+async def on_configure(session: LiveSession, command: p.Configure) -> None:
+    _check_rates(session, command.speed, command.frame_rate)
+    config = p.ExperimentConfig.model_validate(command.model_dump(exclude={"type", "speed", "frame_rate"}))
+    try:
+        data = await session.in_pool(check_limits, config, session.settings)
+    except ConfigError as e:
+        raise ProtocolError("invalid_value", e.message, e.field) from None
+    exp = session.experiment = await session.in_pool(Experiment, config, data)
+    session.playing, session.pending_steps = False, 0
+    session.speed = command.speed or session.speed
+    session.frame_rate = command.frame_rate or session.frame_rate
+    await session.send(p.Configured(config=config.model_dump(), layer_sizes=exp.layer_sizes,
+                                    inputs=data.inputs.tolist(), labels=data.labels.tolist(),
+                                    class_names=data.class_names, boundary=exp.boundary_info()))
+    await session.send_state()
+    await session.send_frame_now()
+
+
+async def on_play(session: LiveSession, command: p.Play) -> None:
+    session.playing, session.pending_steps = True, 0
+    await session.send_state()
+
+
+async def on_pause(session: LiveSession, command: p.Pause) -> None:
+    session.playing, session.pending_steps = False, 0
+    await session.send_state()
+    await session.send_frame_now()
+
+
+async def on_step(session: LiveSession, command: p.Step) -> None:
+    if command.count > session.settings.max_steps_per_message:
+        raise ProtocolError("invalid_value", f"at most {session.settings.max_steps_per_message} steps per message",
+                            "count")
+    session.playing = False
+    session.pending_steps += command.count
+
+
+async def on_reset(session: LiveSession, command: p.Reset) -> None:
+    session.experiment = await session.in_pool(session.experiment.restarted)
+    session.playing, session.pending_steps = False, 0
+    await session.send_state()
+    await session.send_frame_now()
+
+
+async def on_set(session: LiveSession, command: p.Set) -> None:
+    exp = session.experiment
+    _check_rates(session, command.speed, command.frame_rate)
+    _check_run(exp, command.run)
+    if command.example is not None and command.example >= exp.example_count:
+        raise ProtocolError("invalid_value", f"the dataset has {exp.example_count} examples; example must be below "
+                                             "that", "example")
+    if command.learning_rate is not None:
+        exp.set_learning_rate(command.learning_rate, command.run)
+    if command.example is not None:
+        exp.select_example(command.example)
+        session.forget_last_frame()
+    session.speed = command.speed or session.speed
+    session.frame_rate = command.frame_rate or session.frame_rate
+    await session.send_state()
+    if not session.playing:
+        await session.send_frame_now()
+
+
+async def on_gradcheck(session: LiveSession, command: p.Gradcheck) -> None:
+    exp = session.experiment
+    _check_run(exp, command.run)
+    largest = session.settings.max_gradcheck_parameters
+    if exp.parameter_count > largest:
+        raise ProtocolError("too_many_parameters", f"the network has too many parameters for a gradient check "
+                                                   f"(at most {largest})")
+    for event in await session.in_pool(exp.gradcheck, command.run):
+        await session.send(event)
+
+
+async def on_history(session: LiveSession, command: p.History) -> None:
+    exp = session.experiment
+    steps, values = await session.in_pool(exp.loss_history)
+    await session.send(p.HistoryReply(runs=exp.run_ids, steps=steps, loss=values))
+
+
+async def on_save(session: LiveSession, command: p.Save) -> None:
+    exp = session.experiment
+    run = _run_with_numbers(exp, command.run)
+    name = command.name or exp.default_model_name(run)
+    try:
+        record = await asyncio.to_thread(session.store.save, name, to_document(run.net), source="socket",
+                                         kind=run.spec.kind, class_names=exp.data.class_names or None)
+    except StoreError as e:
+        on_name = getattr(e, "loc", ("",))[0] == "name"
+        raise ProtocolError("invalid_value" if on_name else "store_failed", e.message, "name" if on_name else None)
+    await session.send(p.Saved(run=run.id, step=exp.step, model=record.as_json()))
+
+
+async def on_model(session: LiveSession, command: p.GetModel) -> None:
+    exp = session.experiment
+    run = _run_with_numbers(exp, command.run)
+    await session.send(p.ModelReply(run=run.id, step=exp.step, kind=run.spec.kind, model=to_document(run.net)))
+
+
+HANDLERS = {"configure": on_configure, "play": on_play, "pause": on_pause, "step": on_step, "reset": on_reset,
+            "set": on_set, "gradcheck": on_gradcheck, "history": on_history, "save": on_save, "model": on_model}

@@ -1,0 +1,68 @@
+"""The `hello` message: everything the page would otherwise copy by hand (run kinds, limits, thresholds)."""
+
+from __future__ import annotations
+
+from app import datasets
+from app.nn import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, RUN_KINDS, OutputLayer
+from app.nn.diagnostics import MEAN_LABEL_TOLERANCE
+from app.sessions import experiment as e
+from app.sessions.frames import MAX_OUTPUT_EXAMPLES
+from app.settings import Settings
+from app.web import protocol as p
+
+# How people name each run kind, and its δᴸ rule in TeX (the plain-text rule comes from the engine).
+RUN_KIND_WORDS = {
+    "sigmoid_mse": ("sigmoid + MSE", r"\delta^L = (a - y) \odot \sigma'(z^L)"),
+    "sigmoid_bce": ("sigmoid + BCE", r"\delta^L = a - y"),
+    "softmax_ce": ("softmax + CE", r"\delta^L = a - y"),
+    "softmax_mse": ("softmax + MSE", r"\delta^L = J^\top (a - y)"),
+    "softmax_mse_elementwise": ("softmax + MSE, elementwise (wrong)", r"\delta^L = (a - y) \odot a \odot (1 - a)"),
+}
+
+
+def run_kinds() -> dict[str, p.RunKindInfo]:
+    kinds = {}
+    for kind in RUN_KINDS:
+        output = OutputLayer.from_kind(kind)
+        label, tex = RUN_KIND_WORDS[kind]
+        kinds[kind] = p.RunKindInfo(label=label, output_activation=output.activation, loss=output.loss,
+                                    delta_formula=output.delta_formula, delta_tex=tex,
+                                    mistake=output.elementwise_mistake)
+    return kinds
+
+
+def setting_bounds(settings: Settings) -> dict[str, p.Bounds]:
+    """The numeric settings' bounds, by the field paths of `configure` and `set` (app/sessions/config.py)."""
+    return {
+        "dataset.seed": p.Bounds(minimum=0, integer=True),
+        "network.hidden_layers": p.Bounds(minimum=1, maximum=settings.max_units, integer=True),
+        "network.seed": p.Bounds(minimum=0, integer=True),
+        "optimizer.learning_rate": p.Bounds(exclusive_minimum=0, maximum=1e6),
+        "batch_size": p.Bounds(minimum=1, integer=True),
+        "example": p.Bounds(minimum=0, integer=True),
+        "speed": p.Bounds(minimum=1, maximum=settings.max_speed, integer=True),
+        "frame_rate": p.Bounds(minimum=1, maximum=settings.max_frame_rate, integer=True),
+    }
+
+
+def hello(settings: Settings) -> p.Hello:
+    return p.Hello(
+        limits=p.Limits(max_runs=settings.max_runs, max_hidden_layers=settings.max_hidden_layers,
+                        max_units=settings.max_units, max_parameters=settings.max_live_parameters,
+                        max_speed=settings.max_speed, max_frame_rate=settings.max_frame_rate,
+                        max_steps_per_message=settings.max_steps_per_message,
+                        max_message_bytes=settings.max_message_bytes, idle_timeout=settings.idle_timeout),
+        defaults=p.Defaults(speed=settings.default_speed, frame_rate=settings.default_frame_rate,
+                            boundary_rate=settings.boundary_rate, config=p.ExperimentConfig().model_dump()),
+        datasets=[datasets.describe(spec) for spec in datasets.DATASETS.values()],
+        run_kinds=run_kinds(),
+        hidden_activations=list(HIDDEN_ACTIVATIONS),
+        inits=INITS,
+        optimizers=OPTIMIZERS,
+        settings=setting_bounds(settings),
+        thresholds=p.Thresholds(reached_labels=e.CONVERGED_ERROR, mean_label=MEAN_LABEL_TOLERANCE,
+                                collapse_reported_from=e.COLLAPSE_CHECK_FROM + e.COLLAPSE_LASTS,
+                                plateau_note_after=e.PLATEAU_NOTE_AFTER),
+        frame_examples=MAX_OUTPUT_EXAMPLES,
+        gradcheck_rule=p.GradcheckRule(relative_error=e.GRADCHECK_RELATIVE, max_abs_difference=e.GRADCHECK_ABSOLUTE),
+    )

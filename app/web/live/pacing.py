@@ -1,0 +1,61 @@
+"""How many steps the next chunk of training takes, and when frames and boundary grids are due.
+
+Training runs in chunks of about CHUNK_SECONDS; a chunk ends early when the next frame is due, so frames keep
+their rate at any speed. At a set speed, steps are earned as credit over time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CHUNK_SECONDS = 0.02  # training time per trip to the worker thread: long enough to amortise, short enough to react
+MIN_CHUNK_SECONDS = 0.002
+FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's cost before the next one: frames take ≤ 10% of the time
+MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
+
+
+@dataclass(frozen=True)
+class Chunk:
+    steps: int  # 0 with `wait` set: nothing to do for that long
+    seconds: float
+    frame_due: bool
+    boundary_due: bool
+    wait: float | None = None
+
+
+class Pacer:
+    def __init__(self, now: float):
+        self.next_frame = self.next_boundary = self.credit_from = now
+        self.credit = 0.0
+
+    def idle(self, now: float) -> None:
+        """Nothing ran (paused, or no experiment): no credit builds up meanwhile."""
+        self.credit, self.credit_from = 0.0, now
+
+    def plan(self, now: float, pending_steps: int, speed: int | str, max_speed: int) -> Chunk:
+        if pending_steps:
+            steps = pending_steps
+        elif speed == "max":
+            steps = max(1, int(max_speed * CHUNK_SECONDS))
+        else:
+            self.credit = min(self.credit + (now - self.credit_from) * speed, speed * MAX_CREDIT_SECONDS + 1)
+            self.credit_from = now
+            steps = int(self.credit)
+        seconds = min(CHUNK_SECONDS, max(self.next_frame - now, MIN_CHUNK_SECONDS))
+        frame_due = now + seconds >= self.next_frame
+        if steps == 0 and not frame_due:
+            wait = min(self.next_frame - now, (1 - self.credit) / speed)
+            return Chunk(0, seconds, False, False, max(wait, 0.001))
+        return Chunk(steps, seconds, frame_due, now + seconds >= self.next_boundary)
+
+    def spend(self, done: int) -> None:
+        """Steps taken at a set speed use up their credit (steps asked for by `step` are counted elsewhere)."""
+        self.credit -= done
+
+    def frame_sent(self, now: float, frame_cost: float, frame_rate: int) -> None:
+        # On schedule, unless we fell behind; and never so often that frames take more than a tenth of the time
+        # (a large dataset's frames cost milliseconds to build).
+        self.next_frame = max(self.next_frame + 1 / frame_rate, now + FRAME_SHARE_FACTOR * frame_cost)
+
+    def boundary_sent(self, now: float, boundary_rate: float) -> None:
+        self.next_boundary = max(self.next_boundary + 1 / boundary_rate, now)

@@ -1,0 +1,214 @@
+"""A live session: two tasks per WebSocket connection.
+
+The receiver reads and checks client messages and queues the valid ones; the driver applies them in order,
+trains in chunks of about 20 ms on a worker thread (never on the event loop), and sends frames at the frame rate,
+whatever the training speed. When the socket closes, the receiver returns and the driver is cancelled: nothing of
+the session is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from contextlib import suppress
+
+from pydantic import BaseModel
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.sessions.experiment import Experiment
+from app.settings import Settings
+from app.store import ModelStore
+from app.web import protocol as p
+from app.web.live.commands import HANDLERS
+from app.web.live.hello import hello
+from app.web.live.pacing import Pacer
+from app.web.live.parsing import ProtocolError, parse, reply_to
+from app.web.live.pool import training_pool
+
+log = logging.getLogger(__name__)
+
+INTERRUPTING = {"pause", "reset", "configure"}  # these stop a long `step` instead of waiting for it
+MAX_QUEUED_COMMANDS = 64  # a client flooding the socket gets errors, not an ever-growing queue
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011
+
+
+class LiveSession:
+    def __init__(self, websocket: WebSocket, settings: Settings, store: ModelStore):
+        self.ws = websocket
+        self.settings = settings
+        self.store = store
+        self.experiment: Experiment | None = None
+        self.playing = False
+        self.pending_steps = 0  # asked for by `step`, taken in chunks like play
+        self.speed: int | str = settings.default_speed
+        self.frame_rate = settings.default_frame_rate
+        self.commands: asyncio.Queue[BaseModel] = asyncio.Queue(MAX_QUEUED_COMMANDS)
+        self._send_lock = asyncio.Lock()
+        self.interrupt = 0  # pause, reset or configure messages waiting in the queue: they stop a long `step` early
+        self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
+
+    async def in_pool(self, fn, *args):
+        """Session work (training, frames, building experiments) off the event loop, on the shared pool."""
+        pool = training_pool(self.settings.training_threads)
+        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
+
+    # --- sending --------------------------------------------------------------------------------
+
+    async def _send_text(self, text: str) -> None:
+        async with self._send_lock:
+            await self.ws.send_text(text)
+
+    async def _send_bytes(self, blobs: list[bytes]) -> None:
+        for blob in blobs:
+            async with self._send_lock:
+                await self.ws.send_bytes(blob)
+
+    async def send(self, message: BaseModel) -> None:
+        await self._send_text(message.model_dump_json())
+
+    async def send_state(self) -> None:
+        step = self.experiment.step if self.experiment else 0
+        await self.send(p.State(playing=self.playing, step=step, speed=self.speed, frame_rate=self.frame_rate))
+
+    def forget_last_frame(self) -> None:
+        """The next frame is sent even at the same step (it shows something else)."""
+        self._frame_sent_for = None
+
+    # --- the session's life -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        await self.send(hello(self.settings))
+        driver = asyncio.create_task(self._drive())
+        try:
+            await self._receive()
+        finally:
+            driver.cancel()
+            await asyncio.wait([driver])  # unlike awaiting it, this never swallows our own cancellation
+
+    async def _receive(self) -> None:
+        while True:
+            try:
+                message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout)
+            except TimeoutError:
+                minutes = self.settings.idle_timeout / 60
+                await self.ws.close(1000, f"closed after {minutes:g} minutes without a message")
+                return
+            except WebSocketDisconnect:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text, data = message.get("text"), message.get("bytes")
+            size = len(text.encode()) if text is not None else len(data or b"")
+            if size > self.settings.max_message_bytes:
+                await self.ws.close(CLOSE_TOO_BIG, f"message larger than {self.settings.max_message_bytes} bytes")
+                return
+            try:
+                if text is None:
+                    raise ProtocolError("invalid_message",
+                                        "send JSON text messages; binary messages are not understood")
+                command = parse(text)
+            except ProtocolError as e:
+                await self.send(e.answer())
+                continue
+            try:
+                self.commands.put_nowait(command)
+            except asyncio.QueueFull:
+                await self.send(p.Error(code="queue_full", in_reply_to=reply_to(command),
+                                        message=f"{MAX_QUEUED_COMMANDS} messages are already waiting; this one was "
+                                                "dropped: wait for answers before sending more"))
+                continue
+            if command.type in INTERRUPTING:
+                self.interrupt += 1
+
+    # --- the driver: applies commands in order, trains, sends frames ----------------------------------
+
+    async def _drive(self) -> None:
+        loop = asyncio.get_running_loop()
+        pacer = Pacer(loop.time())
+        try:
+            while True:
+                if not (self.experiment is not None and (self.playing or self.pending_steps)):
+                    await self._apply(await self.commands.get())
+                    pacer.idle(loop.time())
+                    continue
+                # Commands wait until a `step` is done (so they answer in order), unless one interrupts it.
+                while not self.commands.empty() and (not self.pending_steps or self.interrupt):
+                    await self._apply(self.commands.get_nowait())
+                if not (self.playing or self.pending_steps):
+                    continue
+                chunk = pacer.plan(loop.time(), self.pending_steps, self.speed, self.settings.max_speed)
+                if chunk.wait is not None:
+                    with suppress(TimeoutError):
+                        await self._apply(await asyncio.wait_for(self.commands.get(), chunk.wait))
+                    continue
+                await self._train(chunk, pacer)
+        except (WebSocketDisconnect, asyncio.CancelledError):
+            raise
+        except Exception:
+            log.exception("live session failed")
+            with suppress(Exception):
+                await self.ws.close(CLOSE_INTERNAL, "the server hit an error in this session; reload to start again")
+
+    async def _train(self, chunk, pacer: Pacer) -> None:
+        """One chunk on the worker thread, then its events, its frame and grids when due, and the state when done."""
+        loop = asyncio.get_running_loop()
+        exp = self.experiment
+        events, frame, boundaries, done, frame_cost = await self.in_pool(
+            self._work, exp, chunk.steps, chunk.seconds, chunk.frame_due, chunk.boundary_due)
+        if exp is not self.experiment:
+            return  # replaced while the chunk ran
+        if self.pending_steps:
+            self.pending_steps -= done
+        else:
+            pacer.spend(done)
+        for event in events:
+            await self.send(event)
+        if chunk.frame_due:
+            pacer.frame_sent(loop.time(), frame_cost, self.frame_rate)
+        if frame is not None:
+            await self._send_text(frame)
+        await self._send_bytes(boundaries)
+        if chunk.boundary_due:
+            pacer.boundary_sent(loop.time(), self.settings.boundary_rate)
+        if exp.finished and (self.playing or self.pending_steps):
+            self.playing, self.pending_steps = False, 0  # every run diverged: stop rather than spin
+        if not self.pending_steps and not self.playing:
+            await self.send_frame_now()
+            await self.send_state()
+
+    def _work(self, exp: Experiment, steps: int, seconds: float, frame_due: bool, boundary_due: bool):
+        """On the worker thread: a chunk of training and, when due, the frame to send."""
+        before = exp.step
+        events = exp.advance(steps, seconds)
+        changed = self._frame_sent_for != (id(exp), exp.step)  # nothing new to show: send nothing
+        started = time.perf_counter()
+        frame = self._frame_json(exp) if frame_due and changed else None
+        boundaries = exp.boundary_frames() if boundary_due and changed else []
+        return events, frame, boundaries, exp.step - before, time.perf_counter() - started
+
+    def _frame_json(self, exp: Experiment) -> str:
+        self._frame_sent_for = (id(exp), exp.step)
+        return exp.frame().model_dump_json()
+
+    async def send_frame_now(self) -> None:
+        exp = self.experiment
+        if exp is None or self._frame_sent_for == (id(exp), exp.step):
+            return
+        await self._send_text(await self.in_pool(self._frame_json, exp))
+        await self._send_bytes(await self.in_pool(exp.boundary_frames))
+
+    # --- commands -----------------------------------------------------------------------------------
+
+    async def _apply(self, command: BaseModel) -> None:
+        """Obey one command; what cannot be obeyed is answered with an `error` naming the command."""
+        if command.type in INTERRUPTING:
+            self.interrupt -= 1  # counted until applied: an interrupt already applied lets no later command jump
+        try:
+            if command.type != "configure" and self.experiment is None:
+                raise ProtocolError("not_configured", f"send a configure message before {command.type!r}")
+            await HANDLERS[command.type](self, command)
+        except ProtocolError as e:
+            await self.send(e.answer(command))

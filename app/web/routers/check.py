@@ -1,0 +1,55 @@
+"""POST /api/check: a learner's own numbers against the exact pass, and the classic mistake that gives them."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter
+
+from app.check import YoursError, check_numbers, check_pairings
+from app.check.pairings import LABELS_NOT_DISTRIBUTIONS, LABELS_OUTSIDE_0_1, ONE_OUTPUT_UNIT, unfit_labels
+from app.nn import OutputLayer, exact_numbers
+from app.web.check_schemas import CheckRequest, CheckResponse
+from app.web.deps import SettingsDep
+from app.web.errors import invalid
+from app.web.model_input import BCE_RULE, CE_RULE, examples_from, finite_or_422, network_from
+
+router = APIRouter(prefix="/api", tags=["backprop"])
+
+UNFIT_LABELS = {
+    LABELS_NOT_DISTRIBUTIONS: CE_RULE,
+    LABELS_OUTSIDE_0_1: BCE_RULE,
+    ONE_OUTPUT_UNIT: "a softmax output layer needs at least 2 units; for one output use sigmoid_bce",
+}
+
+
+@router.post("/check", response_model=CheckResponse)
+def check(body: CheckRequest, settings: SettingsDep) -> dict:
+    """Check your own backprop: compare your numbers with the exact ones and name the mistake behind a difference.
+
+    Give any of your numbers in `yours` (shaped like /api/backprop's answer; column vectors, a transposed grad_W
+    and Nielsen's nabla_b/nabla_w are read too, and reported as layout notes). The answer gives, per quantity, the
+    largest absolute and relative difference; the first mismatch in the order the numbers are computed, with its
+    equation (forward, cost, BP1, BP2, BP3, BP4); and `diagnosis`: every classic mistake whose numbers equal
+    yours, with what it is and how to fix it. `unknown_mistake` is true when none does.
+    """
+    net = network_from(body.model, settings)
+    X, Y = examples_from(body, net, settings)
+    if body.pairing not in (None, "any"):
+        output = OutputLayer.from_kind(body.pairing)
+        unfit = unfit_labels(output, Y)
+        if unfit:
+            raise invalid(("body", "pairing"), f"{body.pairing} does not fit these labels: {UNFIT_LABELS[unfit]}")
+        net = net.with_output(output)
+    with np.errstate(all="ignore"):  # overflow is reported below as a 422, not as a warning
+        exact = exact_numbers(net, X, Y)
+    finite_or_422(np.asarray(exact.loss), *exact.zs, *exact.activations, *exact.deltas, *exact.grad_W,
+                  *exact.grad_b)
+    yours = body.yours.model_dump(exclude_none=True)
+    again = body.yours_again.model_dump(exclude_none=True) if body.yours_again else None
+    try:
+        if body.pairing == "any":
+            search = check_pairings(net, X, Y, yours, body.learning_rate, again)
+            return {**search.report.to_dict(), "pairing_search": search.to_dict()}
+        return check_numbers(net, X, Y, yours, body.learning_rate, again).to_dict()
+    except YoursError as e:
+        raise invalid(("body", *e.loc), e.message) from None
