@@ -20,6 +20,10 @@ TRAIN_EXAMPLES = """examples:
   backprop-lab train --dataset xor --hidden 4 --activation tanh --optimizer adam --lr 0.05 --steps 3000
   backprop-lab train --dataset moons --param noise=0.2 --hidden 16,8 --save moons.safetensors"""
 
+EXPORT_SCRIPT_EXAMPLES = """examples:
+  backprop-lab export-script --dataset two-points --kinds sigmoid_mse,softmax_ce -o experiment.py
+  backprop-lab export-script --dataset xor --hidden 4 --optimizer adam --lr 0.05 --batch-size 2 --every 50"""
+
 PREDICT_EXAMPLES = """examples:
   backprop-lab predict model.json 1,0
   backprop-lab predict model.json 1,0 0,1 --json
@@ -159,7 +163,7 @@ def _train(args: argparse.Namespace) -> None:
 
     from app import datasets
     from app.nn.inference import classes_of
-    from app.nn import Network, OutputLayer, Trainer, diagnose, make_optimizer, to_document
+    from app.nn import Network, OutputLayer, Trainer, diagnose, make_optimizer, run_kind, to_document
     from app.nn.diagnostics import INPUT_SCALE_LIMIT, collapse_message, divergence_suggestion
     from app.nn.training import largest_value
 
@@ -179,7 +183,7 @@ def _train(args: argparse.Namespace) -> None:
     net = Network.create(sizes, args.activation, output, init=args.init, seed=args.seed)
     spec = _optimizer_spec(args)
     optimizer = make_optimizer(spec.name, spec.learning_rate, **spec.options())
-    trainer = Trainer(net, X, Y, optimizer, args.batch_size, args.seed)
+    trainer = Trainer(net, X, Y, optimizer, args.batch_size, args.seed, mistake=run_kind(args.kind).trained_mistake)
 
     hidden = f"{args.activation} hidden layers {args.hidden}" if args.hidden else "no hidden layer"
     print(f"Training {'-'.join(map(str, sizes))} ({hidden}, {args.kind}) on {args.dataset} ({len(X)} examples): "
@@ -221,6 +225,43 @@ def _train(args: argparse.Namespace) -> None:
         print(f"what to try: {diagnosis.cause_list[0].suggestion}")
     if args.save:
         _save(args.save, to_document(net), data.class_names or None)
+
+
+def _export_script(args: argparse.Namespace) -> None:
+    from app import datasets
+    from app.export.script import experiment_script
+    from app.nn import RUN_KINDS
+    from app.sessions.config import ConfigError, ExperimentConfig
+
+    kinds = args.kinds or [args.kind]
+    unknown = [kind for kind in kinds if kind not in RUN_KINDS]
+    if unknown:
+        raise CLIError(f"--kinds: {', '.join(unknown)} is not a run kind; choose from {', '.join(RUN_KINDS)}",
+                       EXIT_USAGE)
+    params = _dataset_params(args.param, args.dataset)
+    try:
+        data = datasets.load(args.dataset, seed=args.seed, **params)
+    except datasets.DatasetError as e:
+        raise CLIError(f"dataset {args.dataset}: {e.message}", EXIT_USAGE) from None
+    config = ExperimentConfig(  # as `train` runs it: one seed for the data, the weights and the batch order
+        dataset={"name": args.dataset, "params": params, "seed": args.seed},
+        network={"hidden_layers": args.hidden, "hidden_activation": args.activation, "init": args.init,
+                 "seed": args.seed},
+        runs=[{"id": chr(ord("a") + i), "kind": kind} for i, kind in enumerate(kinds)],
+        optimizer=_optimizer_spec(args), batch_size=args.batch_size)
+    try:
+        text = experiment_script(config, data, args.steps, args.every,
+                                 args.output.name if args.output else "experiment.py")
+    except ConfigError as e:
+        raise CLIError(e.message, EXIT_USAGE) from None
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise CLIError(f"cannot write {args.output}: {e.strerror or e}") from None
+    print(f"wrote the script to {args.output}: run it with `python {args.output}`")
 
 
 def _save(path: Path, document: dict, class_names: list[str] | None) -> None:
@@ -331,37 +372,39 @@ def build_parser() -> argparse.ArgumentParser:
                             "FORWARDED_ALLOW_IPS variable, else 127.0.0.1)")
     serve.set_defaults(run=_serve)
 
+    # The experiment's options, shared by `train` and `export-script`.
+    experiment = argparse.ArgumentParser(add_help=False)
+    experiment.add_argument("--dataset", default="two-points", choices=list(datasets.DATASETS), metavar="NAME",
+                            help=f"the dataset: {', '.join(datasets.DATASETS)} (default: %(default)s)")
+    experiment.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                            help="a dataset parameter, e.g. noise=0.2 (repeatable; see GET /api/datasets for each "
+                                 "dataset's parameters and bounds)")
+    experiment.add_argument("--kind", default="softmax_ce", choices=list(RUN_KINDS), metavar="KIND",
+                            help=f"output layer and loss: {', '.join(RUN_KINDS)} (default: %(default)s)")
+    experiment.add_argument("--hidden", type=hidden_sizes, default=[8], metavar="SIZES",
+                            help="units per hidden layer, comma-separated, e.g. 8 or 16,8; 'none' for no hidden "
+                                 "layer (default: 8)")
+    experiment.add_argument("--activation", default="sigmoid", choices=list(HIDDEN_ACTIVATIONS), metavar="NAME",
+                            help=f"hidden-layer activation: {', '.join(HIDDEN_ACTIVATIONS)} (default: %(default)s)")
+    experiment.add_argument("--init", default="normal", choices=list(INITS), metavar="NAME",
+                            help=f"starting weights: {', '.join(INITS)} (default: %(default)s)")
+    experiment.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS), metavar="NAME",
+                            help=f"update rule: {', '.join(OPTIMIZERS)} (default: %(default)s)")
+    experiment.add_argument("--lr", type=positive_float, default=0.5, metavar="η",
+                            help="learning rate (default: %(default)s)")
+    experiment.add_argument("--momentum", type=float, default=0.9, metavar="μ",
+                            help="momentum, for --optimizer momentum (default: %(default)s)")
+    experiment.add_argument("--batch-size", type=count(1), default=None, metavar="N",
+                            help="examples per step (default: all of them, full-batch gradient descent)")
+    experiment.add_argument("--steps", type=count(0), default=1000, metavar="N",
+                            help="training steps (updates) (default: %(default)s)")
+    experiment.add_argument("--seed", type=count(0), default=0, metavar="N",
+                            help="seeds the dataset, the starting weights and the batch order (default: %(default)s)")
     train = commands.add_parser(
         "train", help="train a network on a dataset and print its loss and outputs",
         description="Train a network on one of the lab's datasets, with a progress bar on stderr; then print "
                     "the final loss and the network's output for each example, and optionally save the model.",
-        epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    train.add_argument("--dataset", default="two-points", choices=list(datasets.DATASETS), metavar="NAME",
-                       help=f"the dataset: {', '.join(datasets.DATASETS)} (default: %(default)s)")
-    train.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                       help="a dataset parameter, e.g. noise=0.2 (repeatable; see GET /api/datasets for each "
-                            "dataset's parameters and bounds)")
-    train.add_argument("--kind", default="softmax_ce", choices=list(RUN_KINDS), metavar="KIND",
-                       help=f"output layer and loss: {', '.join(RUN_KINDS)} (default: %(default)s)")
-    train.add_argument("--hidden", type=hidden_sizes, default=[8], metavar="SIZES",
-                       help="units per hidden layer, comma-separated, e.g. 8 or 16,8; 'none' for no hidden "
-                            "layer (default: 8)")
-    train.add_argument("--activation", default="sigmoid", choices=list(HIDDEN_ACTIVATIONS), metavar="NAME",
-                       help=f"hidden-layer activation: {', '.join(HIDDEN_ACTIVATIONS)} (default: %(default)s)")
-    train.add_argument("--init", default="normal", choices=list(INITS), metavar="NAME",
-                       help=f"starting weights: {', '.join(INITS)} (default: %(default)s)")
-    train.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS), metavar="NAME",
-                       help=f"update rule: {', '.join(OPTIMIZERS)} (default: %(default)s)")
-    train.add_argument("--lr", type=positive_float, default=0.5, metavar="η",
-                       help="learning rate (default: %(default)s)")
-    train.add_argument("--momentum", type=float, default=0.9, metavar="μ",
-                       help="momentum, for --optimizer momentum (default: %(default)s)")
-    train.add_argument("--batch-size", type=count(1), default=None, metavar="N",
-                       help="examples per step (default: all of them, full-batch gradient descent)")
-    train.add_argument("--steps", type=count(0), default=1000, metavar="N",
-                       help="training steps (updates) (default: %(default)s)")
-    train.add_argument("--seed", type=count(0), default=0, metavar="N",
-                       help="seeds the dataset, the starting weights and the batch order (default: %(default)s)")
+        parents=[experiment], epilog=TRAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--save", type=Path, default=None, metavar="PATH",
                        help="write the trained model here: model JSON, or safetensors when PATH ends in "
                             ".safetensors (either can be imported with POST /api/models/import)")
@@ -369,6 +412,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="examples whose outputs are printed (default: %(default)s)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
+
+    export = commands.add_parser(
+        "export-script", help="write the experiment as a standalone Python + NumPy script",
+        description="Write one readable script, plain Python and NumPy only, that trains the experiment as the "
+                    "lab does (same data, starting weights, update rule and batches) and prints each run's loss "
+                    "every K steps and its final outputs: the lab's numbers (docs/script.md).",
+        parents=[experiment], epilog=EXPORT_SCRIPT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("--kinds", type=lambda text: text.split(","), default=None, metavar="KINDS",
+                        help="several runs side by side, comma-separated, e.g. sigmoid_mse,softmax_ce "
+                             "(default: the one --kind)")
+    export.add_argument("--every", type=count(1), default=100, metavar="K",
+                        help="print the loss every K steps (default: %(default)s)")
+    export.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                        help="write the script here (default: standard output)")
+    export.set_defaults(run=_export_script)
 
     predict = commands.add_parser(
         "predict", help="run a saved model on inputs",

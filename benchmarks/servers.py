@@ -1,7 +1,6 @@
-"""Servers on loopback for the benchmarks, and small clients for them.
+"""Servers on loopback for the benchmarks, and small clients for them. (The stream section's server runs in this
+process, its bare-engine side beside it: app/web/inprocess.py, the tests' server too.)
 
-- `inprocess_server(app)`: uvicorn in a daemon thread of this process (the pattern of tests/live_server.py),
-  for the stream section, whose bare-engine side must run in the same process.
 - `subprocess_server()`: `python -m benchmarks.server` in a child process, for the many-sessions and
   predict sections, so the load-generating client does not take the server's GIL.
 - `http_load()`: a minimal HTTP/1.1 keep-alive client on asyncio streams: several times faster than httpx,
@@ -18,12 +17,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+
+from app.web.inprocess import LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
 UVICORN_OPTIONS = dict(ws_per_message_deflate=False)  # as `backprop-lab serve` runs it (app/cli.py)
@@ -35,73 +35,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# --- in this process ----------------------------------------------------------------------------------
-
-@dataclass
-class InProcessServer:
-    port: int
-    loop: asyncio.AbstractEventLoop
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-
-@contextlib.contextmanager
-def inprocess_server(app: Any) -> Iterator[InProcessServer]:
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                            timeout_graceful_shutdown=3, **UVICORN_OPTIONS)
-    server = uvicorn.Server(config)
-    loops: list[asyncio.AbstractEventLoop] = []
-
-    async def serve() -> None:
-        loops.append(asyncio.get_running_loop())
-        await server.serve(sockets=[sock])
-
-    def target() -> None:
-        with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-            runner.run(serve())
-
-    thread = threading.Thread(target=target, name=f"bench-uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError("the in-process uvicorn server did not start")
-        time.sleep(0.01)
-    try:
-        yield InProcessServer(port, loops[0])
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
 # --- in a child process -----------------------------------------------------------------------------
 
 @dataclass
-class ChildServer:
-    port: int
+class ChildServer(LoopbackServer):
     process: subprocess.Popen
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
 
     def get_json(self, path: str, timeout: float = 10) -> Any:
         with urllib.request.urlopen(self.url + path, timeout=timeout) as response:

@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from benchmarks.common import Mode, Section, Target, percentile, progress
-from benchmarks.servers import inprocess_server, ws_connect
+from benchmarks.servers import ws_connect
 
 FRAME_RATE = 30
 WARMUP_SECONDS = 0.5
@@ -119,6 +119,7 @@ async def _delays(ws_url: str, config: dict, samples: int) -> list[float]:
 def run(mode: Mode) -> Section:
     from app.settings import Settings
     from app.web.app import create_app
+    from app.web.inprocess import serve_in_thread
 
     section = Section(
         f"Stream: a session at speed \"max\" streaming {FRAME_RATE} frames/s, against the bare engine",
@@ -129,7 +130,7 @@ def run(mode: Mode) -> Section:
         f"(after {WARMUP_SECONDS} s of warm-up); the cost is the median of the pairs' ratios; server: uvicorn in a thread of the same process, websockets client, "
         f"deflate off. Delay: {mode.delay_samples} `step` messages (count 1) sent while paused, each timed "
         "until its frame arrives.")
-    with inprocess_server(create_app(Settings())) as server:
+    with serve_in_thread(create_app(Settings())) as server:
         for label, config in STREAMS.items():
             bare, streamed = [], []
             for r in range(mode.stream_rounds):  # pairs, alternating which side goes first

@@ -2,11 +2,10 @@
 
 Not a conftest: the WebSocket test modules import what they need from here.
 
-- `live_server(app)`: the tests' one in-process server, a context manager running `app` under uvicorn on 127.0.0.1 (a free port, bound before
-  the server starts so no other process can take it); yields a `LiveServer` with `.url` (http://...),
-  `.ws_url` (ws://.../ws) and `.loop` (the server's event loop, for looking at its tasks).
+- `live_server(app)`: `app` under uvicorn in a thread (app/web/inprocess.py, as the benchmarks serve it); yields
+  a `LiveServer` with `.url`, `.ws_url`, and `.call()` / `.task_count()` on the server's event loop.
 - `connect(url)` / `recv_until(ws, predicate, timeout)`: an async client on the `websockets` package.
-- `open_conn(kind, app)`: one synchronous interface (`Conn`) over Starlette's TestClient and a real socket,
+- `Transport(kind, app)`: one synchronous interface (`Conn`) over Starlette's TestClient and a real socket,
   so the same protocol test runs against both. Every receive has a timeout; nothing waits forever.
 """
 
@@ -15,105 +14,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
-import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import anyio
-import uvicorn
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as _ws_connect
 from websockets.sync.client import connect as _ws_sync_connect
 
-from lab_settings import make_settings  # noqa: F401 (the socket tests import it from here)
+from app.web.inprocess import InProcessServer, serve_in_thread
 
 DEFAULT_TIMEOUT = 5.0
 
 
-# --- a real server ------------------------------------------------------------------------------------
+# --- a real server: app/web/inprocess.py, shared with the benchmarks --------------------------------------
 
-@dataclass
-class LiveServer:
-    app: Any
-    host: str
-    port: int
-    server: uvicorn.Server
-    thread: threading.Thread
-    loop: asyncio.AbstractEventLoop
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://{self.host}:{self.port}/ws"
-
-    def call(self, fn: Callable[[], Any], timeout: float = DEFAULT_TIMEOUT) -> Any:
-        """Run `fn()` on the server's event loop (where asyncio.all_tasks() sees the server's tasks)."""
-        async def wrapper() -> Any:
-            return fn()
-        return asyncio.run_coroutine_threadsafe(wrapper(), self.loop).result(timeout)
-
-    def task_count(self) -> int:
-        """Unfinished asyncio tasks on the server's loop, not counting the one that asks."""
-        async def count() -> int:
-            me = asyncio.current_task()
-            return sum(1 for t in asyncio.all_tasks() if t is not me and not t.done())
-        return asyncio.run_coroutine_threadsafe(count(), self.loop).result(DEFAULT_TIMEOUT)
-
-
-@contextlib.contextmanager
-def live_server(app: Any, *, startup_timeout: float = 10.0, **config: Any) -> Iterator[LiveServer]:
-    """Serve `app` with uvicorn in a daemon thread; yields a LiveServer; stops it (should_exit) on exit."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    options = dict(host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=False,
-                   lifespan="off", timeout_graceful_shutdown=3)
-    options.update(config)
-    uv_config = uvicorn.Config(app, **options)
-    server = uvicorn.Server(uv_config)
-    loop_box: list[asyncio.AbstractEventLoop] = []
-    failure: list[BaseException] = []
-
-    async def main() -> None:
-        loop_box.append(asyncio.get_running_loop())
-        await server.serve(sockets=[sock])
-
-    def target() -> None:
-        try:
-            # The loop uvicorn itself would pick (uvloop when installed), run by us so we know which it is.
-            with asyncio.Runner(loop_factory=uv_config.get_loop_factory()) as runner:
-                runner.run(main())
-        except BaseException as e:  # noqa: BLE001 - reported to the test thread below
-            failure.append(e)
-
-    thread = threading.Thread(target=target, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout
-    while not server.started:
-        if failure or not thread.is_alive():
-            sock.close()
-            raise RuntimeError(f"uvicorn did not start: {failure!r}")
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            raise TimeoutError(f"uvicorn did not start within {startup_timeout} s")
-        time.sleep(0.01)
-    try:
-        yield LiveServer(app, "127.0.0.1", port, server, thread, loop_box[0])
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-        if thread.is_alive():  # pragma: no cover - shows up as a failing test, not a hang
-            server.force_exit = True
-            thread.join(5)
-            raise RuntimeError("uvicorn did not stop within 10 s of should_exit")
+LiveServer = InProcessServer
+live_server = serve_in_thread
 
 
 # --- an async client (websockets) --------------------------------------------------------------------

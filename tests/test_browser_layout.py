@@ -188,7 +188,8 @@ def test_close_codes_are_explained_in_plain_words_with_what_to_do(chromium, live
 
 def test_a_server_restart_reads_as_one_in_the_status_bar(chromium, tmp_path):
     """uvicorn closes every socket with 1012 when it shuts down: the page says what that means and what to do."""
-    from live_server import live_server as serve, make_settings
+    from lab_settings import make_settings
+    from live_server import live_server as serve
 
     from app.web.app import create_app
 

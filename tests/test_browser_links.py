@@ -2,8 +2,8 @@
 
 A link with a value the server refuses still opens a working dashboard (and says which value was replaced);
 an edit the server refuses leaves the link and the running experiment alone; unknown values in a link are
-reported, not dropped in silence; a hosted server's speed limit shapes the Speed menu; and the gradient check
-marks each layer by the server's own rule.
+reported, not dropped in silence, and so are values with a broken % escape; a hosted server's speed limit shapes
+the Speed menu; and the gradient check marks each layer by the server's own rule.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pytest
 from app.settings import HOSTED
 from app.web.app import create_app
 from browser import DESKTOP, Dashboard
-from live_server import live_server as serve, make_settings
+from lab_settings import make_settings
+from live_server import live_server as serve
 
 pytestmark = pytest.mark.browser
 
@@ -219,6 +220,24 @@ def test_a_link_with_only_unknown_run_kinds_still_starts(board):
     text = notices(board.page)
     assert "“bogus” is not a known output layer" in text
     assert "output layers" in text and "started with the default" in text
+
+
+def test_a_link_with_broken_escapes_opens_a_working_page_and_names_the_ignored_keys(board):
+    board.open("#lr=0.5%ZZ&hidden=%&seed=3")
+    page = board.page
+    page.locator("#link-notes").wait_for(state="visible")
+    keys = page.eval_on_selector_all("#link-notes li", "items => items.map((li) => li.dataset.key)")
+    assert keys == ["lr", "hidden"]
+    config = board.lab("configured")["config"]
+    assert config["optimizer"]["learning_rate"] == 0.5 and config["network"]["hidden_layers"] == [8]
+    assert config["network"]["seed"] == 3  # the readable values are kept
+    assert board.lab("connection") == "open"
+    assert page.locator("#play").is_enabled()
+    page.click("#play")
+    wait_playing_past(board, 2)
+    assert "lr=0.5&" in link_of(page) and "%ZZ" not in page.url
+    assert page.locator("#general-error").is_hidden()
+    assert board.console_errors == []
 
 
 # --- a hosted server's limits --------------------------------------------------------------------------------------

@@ -304,3 +304,120 @@ def test_a_mistake_made_at_the_output_only_is_named_for_the_first_wrong_equation
     assert result["mistakes"] == [] and result["unknown_mistake"] is True
     assert result["first_mismatch"]["equation"] == "BP1"
     assert [m["id"] for m in result["first_mismatch_mistakes"]] == ["derivative_of_output"]
+
+
+# --- update_mini_batch: where the examples' gradients are combined and applied ----------------------
+
+NIELSEN_UPDATE = '''
+    def update_mini_batch(self, mini_batch, eta):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        for x, y in mini_batch:
+            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]
+'''
+
+# The whole mini-batch at once, one example per column (its own backward pass: backprop is not called).
+VECTORISED_UPDATE = '''
+    def update_mini_batch(self, mini_batch, eta):
+        X = np.hstack([x for x, y in mini_batch])
+        Y = np.hstack([y for x, y in mini_batch])
+        zs, activations = self.forward(X)
+        nabla_b, nabla_w = [None] * len(self.weights), [None] * len(self.weights)
+        delta = (activations[-1] - Y) * sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta.mean(axis=1, keepdims=True)
+        nabla_w[-1] = delta @ activations[-2].T / len(mini_batch)
+        for l in range(2, self.num_layers):
+            delta = (self.weights[-l + 1].T @ delta) * sigmoid_prime(zs[-l])
+            nabla_b[-l] = delta.mean(axis=1, keepdims=True)
+            nabla_w[-l] = delta @ activations[-l - 1].T / len(mini_batch)
+        self.weights = [w - eta * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - eta * nb for b, nb in zip(self.biases, nabla_b)]
+'''
+
+WITH_UPDATE = SIGMOID_MSE + NIELSEN_UPDATE
+VECTORISED = SIGMOID_MSE + VECTORISED_UPDATE
+OUTPUT_GRADIENT = "        nabla_w[-1] = delta @ activations[-2].T / len(mini_batch)\n"
+
+UPDATE_MUTANTS = [
+    ("examples_mixed", mutated(VECTORISED, (
+        "delta @ activations[-2].T / len(mini_batch)",
+        "delta.mean(axis=1, keepdims=True) @ activations[-2].mean(axis=1, keepdims=True).T"), (
+        "delta @ activations[-l - 1].T / len(mini_batch)",
+        "delta.mean(axis=1, keepdims=True) @ activations[-l - 1].mean(axis=1, keepdims=True).T"))),
+    ("sum_not_mean", mutated(WITH_UPDATE, ("(eta / len(mini_batch))", "eta"))),
+    ("stale_output_weights", mutated(VECTORISED, (
+        OUTPUT_GRADIENT, OUTPUT_GRADIENT + "        self.weights[-1] = self.weights[-1] - eta * nabla_w[-1]\n"), (
+        "self.weights = [w - eta * nw for w, nw in zip(self.weights, nabla_w)]",
+        "self.weights[:-1] = [w - eta * nw for w, nw in zip(self.weights[:-1], nabla_w[:-1])]"))),
+]
+
+
+@pytest.mark.parametrize("source", [WITH_UPDATE, VECTORISED], ids=["nielsen", "vectorised"])
+def test_a_right_update_mini_batch_checks_clean(tmp_path, source):
+    code, result = check(tmp_path, source)
+    assert code == 0 and result["status"] == "match"
+    assert result["update"] == {"method": "update_mini_batch", "eta": 0.5}
+    assert [c["update"]["status"] for c in result["cases"]] == ["match"] * len(CASES)
+
+
+def test_a_backprop_without_update_mini_batch_has_no_update_check(tmp_path):
+    code, result = check(tmp_path, SIGMOID_MSE)
+    assert code == 0 and result["update"] is None
+    assert all(c["update"] is None for c in result["cases"])
+
+
+@pytest.mark.parametrize("mistake, source", UPDATE_MUTANTS, ids=[m for m, _ in UPDATE_MUTANTS])
+def test_each_mistake_in_the_learners_update_is_named(tmp_path, mistake, source):
+    code, result = check(tmp_path, source)
+    assert code == 1 and result["status"] == "mismatch"
+    assert [m["id"] for m in result["mistakes"]] == [mistake] and result["unknown_mistake"] is False
+    assert all(c["status"] == "match" for c in result["cases"])  # their backprop itself is right
+    assert all(c["update"]["status"] == "mismatch" and c["update"]["mistakes"] == [mistake]
+               for c in result["cases"])
+    first = result["first_mismatch"]
+    assert (first["check"], first["case"]) == ("update_mini_batch", "two-points")
+    assert first["quantity"] in ("grad_W", "grad_b") and first["max_abs_difference"] > 1e-5
+
+
+def test_sum_not_mean_steps_n_times_too_far(tmp_path):
+    code, result = check(tmp_path, dict(UPDATE_MUTANTS)["sum_not_mean"])
+    two_points = next(c for c in CASES if c.name == "two-points")
+    first = result["first_mismatch"]
+    assert first["yours"] == pytest.approx(len(two_points.inputs) * first["expected"])
+
+
+def test_the_terminal_report_gives_update_mini_batch_a_line_per_case(tmp_path):
+    path = tmp_path / "network.py"
+    path.write_text(dict(UPDATE_MUTANTS)["examples_mixed"])
+    done = subprocess.run([sys.executable, "-m", "app.cli", "check", str(path)], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert done.returncode == 1
+    assert "(examples_mixed)" in done.stdout
+    assert done.stdout.count("update_mini_batch: ✗") == len(CASES) and done.stdout.count("  ✓ ") == len(CASES)
+
+
+def test_an_update_that_raises_is_reported_and_backprop_results_are_kept(tmp_path):
+    source = mutated(WITH_UPDATE, ("        for x, y in mini_batch:\n",
+                                   "        raise ValueError('not yet')\n        for x, y in mini_batch:\n"))
+    code, result = check(tmp_path, source)
+    assert code == 2 and result["status"] == "problem"
+    problem = result["problem"]
+    assert problem["problem"] == "raised" and problem["during"].startswith("update_mini_batch")
+    assert problem["where"]["line"] == source.splitlines().index("        raise ValueError('not yet')") + 1
+    assert [c["status"] for c in result["cases"]] == ["match"] * len(CASES)
+    assert [c["update"]["status"] for c in result["cases"]] == ["problem"] * len(CASES)
+
+
+def test_an_update_is_not_judged_where_backprop_is_already_wrong(tmp_path):
+    source = mutated(WITH_UPDATE, ("(self.weights[-l + 1].T @ delta) * sigmoid_prime(zs[-l])",
+                                   "self.weights[-l + 1].T @ delta"))
+    code, result = check(tmp_path, source)
+    assert code == 1
+    assert [m["id"] for m in result["mistakes"]] == ["hidden_derivative_missing"]  # named once, for backprop
+    assert result["first_mismatch"]["check"] == "backprop"
+    not_judged = {"status": "not_judged", "reason": "backprop_mismatch"}
+    assert [c["update"] for c in result["cases"]] == [not_judged] * len(CASES)

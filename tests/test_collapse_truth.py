@@ -13,7 +13,7 @@ import pytest
 from app.sessions import experiment as experiment_module
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import COLLAPSE_CHECK_FROM, COLLAPSE_LASTS, Event, Experiment
-from app.settings import Settings
+from lab_settings import make_settings
 
 KINDS = ("sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse", "softmax_mse_elementwise")
 
@@ -33,8 +33,7 @@ XOR = {"name": "xor"}
 
 
 def events(cfg: ExperimentConfig, steps: int) -> list[Event]:
-    settings = Settings(**{name: f.default for name, f in Settings.model_fields.items()})
-    exp = Experiment(cfg, check_limits(cfg, settings))
+    exp = Experiment(cfg, check_limits(cfg, make_settings()))
     found: list[Event] = []
     while exp.step < steps and not exp.finished:
         found += exp.advance(min(500, steps - exp.step), 60.0)

@@ -16,7 +16,7 @@ from app.nn import Network, OutputLayer, diagnose
 from app.nn.diagnostics import collapse_detail, collapse_message, divergence_suggestion
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Event, Experiment
-from app.settings import Settings
+from lab_settings import make_settings
 from reference import XOR_X, XOR_Y
 
 DASHBOARD_RUNS = [{"id": "sigmoid-mse", "kind": "sigmoid_mse"}, {"id": "softmax-ce", "kind": "softmax_ce"}]
@@ -35,8 +35,7 @@ def dashboard_config(dataset: str = "raw-pixels", scaled: bool | None = False, a
 
 
 def experiment(config: ExperimentConfig) -> Experiment:
-    settings = Settings(**{name: f.default for name, f in Settings.model_fields.items()})
-    return Experiment(config, check_limits(config, settings))
+    return Experiment(config, check_limits(config, make_settings()))
 
 
 @cache

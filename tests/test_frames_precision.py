@@ -1,5 +1,5 @@
-"""Frames carry their arrays to 7 significant digits (app/sessions/frames.shown): close to the engine's numbers,
-written short, and the loss still in full."""
+"""Frames carry their arrays to 7 significant digits (app/sessions/frames.rounded_all): close to the engine's
+numbers, written short, and the loss still in full."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
-from app.sessions.frames import SHOWN_DIGITS, shown
-from app.settings import Settings
+from app.sessions.frames import SIGNIFICANT_DIGITS, rounded_all
+from lab_settings import make_settings
 
 
 def significant_digits(value: float) -> int:
@@ -19,29 +19,28 @@ def significant_digits(value: float) -> int:
     return len(mantissa.strip("0")) or 1
 
 
-def test_shown_values_are_within_half_a_unit_of_the_seventh_digit_and_written_short():
+def test_rounded_values_are_within_half_a_unit_of_the_seventh_digit_and_written_short():
     rng = np.random.default_rng(0)
     values = rng.normal(size=20_000) * 10.0 ** rng.integers(-12, 12, 20_000)  # rounded between 1e-15 and 1e15
-    rounded = np.array(shown(values))
-    assert np.all(np.abs(rounded - values) <= 0.5 * 10.0 ** (1 - SHOWN_DIGITS) * np.abs(values))
-    assert max(significant_digits(v) for v in rounded.tolist()) == SHOWN_DIGITS
-    assert np.array_equal(np.array(shown(rounded)), rounded)  # rounding twice changes nothing
+    rounded = np.array(rounded_all([values])[0])
+    assert np.all(np.abs(rounded - values) <= 0.5 * 10.0 ** (1 - SIGNIFICANT_DIGITS) * np.abs(values))
+    assert max(significant_digits(v) for v in rounded.tolist()) == SIGNIFICANT_DIGITS
+    assert np.array_equal(np.array(rounded_all([rounded])[0]), rounded)  # rounding twice changes nothing
 
 
 @pytest.mark.parametrize("value", [0.0, -0.0, 1e-300, -1e300, 5e-324])
 def test_zero_and_extreme_values_pass_through(value):
-    assert shown(np.array([value])) == [value]
+    assert rounded_all([np.array([value])]) == [[value]]
 
 
-def test_shown_keeps_the_shape():
-    assert shown(np.arange(6.0).reshape(1, 2, 3) / 7) == [[[0.0, 0.1428571, 0.2857143], [0.4285714, 0.5714286,
-                                                                                          0.7142857]]]
+def test_rounding_keeps_the_shape():
+    assert rounded_all([np.arange(6.0).reshape(1, 2, 3) / 7]) == [[[[0.0, 0.1428571, 0.2857143],
+                                                                    [0.4285714, 0.5714286, 0.7142857]]]]
 
 
 def digits_frame() -> tuple[dict, Experiment]:
-    settings = Settings(**{name: f.default for name, f in Settings.model_fields.items()})
     config = ExperimentConfig.model_validate({"dataset": {"name": "digits"}, "network": {"hidden_layers": [32]}})
-    experiment = Experiment(config, check_limits(config, settings))
+    experiment = Experiment(config, check_limits(config, make_settings()))
     experiment.advance(5, 1.0)
     return experiment.frame().model_dump(), experiment
 

@@ -28,7 +28,8 @@ from pydantic import ValidationError
 
 from app.web import protocol as p
 from app.web.app import create_app
-from live_server import SocketConn, connect, live_server, make_settings, of_type, recv_until, wait_until
+from lab_settings import make_settings
+from live_server import SocketConn, connect, live_server, of_type, recv_until, wait_until
 
 MAX_MESSAGE_BYTES = 4096
 FUZZ = hsettings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))

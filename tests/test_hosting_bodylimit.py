@@ -18,7 +18,8 @@ from app import datasets
 from app.settings import HOSTED
 from app.web.app import create_app
 from app.web.bodylimit import BodyLimitMiddleware
-from live_server import live_server, make_settings
+from lab_settings import make_settings
+from live_server import live_server
 
 MODEL = {"layer_sizes": [2, 2], "hidden_activation": None, "output_activation": "softmax", "loss": "cross_entropy",
          "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]}

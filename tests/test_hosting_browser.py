@@ -13,7 +13,8 @@ import pytest
 
 from app.web.app import create_app
 from browser import ARTIFACTS, DESKTOP
-from live_server import live_server, make_settings
+from lab_settings import make_settings
+from live_server import live_server
 from test_hosting_nginx import NGINX, proxied_app
 
 pytestmark = pytest.mark.browser

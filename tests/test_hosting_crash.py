@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, text
 
 from app.store import ModelStore, check_document, normalize_url
 from app.web.app import create_app
-from live_server import live_server, make_settings
+from lab_settings import make_settings
+from live_server import live_server
 from models_support import model_doc, same_bits
 
 ROOT = Path(__file__).resolve().parents[1]

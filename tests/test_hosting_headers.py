@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from app.web.app import create_app
 from app.web.security import CSP
-from live_server import make_settings
+from lab_settings import make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

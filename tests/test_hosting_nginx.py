@@ -29,7 +29,8 @@ from websockets.sync.client import connect
 
 from app.web.app import create_app
 from app.web.security import CSP
-from live_server import LiveServer, live_server, make_settings
+from lab_settings import make_settings
+from live_server import LiveServer, live_server
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"

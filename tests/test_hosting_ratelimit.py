@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.web.app import create_app
 from app.web.ratelimit import RateLimitMiddleware, TokenBuckets
-from live_server import make_settings
+from lab_settings import make_settings
 
 
 class Clock:

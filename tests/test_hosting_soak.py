@@ -18,7 +18,8 @@ import time
 
 from app.web.app import create_app
 from app.web.live import training_pool
-from live_server import connect, live_server, make_settings, of_type, recv_until, wait_until
+from lab_settings import make_settings
+from live_server import connect, live_server, of_type, recv_until, wait_until
 
 CYCLES = 1000
 WARM_UP = 100

@@ -16,7 +16,8 @@ import pytest
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
 from app.web.app import create_app
-from live_server import connect, live_server, make_settings, of_type, recv_until
+from lab_settings import make_settings
+from live_server import connect, live_server, of_type, recv_until
 
 HEADER = struct.Struct("<IHHHH")  # step, run index, classes, width, height (after the 4-byte magic)
 MAGIC = b"BLB1"

@@ -13,7 +13,8 @@ import time
 import pytest
 
 from app.web.app import create_app
-from live_server import connect, live_server, make_settings, of_type, recv_until, wait_until
+from lab_settings import make_settings
+from live_server import connect, live_server, of_type, recv_until, wait_until
 
 
 @pytest.fixture(scope="module")

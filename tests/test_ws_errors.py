@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import time
+import typing
+from pathlib import Path
 
 import pytest
 
 from app.web import protocol as p
 from app.web.app import create_app
-from live_server import Transport, make_settings, wait_until
+from lab_settings import make_settings
+from live_server import Transport, wait_until
 
 TRANSPORTS = ["testclient", "uvicorn"]
 MAX_MESSAGE_BYTES = 2000
@@ -268,3 +271,54 @@ def test_an_oversized_binary_message_also_closes_with_1009(transport):
     got = conn.drain(0.5)
     assert got and got[-1].kind == "close", f"expected a close, got {got}"
     assert got[-1].code == 1009, got[-1]
+
+
+# --- the codes no bad message reaches: each from the state that causes it ------------------------------------------
+
+def test_a_gradient_check_of_a_network_past_its_limit_is_refused_and_the_session_goes_on(transport):
+    conn = open_conn(transport)
+    conn.send_json({"type": "configure", "network": {"hidden_layers": [100, 100]}})  # 10,602 > 5,000 parameters
+    conn.recv_type("frame")
+    conn.send_json({"type": "gradcheck"})
+    expect_error(conn, None, code="too_many_parameters", in_reply_to={"type": "gradcheck", "run": None})
+    still_works(conn, 0)
+    conn.close()
+
+
+def test_a_save_into_a_full_store_is_refused_as_store_failed_and_the_session_goes_on(transport_kind, tmp_path):
+    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'models.db'}", max_saved_models=1))
+    t = Transport(transport_kind, app)
+    try:
+        conn = stepped_session(t, steps=2)
+        conn.send_json({"type": "save", "run": "a"})
+        assert conn.recv_type("saved")["run"] == "a"
+        conn.send_json({"type": "save", "run": "a"})
+        expect_error(conn, None, code="store_failed", in_reply_to={"type": "save", "run": "a"})
+        still_works(conn, 2)
+    finally:
+        t.close()
+
+
+def test_a_run_whose_weights_are_not_numbers_cannot_be_saved_or_sent(transport_kind, tmp_path):
+    """A run stops at its first divergence with finite weights in every experiment tried; an overflow in an update
+    would leave NaN in them. The test writes that NaN into a paused run, as such an update would."""
+    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'models.db'}"))
+    t = Transport(transport_kind, app)
+    try:
+        conn = stepped_session(t, steps=2)
+        (session,) = app.state.sessions.sessions
+        run = next(run for run in session.experiment.runs if run.id == "a")
+        run.net.W[0][0, 0] = float("nan")
+        for command in ("save", "model"):
+            conn.send_json({"type": command, "run": "a"})
+            expect_error(conn, "run", code="run_diverged", in_reply_to={"type": command, "run": "a"})
+        conn.send_json({"type": "model", "run": "b"})
+        assert conn.recv_type("model")["run"] == "b"
+    finally:
+        t.close()
+
+
+def test_every_error_code_the_server_can_send_is_expected_by_some_test():
+    sources = " ".join(path.read_text() for path in Path(__file__).parent.glob("test_*.py"))
+    untested = [code for code in typing.get_args(p.ErrorCode) if f'"{code}"' not in sources]
+    assert untested == []

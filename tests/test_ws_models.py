@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 
 from app.nn import from_document
 from app.web.app import create_app
-from live_server import Transport, make_settings
+from lab_settings import make_settings
+from live_server import Transport
 
 
 @pytest.fixture(params=["testclient", "uvicorn"])

@@ -5,7 +5,8 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from app.web.app import create_app
-from tests.live_server import live_server, make_settings
+from lab_settings import make_settings
+from live_server import live_server
 
 
 @pytest.fixture(scope="module")

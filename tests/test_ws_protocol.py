@@ -12,11 +12,16 @@ from fastapi.testclient import TestClient
 
 from app import datasets
 from app.nn import RUN_KINDS
+
+# The kinds that differ in their output layer (at most 5 runs fit one session); the mistake kinds of the
+# trainer are covered by test_mistake_runs.py.
+OUTPUT_KINDS = [kind for kind, spec in RUN_KINDS.items() if spec.trained_mistake is None]
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
 from app.web.app import create_app
 from app.web.protocol import PROTOCOL_VERSION
-from live_server import TestClientConn, Transport, make_settings
+from lab_settings import make_settings
+from live_server import TestClientConn, Transport
 
 TRANSPORTS = ["testclient", "uvicorn"]
 
@@ -97,7 +102,7 @@ def test_hello_comes_first_with_protocol_version_limits_datasets_run_kinds_and_d
     assert {p["name"] for p in moons["params"]} >= {"n", "noise"}
     assert set(hello["run_kinds"]) == set(RUN_KINDS)
     assert hello["run_kinds"]["softmax_ce"]["loss"] == "cross_entropy"
-    assert hello["run_kinds"]["softmax_mse_elementwise"]["mistake"] is True
+    assert hello["run_kinds"]["softmax_mse_elementwise"]["mistake"] == "softmax_elementwise_derivative"
     assert hello["defaults"]["speed"] == 120
     assert hello["defaults"]["frame_rate"] == 20
     assert hello["defaults"]["config"] == ExperimentConfig().model_dump()
@@ -110,7 +115,8 @@ def test_hello_carries_the_constants_the_page_would_otherwise_copy(open_session)
     conn, hello = open_session(max_speed=500, max_frame_rate=40, max_units=64)
     for kind, info in hello["run_kinds"].items():
         assert info["label"] and info["delta_formula"] and info["delta_tex"].startswith(r"\delta^L"), kind
-    assert [k for k, info in hello["run_kinds"].items() if info["mistake"]] == ["softmax_mse_elementwise"]
+    right = [k for k, info in hello["run_kinds"].items() if not info["mistake"]]
+    assert right == ["sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse"]
     assert hello["thresholds"]["reached_labels"] == CONVERGED_ERROR
     assert hello["thresholds"]["collapse_reported_from"] == COLLAPSE_CHECK_FROM + COLLAPSE_LASTS
     assert hello["frame_examples"] == MAX_OUTPUT_EXAMPLES
@@ -273,10 +279,10 @@ def test_the_same_configure_on_two_connections_gives_identical_frames_at_step_10
 
 
 def test_every_run_starts_from_the_same_hidden_weights():
-    config = {"runs": [{"id": kind[:16], "kind": kind} for kind in RUN_KINDS],
+    config = {"runs": [{"id": kind[:16], "kind": kind} for kind in OUTPUT_KINDS],
               "network": {"hidden_layers": [6, 4], "seed": 3}, "dataset": {"name": "moons"}}
     runs = engine_experiment(config).runs
-    assert len(runs) == len(RUN_KINDS)
+    assert len(runs) == len(OUTPUT_KINDS)
     for run in runs[1:]:
         for layer in range(len(runs[0].net.W)):
             np.testing.assert_array_equal(run.net.W[layer], runs[0].net.W[layer])
@@ -449,7 +455,7 @@ def test_at_max_speed_frames_still_come_at_the_frame_rate(open_session):
 
 # --- every option hello offers works in a session ---------------------------------------------------------------
 
-ALL_KINDS = [{"id": kind[:16], "kind": kind} for kind in RUN_KINDS]
+ALL_KINDS = [{"id": kind[:16], "kind": kind} for kind in OUTPUT_KINDS]
 OPTIONS = [
     *({"dataset": {"name": name}} for name in datasets.DATASETS),
     *({"network": {"hidden_activation": act, "hidden_layers": [5, 4]}} for act in

@@ -1,8 +1,10 @@
 """`backprop-lab check PATH.py`: the learner's own backprop on the lab's cases, compared and diagnosed.
 
 Their code runs in a child process (learner_code.py); here its numbers meet the engine's, case by case, under
-each output layer + loss (or the one they name). The result is one JSON-ready dict that both the terminal text
-(report_text.py) and --json print.
+each output layer + loss (or the one they name). When their class has Nielsen's update_mini_batch, the step it
+takes on each case (as one mini-batch) is checked too, under the output layer chosen for their backprop: that is
+where examples_mixed, sum_not_mean and stale_output_weights happen, which a per-example backprop cannot show.
+The result is one JSON-ready dict that both the terminal text (report_text.py) and --json print.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.check.cases import CASES, Case
-from app.check.learner_code import CaseNumbers, LearnerProblem, run_learner_code
+from app.check.learner_code import UPDATE_ETA, CaseNumbers, LearnerProblem, UpdateNumbers, run_learner_code
 from app.check.pairings import PAIRINGS, PairingSearch, check_pairings
 from app.nn.mistakes import MISTAKES
 
@@ -64,13 +66,44 @@ def _case_entry(case: Case, search: PairingSearch | None, pairing: str, problem:
     report = search.reports[pairing]
     mismatch = report.first_mismatch
     return {**entry, "status": "match" if report.matches else "mismatch",
-            "first_mismatch": None if mismatch is None else {
-                "quantity": mismatch.quantity, "layer": mismatch.layer, "call": mismatch.call,
-                "equation": mismatch.equation, "max_abs_difference": mismatch.max_abs_difference,
-                "index": mismatch.index, "yours": mismatch.yours, "expected": mismatch.expected},
+            "first_mismatch": None if mismatch is None else _mismatch(mismatch),
             "mistakes": [m.id for m in report.diagnosis],
             "first_mismatch_mistakes": [m.id for m in report.first_mismatch_mistakes],
             "layout_notes": report.layout_notes}
+
+
+def _mismatch(m) -> dict:
+    return {"quantity": m.quantity, "layer": m.layer, "call": m.call, "equation": m.equation,
+            "max_abs_difference": m.max_abs_difference, "index": m.index, "yours": m.yours, "expected": m.expected}
+
+
+def _update_entry(update: UpdateNumbers | dict | None, search: PairingSearch | None, pairing: str,
+                  backprop_status: str) -> dict | None:
+    """How their update_mini_batch did on one case; None when their class has none."""
+    if update is None:
+        return None
+    if not isinstance(update, UpdateNumbers):
+        return {"status": "problem", "problem": {k: v for k, v in update.items() if k != "case"}}
+    report = search.reports[pairing]
+    if report.matches:
+        return {"status": "match", "first_mismatch": None, "mistakes": [], "first_mismatch_mistakes": []}
+    if backprop_status == "mismatch":  # its step carries backprop's mistake: named once, above
+        return {"status": "not_judged", "reason": "backprop_mismatch"}
+    return {"status": "mismatch", "first_mismatch": _mismatch(report.first_mismatch),
+            "mistakes": [m.id for m in report.diagnosis],
+            "first_mismatch_mistakes": [m.id for m in report.first_mismatch_mistakes]}
+
+
+def _finding(mismatched: list[tuple[str, dict]], common: list[str], check: str) -> dict:
+    """The first wrong number of one check (backprop or update_mini_batch) over the cases, and what explains it."""
+    if not mismatched:
+        return {"first_mismatch": None, "first_mismatch_mistakes": [], "unknown_mistake": False}
+    name, first = mismatched[0]
+    return {"first_mismatch": {"case": name, "check": check, **first["first_mismatch"]},
+            # no mistake explains every case: name what explains the first one (all of it, else its first number)
+            "first_mismatch_mistakes": [] if common else [_mistake(m) for m in first["mistakes"]
+                                                          or first["first_mismatch_mistakes"]],
+            "unknown_mistake": not common}
 
 
 def check_code(path: Path, output: str | None = None, class_name: str | None = None,
@@ -104,22 +137,38 @@ def check_code(path: Path, output: str | None = None, class_name: str | None = N
                for c in cases]
     mismatched = [e for e in entries if e["status"] == "mismatch"]
     common = _common_mistakes(list(searches.values()), chosen) or []
+
+    # Their step: the gradient it applied, under the output layer their backprop was read with.
+    update_searches = {c.name: check_pairings(c.network(chosen), c.inputs, c.labels, u.yours(),
+                                              learning_rate=UPDATE_ETA, pairings=(chosen,))
+                       for c in cases if isinstance(u := run.updates.get(c.name), UpdateNumbers)}
+    for case, entry in zip(cases, entries):
+        entry["update"] = _update_entry(run.updates.get(case.name), update_searches.get(case.name), chosen,
+                                        entry["status"])
+    judged = [(e["name"], e["update"]) for e in entries if e["update"] and e["update"]["status"] in
+              ("match", "mismatch")]
+    update_mismatched = [(name, u) for name, u in judged if u["status"] == "mismatch"]
+    update_common = (_common_mistakes([update_searches[name] for name, _ in judged], chosen) or []
+                     if update_mismatched else [])
+    finding = (_finding([(e["name"], e) for e in mismatched], common, "backprop") if mismatched
+               else _finding(update_mismatched, update_common, "update_mini_batch"))
+    update_problems = [{**e["update"]["problem"], "case": e["name"]} for e in entries
+                       if e["update"] and e["update"]["status"] == "problem"]
+
     result.update(
         output={"pairing": chosen, "given": output is not None, "reason": "given" if output else reason,
                 "also": [{"pairing": p, "mistakes": ids} for p, ids in others.items()]},
         cases=entries,
-        mistakes=[_mistake(m) for m in common],
-        unknown_mistake=bool(mismatched) and not common,
-        first_mismatch_mistakes=[] if common or not mismatched else
-        [_mistake(m) for m in mismatched[0]["first_mismatch_mistakes"]],
-        first_mismatch={"case": mismatched[0]["name"], **mismatched[0]["first_mismatch"]} if mismatched else None,
+        update=None if not run.updates else {"method": "update_mini_batch", "eta": UPDATE_ETA},
+        mistakes=[_mistake(m) for m in dict.fromkeys(common + update_common)],
+        **finding,
         layout_notes=sorted({n for numbers in (n for _, n in ran) for n in numbers.notes}
                             | {n for e in entries for n in e.get("layout_notes", [])}),
     )
-    if mismatched:
+    if mismatched or update_mismatched:
         result["status"] = "mismatch"
-    elif problems:
-        result["problem"] = problems[0]
+    elif problems or update_problems:
+        result["problem"] = (problems + update_problems)[0]
     else:
         result["status"] = "match"
     return result

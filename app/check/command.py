@@ -24,7 +24,8 @@ def add_check_command(commands) -> None:
         "check", help="run your own backprop on the lab's cases and name the mistake",
         description="Import your network file in a separate process, give your backprop known weights and "
                     "examples, compare every number with the engine's, and name the classic mistake behind a "
-                    "difference. Your code runs on this machine only. See docs/check.md.",
+                    "difference; your update_mini_batch(mini_batch, eta) too, when your class has one. Your "
+                    "code runs on this machine only. See docs/check.md.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("path", type=Path, metavar="PATH.py", help="your Python file")
     which = check.add_mutually_exclusive_group()

@@ -24,6 +24,7 @@ from app.check.cases import Case
 from app.check.yours import GRAD_W_TRANSPOSED
 
 RUNNER = Path(__file__).with_name("runner.py")
+UPDATE_ETA = 0.5  # the learning rate their update_mini_batch is given; its step divided by it is their gradient
 KEPT_OUTPUT_BYTES = 64_000  # of their prints, enough for the first lines; the rest is only counted
 
 
@@ -67,12 +68,26 @@ class CaseNumbers:
 
 
 @dataclass
+class UpdateNumbers:
+    """The gradient their update_mini_batch applied to one case (the whole case as one mini-batch):
+    (weights before − after) / eta, per layer, in the engine's layout."""
+
+    grad_W: list[np.ndarray]  # (n_out, n_in)
+    grad_b: list[np.ndarray]  # (n_out,)
+
+    def yours(self) -> dict:
+        return {"layers": [{"grad_W": w, "grad_b": b} for w, b in zip(self.grad_W, self.grad_b)]}
+
+
+@dataclass
 class LearnerRun:
     kind: str  # "class" or "function"
     name: str
     cases: dict[str, CaseNumbers | dict]  # by case name: numbers, or the problem that case ran into
     printed: Printed
     warnings: list[str]
+    updates: dict[str, UpdateNumbers | dict] = field(default_factory=dict)  # the same for update_mini_batch,
+    # by case name; empty when their class has none
 
 
 def _read_output(stream, printed: Printed) -> None:
@@ -121,7 +136,7 @@ def run_learner_code(path: Path, cases: tuple[Case, ...], class_name: str | None
     """Their backprop on every case; LearnerProblem when their code cannot be run at all."""
     if not path.is_file():
         raise LearnerProblem({"problem": "file_missing", "path": str(path)})
-    request = {"path": str(path.resolve()), "class": class_name, "function": function_name,
+    request = {"path": str(path.resolve()), "class": class_name, "function": function_name, "eta": UPDATE_ETA,
                "cases": [{"name": c.name, "layer_sizes": c.layer_sizes, "inputs": c.inputs.tolist(),
                           "labels": c.labels.tolist(), "W": [W.tolist() for W in c.W],
                           "b": [b.tolist() for b in c.b]} for c in cases]}
@@ -132,15 +147,24 @@ def run_learner_code(path: Path, cases: tuple[Case, ...], class_name: str | None
         raise LearnerProblem({"problem": "exited", "exit_code": code, "printed_lines": printed.lines})
     if "problem" in result:
         raise LearnerProblem({**result, "printed_lines": printed.lines})
-    numbers = {}
+    numbers, updates = {}, {}
     for case, raw in zip(cases, result["cases"]):
         try:
-            if "problem" in raw:
-                raise LearnerProblem({k: v for k, v in raw.items() if k != "name"})
+            if "problem" in raw:  # raw["name"] is the case's; a wrong_interface names their class
+                fields = {k: v for k, v in raw.items() if k not in ("name", "update")}
+                raise LearnerProblem({**fields, "name": result["name"]} if raw["problem"] == "wrong_interface"
+                                     else fields)
             numbers[case.name] = case_numbers(case, raw)
         except LearnerProblem as p:
             numbers[case.name] = {**p.fields, "case": case.name}
-    return LearnerRun(result["kind"], result["name"], numbers, printed, result.get("warnings", []))
+        if "update" in raw:
+            try:
+                if "problem" in raw["update"]:
+                    raise LearnerProblem(raw["update"])
+                updates[case.name] = update_numbers(case, raw["update"])
+            except LearnerProblem as p:
+                updates[case.name] = {**p.fields, "case": case.name}
+    return LearnerRun(result["kind"], result["name"], numbers, printed, result.get("warnings", []), updates)
 
 
 # --- their arrays, checked ----------------------------------------------------------------------
@@ -201,3 +225,18 @@ def case_numbers(case: Case, raw: dict) -> CaseNumbers:
         grad_W_again=[np.mean([w[l] for _, w in again], axis=0) for l in layers],
         grad_b_again=[np.mean([b[l] for b, _ in again], axis=0) for l in layers],
         outputs=outputs, notes=sorted(notes))
+
+
+def update_numbers(case: Case, raw: dict, eta: float = UPDATE_ETA) -> UpdateNumbers:
+    """Their weights and biases after one update_mini_batch, turned into the gradient they stepped along."""
+    sizes = case.layer_sizes
+    what = f"after update_mini_batch on {case.name}"
+    W_after = [_array(raw["weights"][l], f"weights[{l}] {what}", [(sizes[l + 1], sizes[l])])
+               for l in range(_layers(raw, "weights", sizes, what))]
+    b_after = [_array(raw["biases"][l], f"biases[{l}] {what}", [(n, 1), (n,)]).ravel()
+               for l, n in zip(range(_layers(raw, "biases", sizes, what)), sizes[1:])]
+    grad_W = [(W - after) / eta for W, after in zip(case.W, W_after)]
+    grad_b = [(b - after) / eta for b, after in zip(case.b, b_after)]
+    if not any(g.any() for g in grad_W + grad_b):  # a method that returns new weights instead of setting them?
+        raise LearnerProblem({"problem": "unchanged"})
+    return UpdateNumbers(grad_W, grad_b)

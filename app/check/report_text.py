@@ -29,6 +29,11 @@ def _paragraph(text: str) -> str:
     return textwrap.fill(text, width=100, break_on_hyphens=False, break_long_words=False)
 
 
+def _paragraph_indented(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_on_hyphens=False, break_long_words=False)
+
+
 def _where(problem: dict) -> str:
     where = problem.get("where")
     if not where:
@@ -61,10 +66,19 @@ def problem_text(problem: dict, file: str) -> str:
                     f"Name yours with --class NAME or --function NAME.")
     elif kind == "wrong_interface":
         text = (f"{problem['name']}(sizes) made an object without {', '.join(problem['missing'])}. {INTERFACE}")
+    elif kind == "raised" and problem["during"].startswith("update_mini_batch"):
+        text = (f"Your code raised an error in {problem['during']}{case}: {problem['error']}{_where(problem)}. "
+                f"The check gives it known weights, the case's examples as one mini-batch (a list of (x, y) "
+                f"tuples of column vectors (n, 1)) and eta, as Nielsen's SGD does; run that line by hand with "
+                f"arrays of those shapes to see why.")
     elif kind == "raised":
         text = (f"Your code raised an error in {problem['during']}{case}: {problem['error']}{_where(problem)}. "
                 f"The check gives it known weights and one example at a time as column vectors (n, 1); run that "
                 f"line by hand with arrays of those shapes to see why.")
+    elif kind == "unchanged":
+        text = (f"Your update_mini_batch(mini_batch, eta){case} left every weight and bias as it was. The check "
+                f"reads the step from self.weights and self.biases afterwards, as Nielsen's does: set them "
+                f"(self.weights = [...]) rather than returning new lists.")
     elif kind == "timeout":
         seconds = problem["seconds"]
         text = (f"Your code did not finish within {seconds:g} second{'' if seconds == 1 else 's'}, so it was "
@@ -79,6 +93,10 @@ def problem_text(problem: dict, file: str) -> str:
         if "count" in problem:
             text += (f"has {problem['count']} arrays; expected {problem['expected_count']}, one per weight layer "
                      f"(input side first).")
+        elif "shape" in problem and "update_mini_batch" in problem["what"]:
+            text += (f"has shape {tuple(problem['shape'])}; expected {tuple(problem['expected'])}. A step must "
+                     f"keep each array's shape: a bias of shape (n_out, N) got every example's δ without their "
+                     f"sum.")
         elif "shape" in problem:
             text += (f"has shape {tuple(problem['shape'])}; expected {tuple(problem['expected'])}. nabla_b[l] "
                      f"is shaped like biases[l] (n_out, 1) and nabla_w[l] like weights[l] (n_out, n_in).")
@@ -109,6 +127,23 @@ def _mismatch_text(m: dict) -> str:
             f"{m['max_abs_difference']:.3g} (yours {m['yours']:.6g}, expected {m['expected']:.6g})")
 
 
+def _update_text(update: dict) -> str:
+    """One case's update_mini_batch line."""
+    status = update["status"]
+    if status == "match":
+        return "update_mini_batch: ✓"
+    if status == "not_judged":
+        return ("update_mini_batch: not judged on its own here, since backprop is already wrong on this case and "
+                "this check is only about how the gradients are combined and applied")
+    if status == "problem":
+        return f"update_mini_batch: ✗ could not run it ({update['problem']['problem']}, below)"
+    m = update["first_mismatch"]
+    array = "weights" if m["quantity"] == "grad_W" else "biases"
+    named = f" [{', '.join(update['mistakes'])}]" if update["mistakes"] else ""
+    return (f"update_mini_batch: ✗ {m['equation']}, the step of {array}[{m['layer']}] divided by eta: off by up to "
+            f"{m['max_abs_difference']:.3g} (yours {m['yours']:.6g}, expected {m['expected']:.6g}){named}")
+
+
 def render(result: dict, verbose: bool = False) -> str:
     file = result["file"]
     code = result.get("code")
@@ -125,11 +160,17 @@ def render(result: dict, verbose: bool = False) -> str:
             else:
                 lines.append(f"  ✗ {case['name']} ({shape}): your code could not run it "
                              f"({case['problem']['problem']}, below)")
+            if case.get("update"):
+                lines.append(_paragraph_indented(_update_text(case["update"]), "      "))
         first = result.get("first_mismatch")
-        if result["status"] == "match":
+        if all(c["status"] == "match" for c in result["cases"]):
             lines.append("Your backprop is right: every δ and gradient matches the engine's.")
+        if result.get("update") and all((c["update"] or {}).get("status") == "match" for c in result["cases"]):
+            lines.append(f"Your update_mini_batch applies them rightly: w − eta · (the mean gradient over the "
+                         f"mini-batch), with eta = {result['update']['eta']:g}.")
         if first:
-            lines.append(f"First wrong equation: {first['equation']} on {first['case']}.")
+            where = " in update_mini_batch" if first.get("check") == "update_mini_batch" else ""
+            lines.append(f"First wrong equation{where}: {first['equation']} on {first['case']}.")
         for m in result.get("mistakes", []):
             lines.append(f"Mistake: {m['title']} ({m['id']}).")
             lines.append(textwrap.indent(_paragraph(m["sentence"]), "  "))
@@ -158,10 +199,12 @@ def render(result: dict, verbose: bool = False) -> str:
         lines.append(problem_text(result["problem"], file))
     else:  # the mismatch above is the finding; cases their code could not run are listed briefly
         for case in result.get("cases", []):
-            if case["status"] == "problem":
-                problem = case["problem"]
-                error = problem.get("error") or problem.get("what") or problem["problem"]
-                lines.append(_paragraph(f"On {case['name']} your code stopped: {error}{_where(problem)}."))
+            for during, problem in (("", case.get("problem")),
+                                    (" in update_mini_batch", (case.get("update") or {}).get("problem"))):
+                if problem:
+                    error = problem.get("error") or problem.get("what") or problem["problem"]
+                    lines.append(_paragraph(f"On {case['name']} your code stopped{during}: "
+                                            f"{error}{_where(problem)}."))
     printed = result.get("printed_lines", 0)
     if printed:
         lines.append(f"Your code printed {printed} line{'s' if printed != 1 else ''}"

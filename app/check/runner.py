@@ -1,4 +1,5 @@
-"""The child process of `backprop-lab check`: import the learner's file, call their backprop, write numbers.
+"""The child process of `backprop-lab check`: import the learner's file, call their backprop (and their
+update_mini_batch, when their class has one), write numbers.
 
 Run as `python -P runner.py REQUEST.json RESULT.json` (never imported by the CLI, which only starts it):
 -P keeps this folder off sys.path, so a learner's `import cases` cannot find ours. Only the standard library
@@ -157,6 +158,22 @@ class Learner:
                                       weights, biases, x.copy(), y.copy())
         return [_gradients(call(), f"{self.name}'s return value") for _ in range(2)]
 
+    def has_update(self) -> bool:
+        return self.kind == "class" and callable(getattr(self.thing, "update_mini_batch", None))
+
+    def update(self, case: dict, eta: float) -> dict:
+        """The weights and biases after their update_mini_batch(the whole case as one mini-batch, eta)."""
+        net = self.network(case)
+        batch = [(_column(x), _column(y)) for x, y in zip(case["inputs"], case["labels"])]
+        self._call("update_mini_batch(mini_batch, eta)", net.update_mini_batch, batch, eta)
+        after = {}
+        for key in ("weights", "biases"):
+            arrays = getattr(net, key, None)
+            if not isinstance(arrays, (tuple, list)):
+                raise Problem("wrong_shapes", what=f"{key} after update_mini_batch", got=type(arrays).__name__)
+            after[key] = [_array(a, f"{key}[{l}] after update_mini_batch") for l, a in enumerate(arrays)]
+        return after
+
     def output(self, case: dict, x) -> dict | None:
         """Their feedforward(x) for one example, when their class has one."""
         if self.kind != "class" or not callable(getattr(self.thing, "feedforward", None)):
@@ -181,6 +198,11 @@ def run(request: dict) -> dict:
                           "outputs": None if outputs[0] is None else outputs})
         except Problem as p:  # kept per case: code that fails on one shape may still run on another
             cases.append({"name": case["name"], **p.fields})
+        if learner.has_update():
+            try:
+                cases[-1]["update"] = learner.update(case, request["eta"])
+            except Problem as p:  # kept apart: backprop's numbers above still count
+                cases[-1]["update"] = p.fields
     return {"kind": kind, "name": name, "cases": cases}
 
 

@@ -12,6 +12,7 @@ from app.nn.model_doc import ModelError, SizeLimits, check_model, from_document,
 from app.nn.network import BackwardPass, ForwardPass, Network
 from app.nn.optimizers import OPTIMIZERS, make_optimizer
 from app.nn.output_layer import ALLOWED_LOSSES, LOSSES, OUTPUT_ACTIVATIONS, RUN_KINDS, OutputLayer
+from app.nn.run_kinds import RunKind, run_kind
 from app.nn.training import Trainer, divergence_reason
 
 __all__ = [
@@ -19,5 +20,5 @@ __all__ = [
     "BackwardPass", "Diagnosis", "ForwardPass", "LayerCheck", "ModelError", "Network", "OutputLayer", "SizeLimits",
     "Trainer", "check_model", "diagnose", "divergence_reason", "from_document", "gradient_check", "make_optimizer",
     "parameter_count", "to_document",
-    "MISTAKES", "Mistake", "Numbers", "exact_numbers", "mistake_applies", "mistaken_numbers",
+    "MISTAKES", "Mistake", "Numbers", "exact_numbers", "mistake_applies", "mistaken_numbers", "RunKind", "run_kind",
 ]

@@ -3,8 +3,10 @@
 Hidden layers only need the elementwise derivative. The output layer is different
 (softmax mixes every z of the layer); see output_layer.py.
 
-Every function takes an optional `out` array to write into and returns its result. Training passes
-buffers it allocated once (see Trainer), so a step allocates nothing; without `out` a new array is made.
+Every function takes an optional `out` array to write into and returns its result; without `out` a new array
+is made. Training passes buffers it allocated once (see Trainer). sigmoid and tanh (and relu's σ) compute in
+them; leaky_relu, and σ'(z) of relu, leaky_relu and linear, build a new array and copy it in (`_into`), so a
+step with those allocates layer-sized temporaries (network.py gives the measured sizes).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.nn.network import BackwardPass, ForwardPass, Network
+from app.nn.training import largest_value
 
 SATURATION_THRESHOLD = 0.01  # σ'(z) below this passes on almost no gradient (σ' is at most 0.25)
 IDENTICAL_TOLERANCE = 1e-3  # hidden codes closer than this (max abs difference) count as the same
@@ -134,7 +135,7 @@ def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
     told apart), but the gradients that separate them are tiny, so the plateau at the mean label is long."""
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     distance, different = _pairs_with_different_labels(X, Y)
-    scale = float(np.abs(X).max()) if X.size else 0.0
+    scale = largest_value(X)
     if not different.any() or scale == 0.0:
         return None
     # For each example, how far the nearest one with another label is; typically, not just at a noisy border.
@@ -180,7 +181,7 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
         has_hidden_layer=has_hidden,
         hidden_activation=net.hidden_activation,
         loss=float(loss),
-        input_scale=float(np.abs(X).max()) if np.size(X) else 0.0,
+        input_scale=largest_value(X),
         first_sum_scale=float(np.median(np.abs(fwd.zs[0]))),
         same_output_for_every_input=finite and bool(np.abs(outputs - outputs[0]).max() < SAME_OUTPUT_TOLERANCE),
         mean_output=outputs.mean(axis=0).tolist() if finite else [],

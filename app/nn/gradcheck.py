@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.nn.network import Network
+from app.nn.network import BackwardPass, Network
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,11 @@ def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1
     return grads[0::2], grads[1::2]
 
 
-def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6) -> list[LayerCheck]:
+def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6,
+                   backward: BackwardPass | None = None) -> list[LayerCheck]:
+    """`backward`: the gradients to check (a learner's, under a mistake); by default the engine's backprop."""
     num_W, num_b = numerical_gradients(net, X, Y, h)
-    bwd = net.copy(np.float64).gradients(X, Y)[1]
+    bwd = backward or net.copy(np.float64).gradients(X, Y)[1]
     checks = []
     for l in range(len(net.W)):
         numeric = np.concatenate([num_W[l].ravel(), num_b[l].ravel()])

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.nn.activations import sigmoid
+from app.nn.run_kinds import RUN_KINDS, run_kind
 
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")
 LOSSES = ("mse", "binary_cross_entropy", "cross_entropy")
@@ -29,15 +30,6 @@ ALLOWED_LOSSES = {
     "sigmoid": ("mse", "binary_cross_entropy"),
     "softmax": ("mse", "cross_entropy"),
     "linear": ("mse",),
-}
-
-# The output layers a session compares, by the names the dashboard uses.
-RUN_KINDS = {
-    "sigmoid_mse": ("sigmoid", "mse", False),
-    "sigmoid_bce": ("sigmoid", "binary_cross_entropy", False),
-    "softmax_ce": ("softmax", "cross_entropy", False),
-    "softmax_mse": ("softmax", "mse", False),
-    "softmax_mse_elementwise": ("softmax", "mse", True),
 }
 
 
@@ -103,16 +95,15 @@ class OutputLayer:
 
     @classmethod
     def from_kind(cls, kind: str) -> "OutputLayer":
-        try:
-            activation, loss, mistake = RUN_KINDS[kind]
-        except KeyError:
-            raise ValueError(f"unknown run kind {kind!r}; allowed: {', '.join(RUN_KINDS)}") from None
-        return cls(activation, loss, mistake)
+        """The output layer of a run kind; a mistake the trainer applies (RunKind.trained_mistake) is not in it."""
+        spec = run_kind(kind)
+        return cls(spec.activation, spec.loss, spec.elementwise)
 
     @property
     def kind(self) -> str | None:
-        key = (self.activation, self.loss, self.elementwise_mistake)
-        return next((k for k, v in RUN_KINDS.items() if v == key), None)
+        """The run kind this output layer trains on its own: the right one, or the elementwise mistake."""
+        return next((k for k, v in RUN_KINDS.items() if (v.activation, v.loss) == (self.activation, self.loss)
+                     and v.trained_mistake is None and v.elementwise == self.elementwise_mistake), None)
 
     @property
     def delta_formula(self) -> str:

@@ -6,6 +6,9 @@ configuration replays to the same numbers.
 A Trainer keeps one set of forward and backward buffers per batch size and the network's passes write
 into them, so a step allocates few arrays (network.py says which). The price: a StepResult's arrays are
 those buffers, valid until the next step. Copy what you keep.
+
+A Trainer given a `mistake` (an id of mistakes.py's catalogue) trains as a learner with that mistake would:
+its backward pass is mistakes.backward_under, written into the same buffers, so every optimizer applies.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.nn.mistakes import backward_under
 from app.nn.network import BackwardPass, ForwardPass, Network
 from app.nn.optimizers import Optimizer
 
@@ -39,8 +43,10 @@ class Trainer:
         optimizer: Optimizer,
         batch_size: int | None = None,
         seed: int = 0,
+        mistake: str | None = None,
     ):
         self.net = net
+        self.mistake = mistake
         self.X = np.ascontiguousarray(X, dtype=net.dtype)
         self.Y = np.ascontiguousarray(Y, dtype=net.dtype)
         self.optimizer = optimizer
@@ -79,11 +85,30 @@ class Trainer:
         net = self.net
         net.forward(X, into=fwd)
         loss = net.loss(fwd, Y)
-        net.backward(fwd, Y, into=bwd, label_sums=label_sums)
+        if self.mistake is None:
+            net.backward(fwd, Y, into=bwd, label_sums=label_sums)
+        else:
+            self._mistaken_backward(fwd, Y, bwd)
         # θ holds every W and b, and bwd.grad every ∂C/∂W and ∂C/∂b in the same order: one update for all.
         self.optimizer.update([net.theta], [bwd.grad])
         self.steps += 1
         return StepResult(loss, fwd, bwd, batch)
+
+    def _mistaken_backward(self, fwd: ForwardPass, Y: np.ndarray, bwd: BackwardPass) -> None:
+        """The learner's backward pass, into the buffers the exact one fills (bwd.grad holds every gradient)."""
+        deltas, grad_W, grad_b = backward_under(self.net, fwd, Y, self.mistake, self.optimizer.learning_rate)
+        for l, (delta, gW, gb) in enumerate(zip(deltas, grad_W, grad_b)):
+            bwd.deltas[l][...] = delta
+            bwd.grad_W[l][...] = gW
+            bwd.grad_b[l][...] = gb
+
+    def passes(self, X: np.ndarray | None = None, Y: np.ndarray | None = None) -> tuple[ForwardPass, BackwardPass]:
+        """Forward and backward passes as this trainer computes them (new arrays), over X and Y or every example."""
+        X, Y = (self.X, self.Y) if X is None else (X, Y)
+        fwd = self.net.forward(X)
+        if self.mistake is None:
+            return fwd, self.net.backward(fwd, Y)
+        return fwd, BackwardPass(*backward_under(self.net, fwd, Y, self.mistake, self.optimizer.learning_rate))
 
     def full_loss(self) -> float:
         return self.net.loss(self.net.forward(self.X), self.Y)

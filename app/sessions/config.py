@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, Strict
 
 from app import datasets
-from app.nn import HIDDEN_ACTIVATIONS, INITS, RUN_KINDS
+from app.nn import HIDDEN_ACTIVATIONS, INITS, RUN_KINDS, parameter_count
 from app.settings import Settings
 from app.spec import Number, OptimizerSpec, Spec
 
@@ -78,17 +78,15 @@ def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
                           f"at most {settings.max_hidden_layers} hidden layers; got {len(hidden)}")
     if hidden and max(hidden) > settings.max_units:
         raise ConfigError("network.hidden_layers", f"at most {settings.max_units} units per layer")
-    spec = datasets.DATASETS.get(config.dataset.name)
-    if spec is None:
-        raise ConfigError("dataset.name", f"there is no dataset named {config.dataset.name!r}; "
-                                          f"choose one of: {', '.join(datasets.DATASETS)}")
+    for i, run in enumerate(config.runs):
+        if problem := RUN_KINDS[run.kind].unfit(has_hidden_layer=bool(hidden)):
+            raise ConfigError(f"runs.{i}.kind", problem)
     try:
         data = datasets.load(config.dataset.name, seed=config.dataset.seed, **config.dataset.params)
     except datasets.DatasetError as e:
         field = "dataset.name" if e.field == "name" else f"dataset.params.{e.field}"
         raise ConfigError(field, e.message) from None
-    sizes = [data.inputs.shape[1], *hidden, data.labels.shape[1]]
-    parameters = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    parameters = parameter_count([data.inputs.shape[1], *hidden, data.labels.shape[1]])
     if parameters > settings.max_live_parameters:
         raise ConfigError("network.hidden_layers", f"this network has {parameters:,} weights and biases; "
                                                    f"live runs allow at most {settings.max_live_parameters:,}")

@@ -6,7 +6,7 @@ Plain Python over the engine; the live session drives it from a worker thread, i
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -14,9 +14,12 @@ import numpy as np
 
 from app import datasets
 from app.datasets import Data
-from app.nn import Network, OutputLayer, Trainer, diagnose, divergence_reason, gradient_check, make_optimizer
+from app.nn import (MISTAKES, RUN_KINDS, Mistake, Network, OutputLayer, Trainer, diagnose, gradient_check,
+                    make_optimizer)
 from app.nn.diagnostics import (Cause, Diagnosis, collapse_detail, divergence_suggestion, nearly_identical_inputs,
                                 vector_text)
+from app.nn.run_kinds import CLIMBS
+from app.nn.training import largest_value
 from app.sessions.config import ExperimentConfig, RunSpec
 from app.sessions.events import Event, EventCause, GradcheckLayer
 from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
@@ -32,6 +35,8 @@ COLLAPSE_LASTS = 100
 COLLAPSE_PROGRESS = 0.01  # of the loss where the stretch started; a plateau that is ending falls faster
 # Outputs at the mean label this long with no cause of a collapse: a `plateau` note says so, once per run.
 PLATEAU_NOTE_AFTER = 1000
+# Causes in the data or the network's shape, which a mistake run shares with the right one: they stay the main cause.
+SHARED_CAUSES = ("unscaled_inputs", "not_linearly_separable")
 MINIBATCH_CHECK_EVERY = 25
 BOUNDARY_SIZE = 40
 GRADCHECK_MAX_EXAMPLES = 64
@@ -73,6 +78,7 @@ class Run:
     collapsed_at: int | None = None  # the step of the `collapsed` event, once reported
     plateau_since: int | None = None  # the first of the current run of checks at the mean label with no cause
     plateau_noted: bool = False
+    start_loss: float = float("inf")
     last_frame: RunFrame | None = field(default=None, repr=False)
 
     @property
@@ -83,14 +89,23 @@ class Run:
     def collapse_reported(self) -> bool:
         return self.collapsed_at is not None
 
+    @property
+    def mistake(self) -> Mistake | None:
+        """The learner's mistake this run trains under, if it is a mistake kind."""
+        mistake = RUN_KINDS[self.spec.kind].mistake
+        return MISTAKES[mistake] if mistake else None
+
 
 def _scale_hint(config: ExperimentConfig) -> str | None:
     """Where the dashboard scales this dataset's inputs: its "scaled" checkbox, when it has one that is off."""
     spec = datasets.DATASETS.get(config.dataset.name)
-    has_switch = spec is not None and any(p.name == "scaled" and p.kind == "bool" for p in spec.params)
-    if has_switch and config.dataset.params.get("scaled") in (False, None, "false"):
+    if spec is not None and datasets.inputs_unscaled(spec, config.dataset.params):
         return "in the lab: tick “scaled” under the dataset"
     return None
+
+
+def mistake_cause(mistake: Mistake) -> EventCause:
+    return EventCause(id=mistake.id, headline=mistake.title, detail=mistake.sentence, suggestion=mistake.fix)
 
 
 def converged_event(run: Run, step: int) -> Event:
@@ -116,7 +131,7 @@ class Experiment:
         self.step = 0
         self.history = DecimatedHistory()
         self.two_d = self.X.shape[1] == 2
-        self.input_scale = float(np.abs(data.inputs).max()) if data.inputs.size else 0.0
+        self.input_scale = largest_value(data.inputs)
         self.scale_hint = _scale_hint(config)
         self.extent = boundary_extent(data.inputs) if self.two_d else None
         self._grid = boundary_points(self.extent, BOUNDARY_SIZE) if self.two_d else None
@@ -126,8 +141,10 @@ class Experiment:
         opt = spec.optimizer or self.config.optimizer
         learning_rate = spec.learning_rate or opt.learning_rate
         trainer = Trainer(net, self.X, self.Y, make_optimizer(opt.name, learning_rate, **opt.options()),
-                          self.config.batch_size, seed=self.config.network.seed)
-        return Run(spec, net, trainer, loss_limit=LOSS_BLOWUP * max(trainer.full_loss(), 0.1))
+                          self.config.batch_size, seed=self.config.network.seed,
+                          mistake=RUN_KINDS[spec.kind].trained_mistake)
+        start_loss = trainer.full_loss()
+        return Run(spec, net, trainer, loss_limit=LOSS_BLOWUP * max(start_loss, 0.1), start_loss=start_loss)
 
     @property
     def finished(self) -> bool:
@@ -217,17 +234,13 @@ class Experiment:
         """One update of one run; its loss before the update (None if it diverged) and any events."""
         step = self.step  # updates done so far: the forward pass of this step sees these weights
         result = run.trainer.step()
-        reason = divergence_reason(run.net, result.loss)
+        reason = run.trainer.divergence(result.loss)
         if reason is None and result.loss > run.loss_limit:
             reason = f"the loss rose to {result.loss:.3g}, over {LOSS_BLOWUP:g} times where it started"
         if reason:
-            run.status, run.diverged_at = "diverged", step + 1
-            lr = run.trainer.optimizer.learning_rate
             # The loss of this step was measured before the update that blew up: keep it in the history if finite.
             loss = result.loss if np.isfinite(result.loss) else None
-            return loss, [Event(event="diverged", run=run.id, step=step + 1, cause="diverged",
-                                headline="Training blew up and stopped", detail=f"At step {step + 1}, {reason}.",
-                                suggestion=divergence_suggestion(self.input_scale, lr, self.scale_hint))]
+            return loss, [self._diverged(run, step + 1, f"At step {step + 1}, {reason}.")]
         events = []
         if run.converged_at is None:
             outputs = None
@@ -244,9 +257,32 @@ class Experiment:
             events.extend(self._check_collapse(run))
         return result.loss, events
 
+    def _diverged(self, run: Run, step: int, what: str) -> Event:
+        """Stop a run that blew up (or, under a mistake that climbs, went uphill), and say why."""
+        run.status, run.diverged_at = "diverged", step
+        mistake = run.mistake
+        if mistake is not None and mistake.id in CLIMBS:
+            return Event(event="diverged", run=run.id, step=step, cause=mistake.id,
+                         headline=f"Climbing the cost: {mistake.title}", detail=f"{what} {mistake.sentence}",
+                         suggestion=mistake.fix, causes=[mistake_cause(mistake)])
+        lr = run.trainer.optimizer.learning_rate
+        return Event(event="diverged", run=run.id, step=step, cause="diverged", headline="Training blew up and stopped",
+                     detail=what, suggestion=divergence_suggestion(self.input_scale, lr, self.scale_hint))
+
     def _check_collapse(self, run: Run) -> list[Event]:
-        diagnosis = diagnose(run.net, self.X, self.Y, scale_hint=self.scale_hint)
-        if not diagnosis.collapsed or not diagnosis.cause_list:
+        mistake = run.mistake
+        # A mistake run's gradients are the learner's: whether they vanished is judged on those.
+        fwd, bwd = run.trainer.passes() if mistake else (None, None)
+        diagnosis = diagnose(run.net, self.X, self.Y, fwd, bwd, scale_hint=self.scale_hint)
+        if mistake is not None and mistake.id in CLIMBS and diagnosis.loss > run.start_loss:
+            return [self._diverged(run, self.step, f"By step {self.step} the loss rose from {run.start_loss:.3g} to "
+                                                   f"{diagnosis.loss:.3g}: every step went uphill.")]
+        causes = [EventCause.of(c) for c in diagnosis.cause_list]
+        if mistake is not None:
+            # The mistake is the main cause unless the data or the network's shape would hold the right run too.
+            shared = (causes and causes[0].id in SHARED_CAUSES) or self.nearly_identical is not None
+            causes.insert(len(causes) if shared else 0, mistake_cause(mistake))
+        if not diagnosis.collapsed or not causes:
             run.stuck_since = None  # a plateau on its way somewhere is not a collapse
             return self._check_plateau(run, diagnosis)
         if run.stuck_since is None or diagnosis.loss < run.stuck_loss * (1 - COLLAPSE_PROGRESS):
@@ -254,10 +290,14 @@ class Experiment:
         if self.step - run.stuck_since < COLLAPSE_LASTS:
             return []
         run.collapsed_at = self.step
-        main = diagnosis.cause_list[0]
-        return [Event(event="collapsed", run=run.id, step=self.step, cause=main.code, headline=diagnosis.headline,
-                      detail=collapse_detail(diagnosis), suggestion=main.suggestion,
-                      causes=[EventCause.of(c) for c in diagnosis.cause_list])]
+        main = causes[0]
+        if main.id == getattr(mistake, "id", None):
+            seen = collapse_detail(replace(diagnosis, cause_list=[]))
+            return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id,
+                          headline=f"{diagnosis.headline}: {mistake.title}", detail=f"{seen} {main.detail}".strip(),
+                          suggestion=main.suggestion, causes=causes)]
+        return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id, headline=diagnosis.headline,
+                      detail=collapse_detail(diagnosis), suggestion=main.suggestion, causes=causes)]
 
     @cached_property
     def nearly_identical(self) -> Cause | None:
@@ -294,7 +334,8 @@ class Experiment:
         events = []
         for run in self.runs:
             if run_id in (None, run.id):
-                checks = gradient_check(run.net, X, Y)
+                # A mistake run's backprop is the learner's: that is what the numbers check.
+                checks = gradient_check(run.net, X, Y, backward=run.trainer.passes(X, Y)[1] if run.mistake else None)
                 layers = [GradcheckLayer(layer=c.layer, relative_error=c.relative_error,
                                          max_abs_difference=c.max_abs_difference,
                                          verdict=layer_verdict(c, run.status == "diverged")) for c in checks]
@@ -317,7 +358,8 @@ class Experiment:
         runs = []
         for run in self.runs:
             if run.status == "training" or run.last_frame is None:
-                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example)
+                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example,
+                                 run.trainer.passes())
                 if body is None:
                     # never send a non-finite number: keep the last finite frame
                     run.status, run.diverged_at = "diverged", run.diverged_at or self.step

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from app.nn import Network
+from app.nn import BackwardPass, ForwardPass, Network
 from app.nn.diagnostics import layer_diagnostics
 
 HISTOGRAM_BINS = 16
@@ -16,28 +16,23 @@ MAX_OUTPUT_EXAMPLES = 32  # more would make frames too large to send 30 times a 
 MAX_PER_EXAMPLE_NUMBERS = 512  # budget for the per-example output-layer gradients in one frame
 MAX_PER_EXAMPLE_ROWS = 8
 BOUNDARY_MAGIC = b"BLB1"
-SHOWN_DIGITS = 7  # significant digits of the arrays in a frame: the dashboard shows 3, /api/backprop gives all 17
+SIGNIFICANT_DIGITS = 7  # of the arrays in a frame: the dashboard shows 3, /api/backprop gives all 17
 
 
-def shown_all(arrays: list[np.ndarray]) -> list[list]:
-    """Each array's tolist(), rounded to SHOWN_DIGITS significant digits, which JSON writes in about half the
-    characters (0.1234568 rather than 0.12345678901234568): frames of a 64-input network stay small. All arrays
+def rounded_all(arrays: list[np.ndarray]) -> list[list]:
+    """Each array's tolist(), rounded to SIGNIFICANT_DIGITS significant digits, which JSON writes in about half
+    the characters (0.1234568 rather than 0.12345678901234568): frames of a 64-input network stay small. All arrays
     are rounded in one pass: on the small arrays of a frame, the cost is the number of NumPy calls."""
     arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
     a = np.concatenate([x.ravel() for x in arrays])
     size = np.abs(a)
     roundable = (size > 1e-15) & (size < 1e15)  # where 10**k stays an exact power of ten
-    k = SHOWN_DIGITS - 1 - np.floor(np.log10(np.where(roundable, size, 1.0)))
+    k = SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(np.where(roundable, size, 1.0)))
     # Scale by an exact power of ten, 10**|k|, so the result is the double nearest the rounded decimal.
     up, down = 10.0 ** np.maximum(k, 0), 10.0 ** np.maximum(-k, 0)
     flat = np.where(roundable, np.round(a * up / down) * down / up, a)
     ends = np.cumsum([x.size for x in arrays])
     return [part.reshape(x.shape).tolist() for part, x in zip(np.split(flat, ends[:-1]), arrays)]
-
-
-def shown(values: np.ndarray) -> list:
-    """One array's tolist(), rounded as shown_all() does."""
-    return shown_all([values])[0]
 
 
 class Histogram(BaseModel):
@@ -103,10 +98,12 @@ def _histogram(values: np.ndarray) -> Histogram:
     return Histogram(max_abs=largest, counts=counts.tolist())
 
 
-def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray, example: int) -> RunFrame | None:
+def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray, example: int,
+              passes: tuple[ForwardPass, BackwardPass] | None = None) -> RunFrame | None:
     """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers of a training run;
-    None when any of them is not a finite number (the run has diverged)."""
-    fwd, bwd = net.gradients(X, Y)
+    None when any of them is not a finite number (the run has diverged). `passes`: the forward and backward
+    passes as the run's trainer computes them (a mistake run's δ is the learner's), else the exact ones."""
+    fwd, bwd = passes or net.gradients(X, Y)
     loss = net.loss(fwd, Y)
     if not (np.isfinite(loss) and np.isfinite(fwd.output).all()
             and all(np.isfinite(d).all() for d in bwd.deltas)):
@@ -133,7 +130,7 @@ def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray
     if net.output.elementwise_mistake:
         # Beside the mistake, what the right rule (the whole Jacobian) would have given.
         arrays["delta_correct"] = net.output.delta_general(a[:n_shown], Y[:n_shown])
-    rounded = dict(zip(arrays, shown_all(list(arrays.values()))))
+    rounded = dict(zip(arrays, rounded_all(list(arrays.values()))))
     output = {name: rounded[name] for name in ("delta", "jacobian", "delta_correct") if name in rounded}
     output = OutputFrame(**output, per_example_grad_W=rounded["per_example_grad_W"] if rows else None,
                          example=example)

@@ -250,13 +250,14 @@ class ModelStore:
     @staticmethod
     def _check_kind(kind: str | None, doc: dict[str, Any]) -> str | None:
         pairing = (doc["output_activation"], doc["loss"])
-        if kind is None:
-            return next((k for k, (a, l, mistake) in RUN_KINDS.items() if (a, l) == pairing and not mistake), None)
+        if kind is None:  # the right kind of the pairing: a document cannot say it was trained under a mistake
+            return next((k for k, v in RUN_KINDS.items() if (v.activation, v.loss) == pairing and not v.mistake), None)
         if kind not in RUN_KINDS:
             raise InvalidModel(("kind",), f"unknown run kind {kind!r}; allowed: {', '.join(RUN_KINDS)}")
-        if RUN_KINDS[kind][:2] != pairing:
-            raise InvalidModel(("kind",), f"run kind {kind} has a {RUN_KINDS[kind][0]} output with "
-                                          f"{RUN_KINDS[kind][1]}, but the model has {pairing[0]} with {pairing[1]}")
+        spec = RUN_KINDS[kind]
+        if (spec.activation, spec.loss) != pairing:
+            raise InvalidModel(("kind",), f"run kind {kind} has a {spec.activation} output with "
+                                          f"{spec.loss}, but the model has {pairing[0]} with {pairing[1]}")
         return kind
 
     @staticmethod

@@ -16,7 +16,7 @@ from app.web.errors import StrictJSONResponse, install_error_handlers
 from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
 from app.web.ratelimit import RateLimitMiddleware
-from app.web.routers import backprop, check, datasets, health, live, models, pages, training
+from app.web.routers import backprop, check, datasets, health, live, models, pages, script, training
 from app.web.security import SecurityHeadersMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  max_name_length=app.state.settings.max_model_name)
     app.state.loaded_models = LoadedModels()  # networks kept loaded for predict
     limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else None  # the 429 is documented where it can happen
-    for module in (backprop, check, training, datasets, health, live, models, pages):
+    for module in (backprop, check, training, datasets, health, live, models, pages, script):
         app.include_router(module.router, responses=limited if module is not health else None)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -94,7 +94,9 @@ class RunKindInfo(BaseModel):
     loss: str
     delta_formula: str = Field(description="δᴸ as plain text")
     delta_tex: str = Field(description="δᴸ in TeX")
-    mistake: bool = Field(description="a named mistake, kept to compare with the right rule")
+    mistake: str | None = Field(description="the id of the learner's mistake this kind trains under "
+                                            "(app/nn/mistakes.py's catalogue), or null for the right backprop")
+    right_kind: str = Field(description="the kind of the same output layer and loss without the mistake")
 
 
 class Limits(BaseModel):

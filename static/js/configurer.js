@@ -28,9 +28,10 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
     });
   }
 
-  function addNotice(text) {
+  /** A note about the link: `key` is the link's name for the value it is about (null: the whole link). */
+  function addNotice(key, text) {
     store.update(['notices'], (state) => {
-      state.notices = [...state.notices, text];
+      state.notices = [...state.notices, { key, text }];
     });
   }
 
@@ -60,14 +61,14 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
     const fixed = structuredClone(settings);
     const reset = tries < MAX_LINK_FALLBACKS ? resetSetting(fixed, field, hello) : null;
     if (reset && reset.was !== reset.now) {
-      addNotice(`The link’s ${reset.label}, “${reset.was}”, was not accepted: ${reason}. ` +
+      addNotice(reset.key, `The link’s ${reset.label}, “${reset.was}”, was not accepted: ${reason}. ` +
         `The dashboard started with the default ${reset.label}, “${reset.now}”, instead.`);
       showSettings(fixed);
       configure(fixed, { keepPlaying: false, origin: 'link', tries: tries + 1 });
       return;
     }
-    addNotice(`The link’s settings were not accepted: ${reason}. The dashboard started with the default settings instead.`);
-    const defaults = defaultSettings();
+    addNotice(null, `The link’s settings were not accepted: ${reason}. The dashboard started with the default settings instead.`);
+    const defaults = defaultSettings(hello);
     reconcile(defaults, hello);
     showSettings(defaults);
     configure(defaults, { keepPlaying: false, origin: 'defaults' });

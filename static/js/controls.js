@@ -1,87 +1,26 @@
 // The settings form: built from `hello` (datasets and their parameters, activations, inits, optimizers,
-// run kinds), read into a settings object and written back from one. It reports changes; it sends nothing.
+// run kinds, speeds), read into a settings object and written back from one. It reports changes; it sends nothing.
+// Its parts: controls/dataset-params.js, controls/run-kind-choices.js, controls/speed-menu.js.
 
-import { kindInfo } from './run-kinds.js';
+import { checkedRunKinds, checkRunKinds, writeRunKinds } from './controls/run-kind-choices.js';
+import { readParams, writeParams } from './controls/dataset-params.js';
+import { createSpeedMenu } from './controls/speed-menu.js';
+import { option } from './lib/dom.js';
 import { formatNumber } from './lib/format.js';
 
 const MAX_EXAMPLES_LISTED = 256; // a longer menu would not be read; the math panel can show any example
 // The form's number fields and the server's names for them (hello.settings gives their bounds).
 const BOUNDED_FIELDS = { dataSeed: 'dataset.seed', seed: 'network.seed', lr: 'optimizer.learning_rate', batchSize: 'batch_size' };
-const steps = (count) => count.toLocaleString('en-US');
-
-function option(value, text, disabled = false) {
-  const node = new Option(text, value);
-  node.disabled = disabled;
-  return node;
-}
 
 export function createControls({ form, exampleSelect, onChange }) {
   let hello = null;
   const field = (name) => form.elements.namedItem(name);
-  const SPEEDS = [...field('speed').options].map((o) => [o.value, o.text]); // the template's menu, before any limit
+  const speedMenu = createSpeedMenu(field('speed'));
   const paramsBox = form.querySelector('#dataset-params');
   const kindsBox = form.querySelector('#run-kinds');
 
   function datasetInfo(name) {
     return hello.datasets.find((d) => d.name === name);
-  }
-
-  function buildParams(dataset, values) {
-    paramsBox.replaceChildren();
-    for (const param of dataset.params) {
-      const id = `param-${param.name}`;
-      const wrapper = document.createElement('div');
-      wrapper.className = param.kind === 'bool' ? 'field check' : 'field inline';
-      wrapper.dataset.field = `dataset.params.${param.name}`;
-      const input = document.createElement('input');
-      input.id = id;
-      input.name = id;
-      input.dataset.param = param.name;
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      label.textContent = param.name;
-      const hint = document.createElement('p');
-      hint.className = 'hint';
-      hint.id = `${id}-hint`;
-      input.setAttribute('aria-describedby', hint.id);
-      const value = values[param.name] ?? param.default;
-      if (param.kind === 'bool') {
-        input.type = 'checkbox';
-        input.checked = value === true || value === 'true';
-        hint.textContent = param.description;
-      } else {
-        input.type = 'number';
-        input.step = param.kind === 'int' ? '1' : 'any';
-        input.inputMode = param.kind === 'int' ? 'numeric' : 'decimal';
-        if (param.min !== null) input.min = param.min;
-        if (param.max !== null) input.max = param.max;
-        input.value = value;
-        const bounds = param.min !== null && param.max !== null ? ` (${formatNumber(param.min)} to ${formatNumber(param.max)})` : '';
-        hint.textContent = param.description + bounds;
-      }
-      const error = document.createElement('p');
-      error.className = 'field-error';
-      error.setAttribute('role', 'alert');
-      if (param.kind === 'bool') wrapper.append(input, label, hint, error);
-      else wrapper.append(label, input, hint, error);
-      paramsBox.append(wrapper);
-    }
-  }
-
-  /** A speed the menu lacks (this server's limit, or a link's own number), in its place among the others. */
-  function addSpeed(value, text) {
-    const select = field('speed');
-    if ([...select.options].some((o) => o.value === value)) return;
-    const after = [...select.options].find((o) => o.value === 'max' || Number(o.value) > Number(value));
-    select.add(option(value, text), after ?? null);
-  }
-
-  /** Only speeds the server allows (hello.limits.max_speed); its limit itself is offered when the menu lacks it. */
-  function populateSpeeds() {
-    const fastest = hello.limits?.max_speed ?? Infinity;
-    const allowed = SPEEDS.filter(([value]) => value === 'max' || Number(value) <= fastest);
-    field('speed').replaceChildren(...allowed.map(([value, text]) => option(value, text)));
-    if (allowed.length < SPEEDS.length) addSpeed(String(fastest), `${steps(fastest)} steps/s (this server’s limit)`);
   }
 
   /** The server's bounds on the number fields, so the browser's own checks agree with it. */
@@ -98,36 +37,14 @@ export function createControls({ form, exampleSelect, onChange }) {
 
   function populate(message) {
     hello = message;
-    populateSpeeds();
+    speedMenu.populate(hello);
     populateBounds();
     field('dataset').replaceChildren(...hello.datasets.map((d) =>
       option(d.name, d.available ? d.title : `${d.title} (needs the ${d.requires} extra)`, !d.available)));
     field('activation').replaceChildren(...hello.hidden_activations.map((name) => option(name, name)));
     field('init').replaceChildren(...Object.keys(hello.inits).map((name) => option(name, name)));
     field('optimizer').replaceChildren(...Object.keys(hello.optimizers).map((name) => option(name, name)));
-    kindsBox.replaceChildren();
-    for (const [kind, info] of Object.entries(hello.run_kinds)) {
-      const ours = kindInfo(kind); // hello.run_kinds, learnt with this `hello`
-      const id = `kind-${kind}`;
-      const row = document.createElement('div');
-      row.className = `run-kind${info.mistake ? ' mistake' : ''}`;
-      row.style.setProperty('--run-color', ours.color);
-      const box = document.createElement('input');
-      box.type = 'checkbox';
-      box.id = id;
-      box.name = 'runs';
-      box.value = kind;
-      box.setAttribute('aria-describedby', `${id}-formula`);
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      label.textContent = info.label;
-      const formula = document.createElement('span');
-      formula.className = 'formula';
-      formula.id = `${id}-formula`;
-      formula.textContent = `δᴸ = ${info.delta_formula}${info.mistake ? ' (kept to compare with the right rule)' : ''}`;
-      row.append(box, label, formula);
-      kindsBox.append(row);
-    }
+    writeRunKinds(kindsBox, hello.run_kinds);
   }
 
   function describeHints() {
@@ -139,42 +56,37 @@ export function createControls({ form, exampleSelect, onChange }) {
 
   function write(settings) {
     field('dataset').value = settings.dataset;
-    buildParams(datasetInfo(settings.dataset), settings.params);
+    writeParams(paramsBox, datasetInfo(settings.dataset), settings.params);
     field('dataSeed').value = settings.dataSeed;
     field('hidden').value = settings.hidden;
     field('activation').value = settings.activation;
     field('init').value = settings.init;
     field('seed').value = settings.seed;
-    for (const box of kindsBox.querySelectorAll('input')) box.checked = settings.runs.includes(box.value);
+    checkRunKinds(kindsBox, settings.runs);
     field('optimizer').value = settings.optimizer;
     field('lr').value = settings.lr;
     const mode = settings.batch === 'full' ? 'full' : settings.batch === '1' ? 'one' : 'mini';
     field('batchMode').value = mode;
     field('batchSize').value = mode === 'mini' ? settings.batch : field('batchSize').value || 4;
-    if (/^\d+$/.test(String(settings.speed))) addSpeed(String(settings.speed), `${steps(Number(settings.speed))} steps/s`);
-    field('speed').value = settings.speed;
+    speedMenu.show(settings.speed);
     exampleSelect.value = String(settings.example);
     exampleSelect.dataset.wanted = String(settings.example);
     describeHints();
   }
 
   function read() {
-    const params = {};
-    for (const input of paramsBox.querySelectorAll('input')) {
-      params[input.dataset.param] = input.type === 'checkbox' ? String(input.checked) : input.value;
-    }
     const mode = field('batchMode').value;
     // Whole numbers go to the server as typed, so "-1" earns its error message beside the field.
     const integer = (name) => (/^-?\d+$/.test(field(name).value.trim()) ? Number(field(name).value) : 0);
     return {
       dataset: field('dataset').value,
-      params,
+      params: readParams(paramsBox),
       dataSeed: integer('dataSeed'),
       hidden: field('hidden').value.trim(),
       activation: field('activation').value,
       init: field('init').value,
       seed: integer('seed'),
-      runs: [...kindsBox.querySelectorAll('input:checked')].map((box) => box.value),
+      runs: checkedRunKinds(kindsBox),
       optimizer: field('optimizer').value,
       lr: field('lr').value.trim() === '' ? null : Number(field('lr').value),
       batch: mode === 'full' ? 'full' : mode === 'one' ? '1' : field('batchSize').value.trim(),
@@ -198,7 +110,7 @@ export function createControls({ form, exampleSelect, onChange }) {
     const target = event.target;
     if (target === field('dataset')) {
       // Another dataset: its own parameters at their defaults, and its first example.
-      buildParams(datasetInfo(target.value), {});
+      writeParams(paramsBox, datasetInfo(target.value), {});
       exampleSelect.dataset.wanted = '0';
     }
     describeHints();

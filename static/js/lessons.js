@@ -1,6 +1,8 @@
 // The guided lessons' data (GET /api/lessons, written in app/lessons, where tests run every preset) and how
 // a lesson becomes dashboard settings: a lesson is applied exactly like a link, through the settings form.
 
+import { settingsFromConfig } from './settings.js';
+
 /** The lessons, in order; [] when they cannot be loaded (the dashboard works without them). */
 export async function loadLessons(url) {
   try {
@@ -19,29 +21,6 @@ export function mergeChange(base, change) {
     result[key] = both ? mergeChange(result[key], value) : structuredClone(value);
   }
   return result;
-}
-
-/** The settings (see settings.js) that make the dashboard send this configuration at this speed. */
-export function settingsFromConfig(config, { speed, lesson, hello }) {
-  const dataset = hello.datasets.find((d) => d.name === config.dataset.name);
-  const params = {};
-  for (const param of dataset?.params ?? []) params[param.name] = String(config.dataset.params[param.name] ?? param.default);
-  return {
-    lesson,
-    dataset: config.dataset.name,
-    params,
-    dataSeed: config.dataset.seed,
-    hidden: config.network.hidden_layers.join(','),
-    activation: config.network.hidden_activation,
-    init: config.network.init,
-    seed: config.network.seed,
-    runs: config.runs.map((run) => run.kind),
-    optimizer: config.optimizer.name,
-    lr: config.optimizer.learning_rate,
-    batch: config.batch_size === null ? 'full' : String(config.batch_size),
-    speed: String(speed),
-    example: config.example,
-  };
 }
 
 /** The settings of a lesson's preset, or of the preset after its "Try this" change. */

@@ -13,6 +13,7 @@ import { openSocket } from './socket.js';
 import { createStore } from './store.js';
 import { exposeStore } from './test-hook.js';
 import { createBoundaryView } from './views/boundary-view.js';
+import { createCheckPanel } from './views/check-panel.js';
 import { createDiagnosisBanner } from './views/diagnosis-banner.js';
 import { createErrorsView } from './views/errors-view.js';
 import { createGradientsView } from './views/gradients-view.js';
@@ -59,7 +60,7 @@ function setNotices(notices) {
 /** After `hello` (first connection or a reconnect): the form from the address, then the experiment. */
 function start(hello, lessons) {
   const notes = [];
-  let settings = parseHash(location.hash, notes);
+  let settings = parseHash(location.hash, hello, notes);
   const lesson = lessons.find((item) => item.number === settings.lesson);
   if (lesson && namesOnlyALesson(location.hash)) settings = lessonSettings(lesson, hello); // "#lesson=3": start it
   notes.push(...reconcile(settings, hello));
@@ -121,6 +122,7 @@ const views = {
   gradients: createGradientsView({ container: $('gradients') }),
   network: createNetworkView({ container: $('network'), runSelect: $('network-run'), note: $('network-note'), requestDraw }),
   math: createMathPanel({ container: $('math'), sendGradcheck: () => send({ type: 'gradcheck' }), requestDraw }),
+  check: createCheckPanel({ section: $('check'), useWeights: modelActions.useWeights }),
 };
 loop.setViews(Object.values(views));
 

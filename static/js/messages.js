@@ -1,5 +1,6 @@
 // Applies each server message to the store. (main.js keeps the state of its own requests: the `configure`
-// messages waiting for an answer; model-actions.js records the `save` and `model` requests it sends.)
+// messages waiting for an answer; model-actions.js records the `save` and `model` requests it sends, each
+// `model` with its purpose: a download, or the weights of the "Check my numbers" panel.)
 
 import { decodeBoundaryFrame } from './boundary-frame.js';
 import { useRunKinds } from './run-kinds.js';
@@ -90,15 +91,25 @@ const HANDLERS = {
   },
 
   model(store, message) {
-    // The document itself is not kept: main.js hands it to the download as it arrives.
+    // For a download the document is not kept (main.js hands it to the download as it arrives); for the check
+    // panel it is the snapshot the learner's numbers are checked against, until they take another.
     store.update(['models'], (state) => {
-      settle(state, 'model', message.run);
-      state.models[message.run] = { ...state.models[message.run], error: null };
+      const request = settle(state, 'model', message.run);
+      if (request?.purpose === 'check') state.check = { snapshot: snapshotOf(state, message), error: null };
+      else state.models[message.run] = { ...state.models[message.run], error: null };
     });
   },
 
   error(store, message) {
     const request = requestFor(store.state, message.in_reply_to);
+    if (request?.purpose === 'check') {
+      // The check panel's weights: it keeps its snapshot and shows the error.
+      store.update(['models'], (state) => {
+        settle(state, request.type, request.run);
+        state.check = { ...state.check, error: { code: message.code, message: message.message } };
+      });
+      return;
+    }
     if (request) {
       // A `save` or `model` that failed: the error belongs beside that run's buttons.
       store.update(['models'], (state) => {
@@ -123,10 +134,18 @@ function resolveCollapse(state, converged) {
       ? { ...d, resolved: { step: converged.step } } : d));
 }
 
-/** Forget the oldest unanswered request of this type for this run (the server answers in order). */
+/** Forget the oldest unanswered request of this type for this run (the server answers in order); return it. */
 function settle(state, type, run) {
   const i = state.modelRequests.findIndex((r) => r.type === type && r.run === run);
-  if (i >= 0) state.modelRequests.splice(i, 1);
+  return i >= 0 ? state.modelRequests.splice(i, 1)[0] : null;
+}
+
+/** The run's model with the example the math panel shows (at the time of the reply), as the check panel uses it. */
+function snapshotOf(state, message) {
+  const example = state.frame?.runs.find((run) => run.id === message.run)?.output.example ?? 0;
+  const { inputs, labels } = state.configured;
+  return { run: message.run, kind: message.kind, step: message.step, model: message.model, example,
+    x: inputs[example], y: labels[example] };
 }
 
 /** The unanswered `save` or `model` an error answers (its `in_reply_to`), if any: the one for that run, else the

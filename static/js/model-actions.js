@@ -1,22 +1,27 @@
-// A run's model, two ways: saved in the model store (`save`), or downloaded as a JSON model document
-// (`model`). This sends the requests and writes the file; the replies reach the store in messages.js.
+// A run's model, two ways: saved in the model store (`save`), or fetched as a JSON model document (`model`),
+// either to download or for the "Check my numbers" panel (its `purpose`). This sends the requests and writes
+// the file; the replies reach the store in messages.js.
 
 import { downloadBlob } from './lib/download.js';
 
 export function createModelActions({ store, send }) {
-  const pending = (type, run) => store.state.modelRequests.some((r) => r.type === type && r.run === run);
+  const pending = (type, run, purpose) => store.state.modelRequests.some(
+    (r) => r.type === type && r.run === run && r.purpose === purpose);
 
-  function request(type, run) {
-    if (pending(type, run) || !send({ type, run })) return; // one at a time per run; nothing when closed
+  function request(type, run, purpose = type === 'model' ? 'download' : undefined) {
+    if (pending(type, run, purpose) || !send({ type, run })) return; // one at a time per run; nothing when closed
     store.update(['models'], (state) => {
-      state.modelRequests.push({ type, run });
-      if (state.models[run]) state.models[run] = { ...state.models[run], error: null };
+      state.modelRequests.push({ type, run, purpose });
+      if (purpose === 'check') state.check = { ...state.check, error: null };
+      else if (state.models[run]) state.models[run] = { ...state.models[run], error: null };
     });
   }
 
-  /** The `model` reply (before messages.js settles the request): `<kind>-step<step>.json`, pretty-printed. */
+  /** The `model` reply (before messages.js settles the request): `<kind>-step<step>.json`, pretty-printed, when
+   * the oldest request it answers (the server answers in order) was a download. */
   function receiveModel(message) {
-    if (!pending('model', message.run)) return; // not asked for by this page
+    const answered = store.state.modelRequests.find((r) => r.type === 'model' && r.run === message.run);
+    if (answered?.purpose !== 'download') return; // for the check panel, or not asked for by this page
     const text = `${JSON.stringify(message.model, null, 2)}\n`;
     downloadBlob(new Blob([text], { type: 'application/json' }), `${message.kind}-step${message.step}.json`);
   }
@@ -24,6 +29,7 @@ export function createModelActions({ store, send }) {
   return {
     save: (run) => request('save', run),
     download: (run) => request('model', run),
+    useWeights: (run) => request('model', run, 'check'),
     receiveModel,
   };
 }

@@ -1,5 +1,6 @@
 // Every setting of an experiment as a typed list, serialised to and from the URL hash
 // (TensorFlow Playground's state.ts idea): opening a shared link sends the very same `configure`.
+// Defaults and bounds are the server's (hello.defaults, hello.settings): a link is read once `hello` is known.
 
 import { RUN_IDS } from './run-kinds.js';
 
@@ -9,55 +10,97 @@ const string = (text) => text;
 const list = (text) => (text === '' ? [] : text.split(','));
 
 export const SETTINGS = [
-  { name: 'lesson', parse: int, default: 0, optional: true }, // the open lesson (0: none); in the hash only when open
-  { name: 'dataset', parse: string, default: 'two-points' },
-  { name: 'dataSeed', parse: int, default: 0 },
-  { name: 'hidden', parse: string, default: '8' }, // "8", "8,8", or "" for no hidden layer
-  { name: 'activation', parse: string, default: 'sigmoid' },
-  { name: 'init', parse: string, default: 'normal' },
-  { name: 'seed', parse: int, default: 0 },
-  { name: 'runs', parse: list, default: ['sigmoid_mse', 'softmax_ce'] },
-  { name: 'optimizer', parse: string, default: 'sgd' },
-  { name: 'lr', parse: number, default: 0.5 },
-  { name: 'batch', parse: string, default: 'full' }, // "full", or examples per step ("1" is one at a time)
-  { name: 'speed', parse: string, default: '60' }, // steps per second, or "max"
-  { name: 'example', parse: int, default: 0 },
+  { name: 'lesson', parse: int, optional: true }, // the open lesson (0: none); in the hash only when open
+  { name: 'dataset', parse: string },
+  { name: 'dataSeed', parse: int },
+  { name: 'hidden', parse: string }, // "8", "8,8", or "" for no hidden layer
+  { name: 'activation', parse: string },
+  { name: 'init', parse: string },
+  { name: 'seed', parse: int },
+  { name: 'runs', parse: list },
+  { name: 'optimizer', parse: string },
+  { name: 'lr', parse: number },
+  { name: 'batch', parse: string }, // "full", or examples per step ("1" is one at a time)
+  { name: 'speed', parse: string }, // steps per second, or "max"
+  { name: 'example', parse: int },
 ];
 
 // Dataset parameters depend on the dataset, so they travel as "data.NAME=value".
 const PARAM_PREFIX = 'data.';
 
-export function defaultSettings() {
-  const settings = { params: {} };
-  for (const s of SETTINGS) settings[s.name] = structuredClone(s.default);
-  return settings;
+/** The settings that make the dashboard send this configuration at this speed. */
+export function settingsFromConfig(config, { speed, lesson, hello }) {
+  const dataset = hello.datasets.find((d) => d.name === config.dataset.name);
+  const params = {};
+  for (const param of dataset?.params ?? []) params[param.name] = String(config.dataset.params[param.name] ?? param.default);
+  return {
+    lesson,
+    dataset: config.dataset.name,
+    params,
+    dataSeed: config.dataset.seed,
+    hidden: config.network.hidden_layers.join(','),
+    activation: config.network.hidden_activation,
+    init: config.network.init,
+    seed: config.network.seed,
+    runs: config.runs.map((run) => run.kind),
+    optimizer: config.optimizer.name,
+    lr: config.optimizer.learning_rate,
+    batch: config.batch_size === null ? 'full' : String(config.batch_size),
+    speed: String(speed),
+    example: config.example,
+  };
+}
+
+/** The server's default experiment (hello.defaults), with no lesson open. */
+export function defaultSettings(hello) {
+  return settingsFromConfig(hello.defaults.config, { speed: hello.defaults.speed, lesson: 0, hello });
+}
+
+/** A note about one of the link's values: `key` is the link's own name for it ("lr", "data.eps"). */
+const note = (key, text) => ({ key, text });
+
+/** A link's text unescaped, or undefined when a % escape is broken ("%ZZ", a link cut short in an e-mail). */
+function decoded(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Settings from a hash like "#dataset=near-twins&data.eps=0.01&runs=sigmoid_mse,softmax_ce". A value that does
- * not parse keeps its default, and `notes` says so.
+ * Settings from a hash like "#dataset=near-twins&data.eps=0.01&runs=sigmoid_mse,softmax_ce", the server's
+ * defaults (`hello`) for the rest. A value that does not parse or cannot be unescaped keeps its default, an
+ * unknown key is ignored, and `notes` says so.
  */
-export function parseHash(hash, notes = []) {
-  const settings = defaultSettings();
+export function parseHash(hash, hello, notes = []) {
+  const settings = defaultSettings(hello);
+  settings.params = {}; // the link's own; reconcile() adds the dataset's defaults
   const pairs = hash.replace(/^#/, '').split('&').filter(Boolean);
   for (const pair of pairs) {
-    const [key, ...rest] = pair.split('=');
-    const text = decodeURIComponent(rest.join('='));
+    const [rawKey, ...rest] = pair.split('=');
+    const key = decoded(rawKey);
+    const text = decoded(rest.join('='));
+    if (key === undefined || text === undefined) {
+      notes.push(note(key ?? rawKey, `The link’s ${labelOf(key ?? rawKey)} could not be read (a broken % escape); ignored.`));
+      continue;
+    }
     if (key.startsWith(PARAM_PREFIX)) {
-      settings.params[decodeURIComponent(key.slice(PARAM_PREFIX.length))] = text;
+      settings.params[key.slice(PARAM_PREFIX.length)] = text;
       continue;
     }
     const setting = SETTINGS.find((s) => s.name === key);
     const value = setting?.parse(text);
-    if (value !== undefined) settings[key] = value;
-    else if (setting) notes.push(`The link’s ${LABELS[key] ?? key} “${text}” is not a valid value; using “${shown(setting.default)}”.`);
+    if (!setting) notes.push(note(key, `The link’s ${labelOf(key)} is not a setting; ignored.`));
+    else if (value === undefined) notes.push(note(key, `The link’s ${labelOf(key)} “${text}” is not a valid value; using “${shown(settings[key])}”.`));
+    else settings[key] = value;
   }
   return settings;
 }
 
 export function toHash(settings) {
   const encode = (value) => encodeURIComponent(value).replace(/%2C/g, ',');
-  const parts = SETTINGS.filter((s) => !s.optional || (settings[s.name] ?? s.default) !== s.default).map((s) => {
+  const parts = SETTINGS.filter((s) => !s.optional || settings[s.name]).map((s) => {
     const value = settings[s.name];
     return `${s.name}=${encode(Array.isArray(value) ? value.join(',') : String(value))}`;
   });
@@ -76,13 +119,20 @@ const LABELS = {
 
 const shown = (value) => (Array.isArray(value) ? value.join(',') : String(value));
 
+/** How a note names one of the link's keys: as the form does, or as written when the key is not a setting. */
+function labelOf(key) {
+  if (Object.hasOwn(LABELS, key)) return LABELS[key];
+  return key.startsWith(PARAM_PREFIX) ? `dataset parameter ${key.slice(PARAM_PREFIX.length)}` : `“${key}”`;
+}
+
 /** Keep only what the server offers; anything else falls back to the default (and is reported). */
 export function reconcile(settings, hello) {
   const notes = [];
+  const defaults = defaultSettings(hello);
   const fix = (name, allowed) => {
     if (!allowed.includes(settings[name])) {
-      notes.push(`“${settings[name]}” is not a known ${LABELS[name]}; using “${defaultSettings()[name]}”.`);
-      settings[name] = defaultSettings()[name];
+      notes.push(note(name, `“${settings[name]}” is not a known ${LABELS[name]}; using “${defaults[name]}”.`));
+      settings[name] = defaults[name];
     }
   };
   fix('dataset', hello.datasets.filter((d) => d.available).map((d) => d.name));
@@ -91,17 +141,17 @@ export function reconcile(settings, hello) {
   fix('optimizer', Object.keys(hello.optimizers));
   const unknown = settings.runs.filter((kind) => !(kind in hello.run_kinds));
   if (unknown.length) {
-    notes.push(`${unknown.map((kind) => `“${kind}”`).join(', ')} ${unknown.length === 1 ? 'is not a known output layer' :
-      'are not known output layers'}; left out.`);
+    notes.push(note('runs', `${unknown.map((kind) => `“${kind}”`).join(', ')} ${unknown.length === 1 ?
+      'is not a known output layer' : 'are not known output layers'}; left out.`));
   }
   settings.runs = Object.keys(hello.run_kinds).filter((kind) => settings.runs.includes(kind)); // the menu's order
-  if (settings.speed !== 'max' && !(int(settings.speed) > 0)) {
-    notes.push(`“${settings.speed}” is not a speed; using ${defaultSettings().speed} steps/s.`);
-    settings.speed = defaultSettings().speed;
+  const { minimum: slowest, maximum: fastest } = hello.settings.speed;
+  if (settings.speed !== 'max' && !(int(settings.speed) >= slowest)) {
+    notes.push(note('speed', `“${settings.speed}” is not a speed; using ${defaults.speed} steps/s.`));
+    settings.speed = defaults.speed;
   }
-  const fastest = hello.limits?.max_speed;
-  if (settings.speed !== 'max' && fastest && int(settings.speed) > fastest) {
-    notes.push(`Speed ${settings.speed} steps/s is above this server’s limit; using its limit, ${fastest} steps/s.`);
+  if (settings.speed !== 'max' && fastest !== null && int(settings.speed) > fastest) {
+    notes.push(note('speed', `Speed ${settings.speed} steps/s is above this server’s limit; using its limit, ${fastest} steps/s.`));
     settings.speed = String(fastest);
   }
   // Parameters of the chosen dataset only, each defaulting to the server's default.
@@ -122,7 +172,8 @@ const FIELD_SETTINGS = [
 
 /**
  * Put the one setting a refused `field` names back to its default, as a link's value that the server did not
- * accept: returns { label, was, now } for the note, or null when the field names no single setting.
+ * accept: returns { key, label, was, now } for the note (`key` as the link names it), or null when the field
+ * names no single setting.
  */
 export function resetSetting(settings, field, hello) {
   const param = /^dataset\.params\.(.+)$/.exec(field ?? '');
@@ -131,17 +182,17 @@ export function resetSetting(settings, field, hello) {
     if (!spec) return null;
     const was = settings.params[spec.name];
     settings.params[spec.name] = String(spec.default);
-    return { label: `dataset parameter ${spec.name}`, was: shown(was), now: String(spec.default) };
+    return { key: PARAM_PREFIX + spec.name, label: labelOf(PARAM_PREFIX + spec.name), was: shown(was), now: String(spec.default) };
   }
   const name = FIELD_SETTINGS.find(([prefix]) => field === prefix || field?.startsWith(prefix + '.'))?.[1];
   if (!name) return null;
   const was = shown(settings[name]);
-  settings[name] = defaultSettings()[name];
+  settings[name] = defaultSettings(hello)[name];
   if (name === 'dataset') {
     settings.params = {};
     reconcile(settings, hello); // that dataset's own parameters, at their defaults
   }
-  return { label: LABELS[name], was, now: shown(settings[name]) };
+  return { key: name, label: LABELS[name], was, now: shown(settings[name]) };
 }
 
 function paramValue(param, text) {
@@ -150,9 +201,9 @@ function paramValue(param, text) {
   return value === undefined ? null : value;
 }
 
-function parseHidden(text) {
+function parseHidden(text, bounds) {
   const parts = text.split(/[\s,]+/).filter(Boolean);
-  if (!parts.every((part) => /^\d+$/.test(part) && Number(part) > 0)) return null;
+  if (!parts.every((part) => /^\d+$/.test(part) && Number(part) >= bounds.minimum)) return null;
   return parts.map(Number);
 }
 
@@ -169,7 +220,7 @@ export function configureMessage(settings, hello) {
     if (value === null) problems.push({ field: `dataset.params.${param.name}`, message: `${param.name}: enter a number.` });
     params[param.name] = value;
   }
-  const hidden = parseHidden(settings.hidden);
+  const hidden = parseHidden(settings.hidden, hello.settings['network.hidden_layers']);
   if (hidden === null) {
     problems.push({
       field: 'network.hidden_layers',

@@ -22,7 +22,8 @@ export function createStore() {
     hello: null,
     status: { playing: false, step: 0, speed: 60, frame_rate: 30 },
     lastConfigure: null, // the last `configure` message sent
-    modelRequests: [], // `save` and `model` messages sent and not answered yet, oldest first: { type, run }
+    modelRequests: [], // `save` and `model` messages sent and not answered yet, oldest first: { type, run, purpose }
+    check: { snapshot: null, error: null }, // the check panel's weights (messages.js) and why the last request failed
     errors: {}, // field (or '' for general) -> { message, note }
     notices: [], // what became of the link's values (unknown, refused, clamped): shown at the top until dismissed
     framesDrawn: 0,

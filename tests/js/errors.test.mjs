@@ -69,7 +69,7 @@ test('only an error in reply to a configure refuses the configure waiting for an
   store.state.hello = HELLO;
   const sent = [];
   const pages = configurer(store, sent);
-  pages.configure({ ...defaultSettings(), hidden: '8' });
+  pages.configure({ ...defaultSettings(HELLO), hidden: '8' });
   assert.equal(sent[0].type, 'configure');
   assert.equal(pages.refuse(error({ field: 'speed', in_reply_to: { type: 'set', run: null } })), false);
   assert.equal(pages.refuse(error({ field: 'network.hidden_layers', in_reply_to: { type: 'configure', run: null } })), true);
@@ -81,9 +81,9 @@ test('a refused edit after an accepted one says the previous settings are still 
   const store = createStore();
   store.state.hello = HELLO;
   const pages = configurer(store, []);
-  pages.configure(defaultSettings());
+  pages.configure(defaultSettings(HELLO));
   pages.accept();
-  pages.configure({ ...defaultSettings(), hidden: '2,2,2,2,2,2,2,2,2' });
+  pages.configure({ ...defaultSettings(HELLO), hidden: '2,2,2,2,2,2,2,2,2' });
   pages.refuse(error({ field: 'network.hidden_layers', in_reply_to: { type: 'configure', run: null } }));
   drawErrors(store);
   const slot = document.querySelector('[data-field="network.hidden_layers"] .field-error');

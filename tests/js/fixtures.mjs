@@ -16,6 +16,15 @@ export const HELLO = {
   inits: { normal: '', xavier: '' },
   optimizers: { sgd: '', adam: '' },
   limits: { max_speed: 5000 },
+  defaults: { speed: 60, frame_rate: 30, boundary_rate: 5,
+    config: { dataset: { name: 'two-points', params: {}, seed: 0 },
+      network: { hidden_layers: [8], hidden_activation: 'sigmoid', init: 'normal', seed: 0, dtype: 'float64' },
+      runs: [{ id: 'a', kind: 'sigmoid_mse' }, { id: 'b', kind: 'softmax_ce' }],
+      optimizer: { name: 'sgd', learning_rate: 0.5 }, batch_size: null, example: 0 } },
+  settings: {
+    'network.hidden_layers': { minimum: 1, exclusive_minimum: null, maximum: 1024, integer: true },
+    speed: { minimum: 1, exclusive_minimum: null, maximum: 5000, integer: true },
+  },
   thresholds: { reached_labels: 0.1, mean_label: 0.05, collapse_reported_from: 150, plateau_note_after: 1000 },
   frame_examples: 2,
 };

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app import datasets
-from app.nn import HIDDEN_ACTIVATIONS, INITS, OPTIMIZERS, RUN_KINDS, OutputLayer
+from app.nn import HIDDEN_ACTIVATIONS, INITS, MISTAKES, OPTIMIZERS, RUN_KINDS, OutputLayer, RunKind
 from app.nn.diagnostics import MEAN_LABEL_TOLERANCE
 from app.sessions import experiment as e
 from app.sessions.frames import MAX_OUTPUT_EXAMPLES
@@ -20,14 +20,34 @@ RUN_KIND_WORDS = {
 }
 
 
+# δᴸ under the mistakes of BP1 that the trainer applies (the elementwise one has its own words above).
+MISTAKEN_DELTAS = {
+    "sigmoid_prime_kept": ("(a − y) ⊙ a(1 − a)   ✗ σ'(z) kept", r"\delta^L = (a - y) \odot a \odot (1 - a)"),
+    "derivative_of_output": ("(a − y) ⊙ σ'(a)   ✗ σ' of a, not z", r"\delta^L = (a - y) \odot \sigma'(a^L)"),
+}
+
+
+def _words(kind: RunKind) -> tuple[str, str, str]:
+    """The label, δᴸ as text and δᴸ in TeX of a kind."""
+    if kind.id in RUN_KIND_WORDS:
+        label, tex = RUN_KIND_WORDS[kind.id]
+        return label, OutputLayer.from_kind(kind.id).delta_formula, tex
+    label, text, tex = _words(RUN_KINDS[kind.right_kind])
+    label = f"{label} ✗ {MISTAKES[kind.mistake].title}"
+    if kind.mistake in MISTAKEN_DELTAS:
+        text, tex = MISTAKEN_DELTAS[kind.mistake]
+    elif kind.mistake == "sign_flipped":
+        text, tex = text.replace("a − y", "y − a"), tex.replace("a - y", "y - a")
+    return label, text, tex
+
+
 def run_kinds() -> dict[str, p.RunKindInfo]:
     kinds = {}
-    for kind in RUN_KINDS:
-        output = OutputLayer.from_kind(kind)
-        label, tex = RUN_KIND_WORDS[kind]
-        kinds[kind] = p.RunKindInfo(label=label, output_activation=output.activation, loss=output.loss,
-                                    delta_formula=output.delta_formula, delta_tex=tex,
-                                    mistake=output.elementwise_mistake)
+    for kind in RUN_KINDS.values():
+        label, text, tex = _words(kind)
+        kinds[kind.id] = p.RunKindInfo(label=label, output_activation=kind.activation, loss=kind.loss,
+                                       delta_formula=text, delta_tex=tex, mistake=kind.mistake,
+                                       right_kind=kind.right_kind)
     return kinds
 
 

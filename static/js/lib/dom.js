@@ -7,3 +7,18 @@ export function element(tag, className, text) {
   if (text !== undefined) node.textContent = text;
   return node;
 }
+
+/** A button that never submits a form, calling `onClick` when pressed. */
+export function button(text, className, onClick) {
+  const node = element('button', className, text);
+  node.type = 'button';
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+/** A menu's option, greyed out when it cannot be chosen. */
+export function option(value, text, disabled = false) {
+  const node = new Option(text, value);
+  node.disabled = disabled;
+  return node;
+}

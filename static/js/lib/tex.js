@@ -1,10 +1,18 @@
 // KaTeX rendering and the TeX for vectors and matrices of live numbers.
 
 import katex from '../../../vendor/katex/katex.mjs';
+import { element } from './dom.js';
 import { formatNumber } from './format.js';
 
-export function renderTex(element, tex, displayMode = false) {
-  katex.render(tex, element, { throwOnError: false, displayMode });
+export function renderTex(node, tex, displayMode = false) {
+  katex.render(tex, node, { throwOnError: false, displayMode });
+}
+
+/** A formula in display mode as a block of its own: one line that never breaks (it scrolls sideways when too wide). */
+export function texBlock(tex, className = 'tex') {
+  const node = element('div', className);
+  renderTex(node, tex, true);
+  return node;
 }
 
 /** A number as TeX; exponents as a compact “e−4” (a ×10⁻⁴ makes vectors and matrices twice as wide). */

@@ -5,6 +5,7 @@ import { classColor, hexToRgb } from '../lib/colors.js';
 import { formatNumber, formatVector } from '../lib/format.js';
 import { classOf } from '../lib/labels.js';
 import { runsOf } from '../run-kinds.js';
+import { runName } from './run-name.js';
 
 /** The grid as an image: each class's colour weighted by its share of the outputs, paler where unsure. */
 function gridImage(grid) {
@@ -56,9 +57,7 @@ export function createBoundaryView({ container, note }) {
       const figure = document.createElement('figure');
       figure.className = 'boundary';
       const caption = document.createElement('figcaption');
-      caption.innerHTML = '<span class="run-name"></span>';
-      caption.firstChild.textContent = run.name;
-      caption.firstChild.style.setProperty('--run-color', run.color);
+      caption.append(runName(run));
       const canvas = document.createElement('canvas');
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `Decision boundary of ${run.name}`);

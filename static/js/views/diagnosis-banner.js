@@ -3,6 +3,7 @@
 // Runs stuck for the same reasons share one entry. A collapse that ended after all (the run converged later)
 // is no longer claimed: its entry says that the plateau ended by itself.
 
+import { button, element } from '../lib/dom.js';
 import { formatStep } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
 
@@ -15,16 +16,41 @@ function groupKey(event) {
 
 /** A run reported collapsed that reached its labels later: information, not an error. */
 function resolvedItem(event, name) {
-  const item = document.createElement('article');
-  item.className = 'diagnosis-item resolved';
-  const title = document.createElement('h2');
-  title.textContent = `Out of the plateau after all: ${name} (step ${formatStep(event.resolved.step)})`;
-  const message = document.createElement('p');
-  message.className = 'message';
-  message.textContent = `Reported as “${event.headline}” at step ${formatStep(event.step)}, `
-    + `it reached its labels at step ${formatStep(event.resolved.step)}: that plateau ended by itself, `
-    + 'it was not a collapse.';
-  item.append(title, message);
+  const item = element('article', 'diagnosis-item resolved');
+  item.append(
+    element('h2', '', `Out of the plateau after all: ${name} (step ${formatStep(event.resolved.step)})`),
+    element('p', 'message', `Reported as “${event.headline}” at step ${formatStep(event.step)}, `
+      + `it reached its labels at step ${formatStep(event.resolved.step)}: that plateau ended by itself, `
+      + 'it was not a collapse.'),
+  );
+  return item;
+}
+
+/** One diagnosis shared by the runs `names`: headline, detail, the other causes, and what to try. */
+function diagnosisItem(first, names) {
+  const item = element('article', `diagnosis-item ${first.event}`);
+  item.dataset.cause = first.cause;
+  item.append(element('h2', '', `${first.headline}: ${names} (step ${formatStep(first.step)})`));
+  if (first.detail) item.append(element('p', 'message', first.detail));
+  // The main cause is in the detail already; the list gives the others.
+  const causes = (first.causes ?? []).filter((cause) => cause.id !== first.cause);
+  if (causes.length) {
+    const list = element('ul', 'causes');
+    const suggested = new Set([first.suggestion]); // each suggestion once: causes often share the main one
+    for (const cause of causes) {
+      const said = !cause.suggestion || suggested.has(cause.suggestion);
+      const li = element('li', '', said ? cause.detail : `${cause.detail} Try: ${cause.suggestion}`);
+      li.dataset.cause = cause.id;
+      suggested.add(cause.suggestion);
+      list.append(li);
+    }
+    item.append(list);
+  }
+  if (first.suggestion) {
+    const suggestion = element('p', 'suggestion');
+    suggestion.append(element('strong', '', 'What to try: '), first.suggestion);
+    item.append(suggestion);
+  }
   return item;
 }
 
@@ -47,57 +73,12 @@ export function createDiagnosisBanner({ section }) {
     for (const events of groups.values()) {
       const first = events[0];
       const names = events.map((e) => runs.find((r) => r.id === e.run)?.name ?? e.run).join(', ');
-      if (first.resolved) {
-        section.append(resolvedItem(first, names));
-        continue;
-      }
-      const item = document.createElement('article');
-      item.className = `diagnosis-item ${first.event}`;
-      item.dataset.cause = first.cause;
-      const title = document.createElement('h2');
-      title.textContent = `${first.headline}: ${names} (step ${formatStep(first.step)})`;
-      item.append(title);
-      if (first.detail) {
-        const message = document.createElement('p');
-        message.className = 'message';
-        message.textContent = first.detail;
-        item.append(message);
-      }
-      // The main cause is in the detail already; the list gives the others.
-      const causes = (first.causes ?? []).filter((cause) => cause.id !== first.cause);
-      if (causes.length) {
-        const list = document.createElement('ul');
-        list.className = 'causes';
-        const suggested = new Set([first.suggestion]); // each suggestion once: causes often share the main one
-        for (const cause of causes) {
-          const li = document.createElement('li');
-          li.dataset.cause = cause.id;
-          li.textContent = cause.detail;
-          if (cause.suggestion && !suggested.has(cause.suggestion)) li.textContent += ` Try: ${cause.suggestion}`;
-          suggested.add(cause.suggestion);
-          list.append(li);
-        }
-        item.append(list);
-      }
-      if (first.suggestion) {
-        const suggestion = document.createElement('p');
-        suggestion.className = 'suggestion';
-        const strong = document.createElement('strong');
-        strong.textContent = 'What to try: ';
-        suggestion.append(strong, first.suggestion);
-        item.append(suggestion);
-      }
-      section.append(item);
+      section.append(first.resolved ? resolvedItem(first, names) : diagnosisItem(first, names));
     }
-    const dismiss = document.createElement('button');
-    dismiss.type = 'button';
-    dismiss.className = 'dismiss';
-    dismiss.textContent = 'Dismiss';
-    dismiss.addEventListener('click', () => {
+    section.append(button('Dismiss', 'dismiss', () => {
       dismissedCount = state.diagnoses.length;
       render(state);
-    });
-    section.append(dismiss);
+    }));
   }
 
   return {

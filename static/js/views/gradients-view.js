@@ -5,6 +5,7 @@ import { createStepChart } from '../lib/charts.js';
 import { NEGATIVE, POSITIVE } from '../lib/colors.js';
 import { formatNumber, superscript } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
+import { runName } from './run-name.js';
 
 const LAYER_COLORS = ['#8fb3de', '#4f86c6', '#2a5a99', '#16365f', '#0b1c33'];
 
@@ -49,9 +50,7 @@ export function createGradientsView({ container }) {
       const figure = document.createElement('figure');
       figure.className = 'mini-chart';
       const caption = document.createElement('figcaption');
-      caption.innerHTML = '<span class="run-name"></span>';
-      caption.firstChild.textContent = run.name;
-      caption.firstChild.style.setProperty('--run-color', run.color);
+      caption.append(runName(run));
       const plot = document.createElement('div');
       plot.className = 'chart';
       const histograms = document.createElement('div');

@@ -8,6 +8,7 @@ import { gradientTable, meanGradient } from '../lib/gradients.js';
 import { renderTex, texMatrix } from '../lib/tex.js';
 import { NOT_MEANINGFUL, runVerdict } from '../gradcheck-verdict.js';
 import { runsOf } from '../run-kinds.js';
+import { runName } from './run-name.js';
 
 
 const fixed = (value, digits = 3) => (value === null || value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
@@ -36,12 +37,6 @@ function table(caption, headers, rows, className = 'lesson-table') {
     node.append(tr);
   }
   return box;
-}
-
-function runName(run) {
-  const name = element('span', 'run-name', run.name);
-  name.style.setProperty('--run-color', run.color);
-  return name;
 }
 
 function exampleName(configured, e) {

@@ -1,18 +1,11 @@
-// The Lessons panel: the list of lessons, and the open one's words, equations, what will happen, its live
-// numbers (lesson-numbers.js), one "Try this" action, and the way to the previous and next lessons.
+// The Lessons panel: the list of lessons, opening and closing it, and the open lesson's page (lesson-page.js)
+// with its live numbers (lesson-numbers.js).
 // It applies nothing itself: choosing and trying go to main.js, which drives the form and the socket.
 
-import { element } from '../lib/dom.js';
-import { renderTex } from '../lib/tex.js';
+import { button, element } from '../lib/dom.js';
 import { createThrottle } from '../lib/throttle.js';
 import { drawLessonNumbers } from './lesson-numbers.js';
-
-function button(text, className, onClick) {
-  const node = element('button', className, text);
-  node.type = 'button';
-  node.addEventListener('click', onClick);
-  return node;
-}
+import { lessonPage } from './lesson-page.js';
 
 export function createLessonPanel({ section, toggle, lessons, derivationUrl, onChoose, onTry, onClose, requestDraw }) {
   let current = 0; // the open lesson's number; 0 when none is
@@ -70,64 +63,11 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
       if (choice.dataset.lesson === String(number)) choice.setAttribute('aria-current', 'step');
       else choice.removeAttribute('aria-current');
     }
-    body.replaceChildren(build(lesson));
+    const page = lessonPage(lesson, { hasLesson: (n) => Boolean(find(n)), choose, onTry, derivationUrl });
+    numbersBox = page.numbersBox;
+    body.replaceChildren(page.article);
     seen.lesson = -1;
     requestDraw();
-  }
-
-  function build(lesson) {
-    const article = element('article', 'lesson');
-    article.setAttribute('aria-labelledby', 'lesson-title');
-    const title = element('h3', 'lesson-title', `${lesson.number}. ${lesson.title}`);
-    title.id = 'lesson-title';
-    title.tabIndex = -1; // focused when the lesson opens, so the keyboard starts here
-
-    const words = element('div', 'lesson-words');
-    for (const paragraph of lesson.text) words.append(element('p', '', paragraph));
-    const equations = element('div', 'lesson-equations');
-    equations.setAttribute('aria-label', 'The equation');
-    for (const tex of lesson.equations) {
-      const node = element('div', 'tex');
-      renderTex(node, tex, true);
-      equations.append(node);
-    }
-    const claims = element('div', 'lesson-claims');
-    const claimList = element('ul');
-    for (const claim of lesson.claims) {
-      const item = element('li', '', claim.text);
-      item.dataset.claim = claim.id;
-      claimList.append(item);
-    }
-    claims.append(element('h4', '', 'What you will see'), claimList);
-    words.append(equations, claims);
-
-    const numbers = element('section', 'lesson-numbers');
-    numbers.setAttribute('aria-labelledby', 'lesson-numbers-title');
-    const numbersTitle = element('h4', '', 'The live numbers');
-    numbersTitle.id = 'lesson-numbers-title';
-    numbersBox = element('div', 'lesson-numbers-body');
-    numbers.append(numbersTitle, numbersBox);
-
-    const actions = element('div', 'lesson-actions');
-    const tryThis = button(`Try this: ${lesson.try_this.label}`, 'primary lesson-try', () => onTry(lesson));
-    tryThis.id = 'lesson-try';
-    const previous = button('← Previous', 'lesson-previous', () => choose(lesson.number - 1));
-    previous.id = 'lesson-previous';
-    previous.disabled = !find(lesson.number - 1);
-    const next = button('Next lesson →', 'lesson-next', () => choose(lesson.number + 1));
-    next.id = 'lesson-next';
-    next.disabled = !find(lesson.number + 1);
-    const derivation = element('a', 'lesson-derivation', 'Read the derivation');
-    derivation.id = 'lesson-derivation';
-    derivation.href = `${derivationUrl}#${lesson.derivation}`;
-    derivation.target = '_blank';
-    derivation.rel = 'noopener';
-    actions.append(tryThis, previous, next, derivation);
-
-    const columns = element('div', 'lesson-columns');
-    columns.append(words, numbers);
-    article.append(title, columns, actions);
-    return article;
   }
 
   function setOpen(open, { focus = true } = {}) {

@@ -5,6 +5,7 @@ import { createStepChart } from '../lib/charts.js';
 import { classColor } from '../lib/colors.js';
 import { labelLinesPlugin } from '../lib/label-lines.js';
 import { runsOf } from '../run-kinds.js';
+import { runName } from './run-name.js';
 import { formatStep } from '../lib/format.js';
 import { classOf } from '../lib/labels.js';
 
@@ -37,10 +38,7 @@ export function createOutputsChart({ container, note }) {
       const figure = document.createElement('figure');
       figure.className = 'mini-chart';
       const caption = document.createElement('figcaption');
-      const name = document.createElement('span');
-      name.className = 'run-name';
-      name.style.setProperty('--run-color', run.color);
-      name.textContent = run.name;
+      const name = runName(run);
       const badge = document.createElement('span');
       badge.className = 'badge';
       badge.hidden = true;

@@ -76,7 +76,8 @@ export function createRunKey({ list, onSave, onDownload }) {
       for (const node of [save, download]) {
         node.disabled = !open;
         // Not disabled while the answer is on its way: that would drop the keyboard focus.
-        const waiting = state.modelRequests.some((r) => r.type === node.dataset.action && r.run === run.id);
+        const waiting = state.modelRequests.some((r) => r.type === node.dataset.action && r.run === run.id
+          && r.purpose !== 'check');
         node.setAttribute('aria-busy', String(waiting));
       }
       const entry = state.models[run.id];

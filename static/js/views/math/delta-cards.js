@@ -1,0 +1,68 @@
+// The math panel's per-run cards: each run's δᴸ rule, then the selected example's a, y and δᴸ plugged in, and the
+// output Jacobian J = ∂a/∂z that turns ∇ₐC into δᴸ. Everything the math panel shows per run lives here.
+
+import { element } from '../../lib/dom.js';
+import { texBlock, texColumnVector, texMatrix, texRowVector } from '../../lib/tex.js';
+import { runsOf } from '../../run-kinds.js';
+import { runName } from '../run-name.js';
+
+const MAX_OUTPUTS_AS_COLUMNS = 4; // more outputs than this: vectors as rows, in wider cards
+
+/** The TeX lines of run `r`'s numbers; an array is one row whose terms wrap between, never inside. */
+function numbersOf(state, r) {
+  const { configured, frame } = state;
+  const run = frame.runs[r];
+  const e = run.output.example;
+  const a = run.outputs[e];
+  const y = configured.labels[e];
+  const delta = run.output.delta[e];
+  if (!a || !delta) return [String.raw`\text{example ${e} is past the first ${run.outputs.length} examples a frame carries}`];
+  // A few outputs read best as columns side by side; many, as rows one under the other.
+  const columns = a.length <= MAX_OUTPUTS_AS_COLUMNS;
+  const vector = columns ? texColumnVector : texRowVector;
+  const terms = [String.raw`a = ${vector(a)}`, String.raw`y = ${vector(y)}`, String.raw`\delta^L = ${vector(delta)}`];
+  const lines = columns ? [terms] : terms;
+  if (run.output.delta_correct) lines.push(String.raw`\text{right rule: } J^{\top}(a-y) = ${vector(run.output.delta_correct[e])}`);
+  lines.push(String.raw`J = \frac{\partial a}{\partial z} = ${texMatrix(run.output.jacobian, a.length > 2 ? 2 : 3)}`);
+  return lines;
+}
+
+/** Beside the mistake: with two classes it is exactly half the right δᴸ, which is why it still learns. */
+function mistakeNote(state, r) {
+  if (!state.frame.runs[r].output.delta_correct) return null;
+  return element('p', 'why', state.configured.class_names.length === 2
+    ? 'With two classes it comes out exactly half the right δᴸ (compare the two lines), so this run still ' +
+      'learns, only more slowly. With three or more classes the two point in different directions.'
+    : 'With three or more classes it points in a different direction from the right δᴸ: compare the two lines.');
+}
+
+/** The cards of the configured runs: `element` to place, `draw(state)` for the latest frame's numbers. */
+export function createDeltaCards(state) {
+  // Many outputs are shown as rows and a wide Jacobian: give each card the panel's width (style.css).
+  const manyOutputs = state.configured.class_names.length > MAX_OUTPUTS_AS_COLUMNS;
+  const cards = element('div', manyOutputs ? 'delta-cards many-outputs' : 'delta-cards');
+  const numbersBoxes = runsOf(state.configured).map((run) => {
+    const card = element('article', `delta-card${run.mistake ? ' mistake' : ''}`);
+    card.append(runName(run, 'h3'));
+    if (run.mistake) card.append(element('p', 'wrong', '✗ A mistake, shown on purpose'));
+    const numbers = element('div', 'numbers');
+    card.append(texBlock(run.deltaTex), element('p', 'why', run.why), numbers);
+    cards.append(card);
+    return numbers;
+  });
+
+  function draw(current) {
+    numbersBoxes.forEach((numbers, r) => {
+      numbers.replaceChildren(...numbersOf(current, r).map((line) => {
+        if (!Array.isArray(line)) return texBlock(line, 'tex number');
+        const row = element('div', 'tex-row');
+        row.append(...line.map((tex) => texBlock(tex, 'tex number')));
+        return row;
+      }));
+      const note = mistakeNote(current, r);
+      if (note) numbers.append(note);
+    });
+  }
+
+  return { element: cards, draw };
+}

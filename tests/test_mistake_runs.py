@@ -1,0 +1,234 @@
+"""The classic mistakes as live runs: kinds named `<pairing>_<mistake id>`, trained with the learner's backward pass.
+
+The headline: on two-points, averaging the examples too early (examples_mixed) drives the outputs to the mean
+label [0.5, 0.5] and keeps them there, while the right run from the same starting weights reaches the labels.
+Measured (engine, sigmoid hidden layer, sigmoid + MSE, SGD η = 0.5): what is exact from any starting weights is
+that the outputs *averaged over the two examples* go to [0.5, 0.5] and the labels are never reached; how close
+each example's own outputs come to [0.5, 0.5] depends on the starting weights (3 hidden units, weight seed 1:
+within 0.012 from step 150 on; 8 hidden units, seed 0: [0.573, 0.430] and [0.427, 0.570]).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.nn import MISTAKES, RUN_KINDS, Network, OutputLayer, Trainer, make_optimizer, mistake_applies
+from app.nn.diagnostics import MEAN_LABEL_TOLERANCE
+from app.nn.mistakes import backward_under
+from app.nn.run_kinds import NEEDS_HIDDEN_LAYER, PAIRINGS
+from app.sessions.experiment import CONVERGED_ERROR
+from app.web.app import create_app
+from lab_settings import make_settings
+from live_server import Transport
+
+TWO_POINTS_X = np.array([[1.0, 0.0], [0.0, 1.0]])
+TWO_POINTS_Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+MISTAKE_KINDS = [kind for kind, spec in RUN_KINDS.items() if spec.mistake]
+TRAINED_MISTAKE_KINDS = [kind for kind, spec in RUN_KINDS.items() if spec.trained_mistake]
+HEADLINE = {"dataset": {"name": "two-points"},
+            "network": {"hidden_layers": [3], "hidden_activation": "sigmoid", "init": "normal", "seed": 1},
+            "optimizer": {"name": "sgd", "learning_rate": 0.5},
+            "runs": [{"id": "right", "kind": "sigmoid_mse"}, {"id": "mixed", "kind": "sigmoid_mse_examples_mixed"}]}
+
+
+def two_points_trainer(kind: str, hidden: list[int], seed: int, optimizer: str = "sgd",
+                       learning_rate: float = 0.5) -> Trainer:
+    spec = RUN_KINDS[kind]
+    net = Network.create([2, *hidden, 2], "sigmoid", OutputLayer.from_kind(kind), "normal", seed=seed)
+    return Trainer(net, TWO_POINTS_X, TWO_POINTS_Y, make_optimizer(optimizer, learning_rate),
+                   mistake=spec.trained_mistake)
+
+
+# --- the kinds ----------------------------------------------------------------------------------------------
+
+def test_every_trainable_mistake_is_a_kind_on_each_pairing_where_it_can_happen():
+    expected = {f"{pairing}_{mistake}" for pairing in PAIRINGS
+                for mistake in ("examples_mixed", "hidden_derivative_missing", "sign_flipped", "stale_output_weights",
+                                "sum_not_mean", "bias_gradient_missing")}
+    expected |= {"sigmoid_mse_derivative_of_output", "sigmoid_bce_sigmoid_prime_kept", "softmax_ce_sigmoid_prime_kept",
+                 "softmax_mse_elementwise"}
+    assert set(MISTAKE_KINDS) == expected
+    for kind in MISTAKE_KINDS:
+        spec = RUN_KINDS[kind]
+        net = Network.create([2, 3, 2], "sigmoid", OutputLayer.from_kind(spec.right_kind), seed=0)
+        assert mistake_applies(spec.mistake, net), kind
+        assert RUN_KINDS[spec.right_kind].mistake is None
+        assert (RUN_KINDS[spec.right_kind].activation, RUN_KINDS[spec.right_kind].loss) == (spec.activation, spec.loss)
+
+
+# --- the trainer ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("kind", TRAINED_MISTAKE_KINDS)
+def test_one_trainer_step_is_one_update_with_backward_unders_gradients(kind, optimizer):
+    trainer = two_points_trainer(kind, [3], seed=4, optimizer=optimizer, learning_rate=0.3)
+    net = trainer.net
+    before = net.copy()
+    deltas, grad_W, grad_b = backward_under(before, before.forward(TWO_POINTS_X), TWO_POINTS_Y,
+                                            RUN_KINDS[kind].mistake, learning_rate=0.3)
+    expected = before.copy()
+    make_optimizer(optimizer, 0.3).update(expected.parameters, [g for pair in zip(grad_W, grad_b) for g in pair])
+
+    result = trainer.step()
+    for layer in range(2):
+        np.testing.assert_allclose(result.backward.deltas[layer], deltas[layer], rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(net.W[layer], expected.W[layer], rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(net.b[layer], expected.b[layer], rtol=1e-13, atol=1e-15)
+    right = two_points_trainer(RUN_KINDS[kind].right_kind, [3], seed=4, optimizer=optimizer, learning_rate=0.3)
+    right.step()
+    assert not np.allclose(right.net.theta, net.theta, rtol=1e-9, atol=0), "the mistake changes the update"
+
+
+def test_examples_mixed_drives_two_points_to_half_and_keeps_it_there_while_the_right_run_reaches_the_labels():
+    mixed = two_points_trainer("sigmoid_mse_examples_mixed", [3], seed=1)
+    right = two_points_trainer("sigmoid_mse", [3], seed=1)
+    assert np.array_equal(mixed.net.theta, right.net.theta)
+    farthest = 0.0
+    for step in range(5000):
+        mixed.step()
+        right.step()
+        if step >= 150:
+            farthest = max(farthest, float(np.abs(mixed.net.predict(TWO_POINTS_X) - 0.5).max()))
+    assert farthest < MEAN_LABEL_TOLERANCE  # both examples answer about [0.5, 0.5] from step 150 to 5000
+    assert np.abs(right.net.predict(TWO_POINTS_X) - TWO_POINTS_Y).max() < CONVERGED_ERROR
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_from_any_starting_weights_examples_mixed_averages_the_mean_label_and_never_reaches_the_labels(seed):
+    mixed = two_points_trainer("sigmoid_mse_examples_mixed", [8], seed=seed)
+    right = two_points_trainer("sigmoid_mse", [8], seed=seed)
+    for _ in range(3000):
+        mixed.step()
+        right.step()
+    outputs = mixed.net.predict(TWO_POINTS_X)
+    np.testing.assert_allclose(outputs.mean(axis=0), [0.5, 0.5], atol=1e-3)  # its rest point: mean δ = 0
+    assert np.abs(outputs - TWO_POINTS_Y).max() > 0.35
+    assert np.abs(right.net.predict(TWO_POINTS_X) - TWO_POINTS_Y).max() < CONVERGED_ERROR
+
+
+# --- over the socket ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def transport(tmp_path_factory):
+    database = tmp_path_factory.mktemp("store") / "models.db"
+    transport = Transport("uvicorn", create_app(make_settings(database_url=f"sqlite:///{database}")))
+    yield transport
+    transport.close()
+
+
+@pytest.fixture
+def conn(transport):
+    conn = transport.open()
+    conn.hello = conn.recv_type("hello")
+    yield conn
+    transport.close_connections()
+
+
+def configure(conn, config: dict) -> dict:
+    conn.send_json({"type": "configure", **config})
+    return conn.recv_type("frame")
+
+
+def step(conn, count: int, seen: list) -> dict:
+    """Step; every message up to the state that ends it lands in `seen`; the last frame."""
+    conn.send_json({"type": "step", "count": count})
+    conn.recv_type("state", seen=seen)
+    return [m for m in seen if m["type"] == "frame"][-1]
+
+
+def test_hello_lists_each_mistake_kind_with_its_mistake_and_right_kind(conn):
+    kinds = conn.hello["run_kinds"]
+    assert set(kinds) == set(RUN_KINDS)
+    for kind in MISTAKE_KINDS:
+        spec = RUN_KINDS[kind]
+        assert kinds[kind]["mistake"] == spec.mistake and spec.mistake in MISTAKES
+        assert kinds[kind]["right_kind"] == spec.right_kind
+        assert (kinds[kind]["output_activation"], kinds[kind]["loss"]) == (spec.activation, spec.loss)
+        assert kinds[kind]["label"] != kinds[spec.right_kind]["label"]
+    for right in PAIRINGS:
+        assert kinds[right]["mistake"] is None and kinds[right]["right_kind"] == right
+
+
+def test_the_mixed_run_collapses_with_its_mistake_as_the_cause_and_the_right_run_reaches_the_labels(conn):
+    configure(conn, HEADLINE)
+    seen: list = []
+    frame = step(conn, 800, seen)
+    events = [m for m in seen if m["type"] == "event"]
+    collapsed = [e for e in events if e["event"] == "collapsed"]
+    assert [(e["run"], e["cause"]) for e in collapsed] == [("mixed", "examples_mixed")]
+    assert collapsed[0]["causes"][0]["id"] == "examples_mixed"
+    assert [e["run"] for e in events if e["event"] == "converged"] == ["right"]
+    runs = {run["id"]: run for run in frame["runs"]}
+    assert np.abs(np.array(runs["mixed"]["outputs"]) - 0.5).max() < MEAN_LABEL_TOLERANCE
+    assert runs["right"]["max_error"] < CONVERGED_ERROR
+
+
+@pytest.mark.parametrize("first", range(0, len(MISTAKE_KINDS), 5))
+def test_every_mistake_kind_trains_over_the_socket_and_its_frames_say_its_kind(conn, first):
+    kinds = MISTAKE_KINDS[first:first + 5]
+    config = {"dataset": {"name": "moons"}, "network": {"hidden_layers": [4]},
+              "runs": [{"id": f"r{i}", "kind": kind} for i, kind in enumerate(kinds)]}
+    configure(conn, config)
+    seen: list = []
+    frame = step(conn, 20, seen)
+    assert not [m for m in seen if m["type"] == "error"], seen
+    assert frame["step"] == 20
+    assert [run["kind"] for run in frame["runs"]] == kinds
+    assert all(run["status"] == "training" and run["loss"] is not None for run in frame["runs"])
+
+
+def test_a_mistake_runs_frame_shows_the_learners_delta(conn):
+    frame = configure(conn, {**HEADLINE, "runs": [{"id": "flip", "kind": "sigmoid_mse_sign_flipped"},
+                                                  {"id": "right", "kind": "sigmoid_mse"}]})
+    net = Network.create([2, 3, 2], "sigmoid", OutputLayer("sigmoid", "mse"), "normal", seed=1)
+    fwd = net.forward(TWO_POINTS_X)
+    learner = backward_under(net, fwd, TWO_POINTS_Y, "sign_flipped")[0][-1]
+    flip, right = frame["runs"]
+    np.testing.assert_allclose(flip["output"]["delta"], learner, rtol=1e-6)
+    np.testing.assert_allclose(right["output"]["delta"], -learner, rtol=1e-6)
+
+
+def test_a_climbing_sign_flipped_run_stops_with_a_diverged_event_naming_the_mistake(conn):
+    configure(conn, {**HEADLINE, "runs": [{"id": "flip", "kind": "sigmoid_mse_sign_flipped"},
+                                          {"id": "right", "kind": "sigmoid_mse"}]})
+    seen: list = []
+    frame = step(conn, 200, seen)
+    diverged = [m for m in seen if m["type"] == "event" and m["event"] == "diverged"]
+    assert [(e["run"], e["cause"]) for e in diverged] == [("flip", "sign_flipped")]
+    assert [run["status"] for run in frame["runs"]] == ["diverged", "training"]
+
+
+@pytest.mark.parametrize("mistake", NEEDS_HIDDEN_LAYER)
+def test_a_kind_that_needs_a_hidden_layer_gets_a_configure_error_without_one(conn, mistake):
+    conn.send_json({"type": "configure", "network": {"hidden_layers": []},
+                    "runs": [{"id": "a", "kind": "sigmoid_mse"}, {"id": "b", "kind": f"softmax_ce_{mistake}"}]})
+    error = conn.recv_type("error", "configured")
+    assert error["type"] == "error" and error["field"] == "runs.1.kind"
+    frame = configure(conn, {"runs": [{"id": "b", "kind": f"softmax_ce_{mistake}"}]})  # still open
+    assert frame["runs"][0]["kind"] == f"softmax_ce_{mistake}"
+
+
+def test_a_mistake_run_saves_and_reloads_with_its_kind(conn, transport):
+    configure(conn, HEADLINE)
+    step(conn, 30, [])
+    conn.send_json({"type": "save", "run": "mixed"})
+    saved = conn.recv_type("saved")["model"]
+    assert saved["kind"] == "sigmoid_mse_examples_mixed"
+    assert "sigmoid_mse_examples_mixed" in saved["name"]  # the default name says it was trained with the mistake
+    with TestClient(transport.app) as client:
+        stored = client.get(f"/api/models/{saved['id']}").json()
+        listed = client.get("/api/models").json()
+    assert stored["kind"] == "sigmoid_mse_examples_mixed"
+    assert any(m["id"] == saved["id"] and m["kind"] == "sigmoid_mse_examples_mixed" for m in listed["items"])
+
+
+def test_a_gradient_check_of_a_mistake_run_checks_the_learners_backprop(conn):
+    configure(conn, HEADLINE)
+    step(conn, 10, [])
+    conn.send_json({"type": "gradcheck"})
+    seen: list = []
+    conn.recv_until(lambda m: len([e for e in seen if e.get("event") == "gradcheck"]) == 2, seen=seen)
+    verdicts = {e["run"]: e["cause"] for e in seen if e.get("event") == "gradcheck"}
+    assert verdicts == {"right": "agrees", "mixed": "wrong"}
