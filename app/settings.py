@@ -23,6 +23,7 @@ HOSTED: dict[str, Any] = {
     "max_train_work": 2e8,
     "train_time_limit": 2.0,
     "max_gradcheck_parameters": 2_000,
+    "max_check_work": 2e9,
     "max_upload_bytes": 200_000,
     "max_upload_rows": 2_000,
     "max_hidden_layers": 3,
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     max_train_work: float = Field(2e9, description="steps × examples × parameters per /api/train call")
     train_time_limit: float = Field(10.0, description="seconds of CPU a /api/train call may use")
     max_gradcheck_parameters: int = Field(5_000, description="parameters a gradient check may perturb")
+    max_check_work: float = Field(
+        5e9, description="examples × parameters × candidates (the right numbers and each form of each mistake) × "
+                          "readings (rows, columns) × calls (2 with yours_again) × pairings (4 with \"any\") per "
+                          "/api/check call")
 
     # Uploaded CSV datasets.
     max_upload_bytes: int = Field(1_000_000, description="bytes per uploaded CSV file")

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import mistakes_reference as mref
+from app.nn import MISTAKES
 
 
 def strict_json(response) -> dict:
@@ -55,7 +56,9 @@ def test_a_mistake_is_named_by_id(client, name, mistake_id):
     assert mistake_id in [m["id"] for m in answer["diagnosis"]]
     assert answer["matches"] is False and answer["unknown_mistake"] is False
     named = next(m for m in answer["diagnosis"] if m["id"] == mistake_id)
-    assert set(named) == {"id", "title", "sentence", "fix", "equation"}
+    assert set(named) == {"id", "title", "sentence", "fix", "equation", "form", "form_text"}
+    forms = MISTAKES[mistake_id].forms
+    assert named["form"] == (forms[0].id if forms else None)  # the reference numbers are each mistake's first form
 
 
 @pytest.mark.parametrize("name", mref.case_names())
@@ -182,3 +185,50 @@ def test_check_is_listed_in_the_api_reference(client):
     operation = schema["paths"]["/api/check"]["post"]
     assert "422" in operation["responses"]
     assert "diagnosis" in schema["components"]["schemas"]["CheckResponse"]["properties"]
+
+
+# --- the work one check may do -----------------------------------------------------------------------
+
+def _largest_model_body(n_examples: int, **extra) -> dict:
+    """A hosted-size network (49,722 parameters) and its right ∂C/∂W; every example is an input of two numbers."""
+    from app.nn import Network, OutputLayer, exact_numbers
+
+    net = Network.create([2, 220, 220, 2], "sigmoid", OutputLayer.from_kind("softmax_ce"), seed=1)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(n_examples, 2)), np.eye(2)[rng.integers(0, 2, n_examples)]
+    model = {"layer_sizes": [2, 220, 220, 2], "hidden_activation": "sigmoid", "output_activation": "softmax",
+             "loss": "cross_entropy", "W": [w.tolist() for w in net.W], "b": [b.tolist() for b in net.b]}
+    yours = {"layers": [{"grad_W": g.tolist()} for g in exact_numbers(net, X, Y).grad_W]}
+    return {"model": model, "inputs": X.tolist(), "labels": Y.tolist(), "yours": yours, **extra}
+
+
+def test_a_check_over_the_hosted_work_limit_is_refused_at_once_and_the_largest_accepted_one_runs():
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.check.work import check_work
+    from app.settings import HOSTED
+    from app.web.app import create_app
+    from lab_settings import make_settings
+
+    settings = make_settings(**HOSTED)
+    parameters = 49_722
+    largest = max(n for n in range(1, settings.max_examples + 1)
+                  if check_work(n, parameters, [2, 220, 220, 2], {"layers": [{}]}, None, 4) <= settings.max_check_work)
+    assert 100 < largest < settings.max_examples  # the bound, not the example limit, decides here
+    with TestClient(create_app(settings)) as client:
+        body = json.dumps(_largest_model_body(largest + 1, pairing="any"))
+        started = time.process_time()
+        over = client.post("/api/check", content=body, headers={"content-type": "application/json"})
+        refused_in = time.process_time() - started
+        assert over.status_code == 422 and over.json()["detail"][0]["loc"] == ["body", "pairing"]
+        again = client.post("/api/check", json=_largest_model_body(largest // 2 + 1, pairing="any",
+                                                                   yours_again={"layers": [{}, {}, {}]}))
+        assert again.status_code == 422 and again.json()["detail"][0]["loc"] == ["body", "yours_again"]
+        body = json.dumps(_largest_model_body(largest, pairing="any"))
+        started = time.process_time()
+        accepted = client.post("/api/check", content=body, headers={"content-type": "application/json"})
+        print(f"\nlargest accepted check: {largest} examples, {time.process_time() - started:.2f} s CPU "
+              f"(refused in {refused_in:.2f} s, body parsing included)")
+        assert accepted.status_code == 200 and accepted.json()["matches"] is True

@@ -195,8 +195,10 @@ def test_loss_history_csv_and_chart_png_downloads(dashboard):
     with page.expect_download() as download:
         page.click("#download-csv")
     lines = Path(download.value.path()).read_text().splitlines()
-    assert lines[0] == "step,sigmoid_mse loss,softmax_ce loss"
-    assert [line.split(",")[0] for line in lines[1:]] == ["0", "1"]
+    assert lines[0] == "step,run,kind,mistake,loss"
+    rows = [line.split(",")[:4] for line in lines[1:]]
+    assert rows == [["0", "sigmoid-mse", "sigmoid_mse", ""], ["0", "softmax-ce", "softmax_ce", ""],
+                    ["1", "sigmoid-mse", "sigmoid_mse", ""], ["1", "softmax-ce", "softmax_ce", ""]]
     with page.expect_download() as download:
         page.click('button[data-png="loss"]')
     assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -79,24 +79,28 @@ def check_try_this(dashboard, number: int) -> None:
         wait("backpropLab.playing")
         page.locator('.lesson-status[data-status="plateau"]').wait_for(timeout=15_000)
         assert page.locator(".lesson-numbers .grad-table").count() == 3  # A, B and their average
-    elif number == 2:  # the next example, and its own Jacobian
+    elif number == 2:  # play both: the right run reaches the labels, the bug is diagnosed at [0.5, 0.5]
+        wait("'sigmoid-mse' in backpropLab.converged", 20_000)
+        wait("backpropLab.diagnoses.some((d) => d.run === 'sig-mse-mixed' && d.cause === 'examples_mixed')", 20_000)
+        page.locator('.lesson-causes li[data-cause="examples_mixed"]').wait_for()
+    elif number == 3:  # the next example, and its own Jacobian
         wait("backpropLab.frame.runs.every((run) => run.output.example === 1)")
         assert "example=1" in page.url
         page.locator(".lesson-numbers .lesson-card .katex").nth(1).wait_for()
-    elif number == 3:  # play: softmax + cross-entropy reaches the labels first
+    elif number == 4:  # play: softmax + cross-entropy reaches the labels first
         wait("'softmax-ce' in backpropLab.converged", 20_000)
         assert "sigmoid-mse" not in dashboard.lab("converged")
         page.locator(".lesson-numbers td", has_text="yes, at step").first.wait_for()
-    elif number == 4:  # the gradient check: the mistake is caught, the whole Jacobian agrees
+    elif number == 5:  # the gradient check: the mistake is caught, the whole Jacobian agrees
         wait("Object.keys(backpropLab.gradcheck).length === 2")
         page.locator(".lesson-gradcheck .verdict.bad").wait_for()
         assert page.locator(".lesson-gradcheck .verdict.ok").count() == 1
-    elif number == 5:  # scaled inputs: the same network learns
+    elif number == 6:  # scaled inputs: the same network learns
         wait("backpropLab.configured && backpropLab.configured.config.dataset.params.scaled === true")
         wait("['sigmoid-mse', 'sigmoid-bce', 'softmax-ce', 'softmax-mse'].every((id) => id in backpropLab.converged)",
              20_000)
         assert "data.scaled=true" in page.url
-    elif number == 6:  # a hidden layer of 8: it learns
+    elif number == 7:  # a hidden layer of 8: it learns
         wait("backpropLab.configured && backpropLab.configured.config.network.hidden_layers.length === 1")
         wait("'softmax-ce' in backpropLab.converged", 20_000)
         assert "hidden=8" in page.url
@@ -112,7 +116,7 @@ def keyboard_walk(dashboard, live_server) -> None:
     """Tab, Enter and Space only: open the lessons, then for each one check it, try it, and go to the next."""
     page = dashboard.page
     lessons = lessons_of(page, live_server)
-    assert [lesson["number"] for lesson in lessons] == [1, 2, 3, 4, 5, 6]
+    assert [lesson["number"] for lesson in lessons] == [1, 2, 3, 4, 5, 6, 7]
 
     tab_to(page, "lessons-toggle")
     page.keyboard.press("Enter")
@@ -152,18 +156,18 @@ def keyboard_walk(dashboard, live_server) -> None:
 
 def test_a_link_to_a_lesson_starts_it_and_its_diagnosis_names_the_cause(chromium, live_server):
     with dashboard_page(chromium, live_server) as dashboard:
-        dashboard.open("#lesson=5")
+        dashboard.open("#lesson=6")
         link_to_a_lesson(dashboard, live_server)
 
 
 def link_to_a_lesson(dashboard, live_server) -> None:
-    """#lesson=5 starts lesson 5 with its preset; editing the link to lesson 6 starts that one; closing ends it."""
+    """#lesson=6 starts lesson 6 with its preset; editing the link to lesson 7 starts that one; closing ends it."""
     page = dashboard.page
     lessons = {lesson["number"]: lesson for lesson in lessons_of(page, live_server)}
-    assert page.locator("#lesson-title").inner_text() == "5. When softmax does not help"
-    wait_preset(dashboard, lessons[5]["preset"])
-    assert page.url.split("#", 1)[1].startswith("lesson=5&dataset=raw-pixels&")
-    assert page.locator('.lesson-choice[aria-current="step"]').inner_text() == "5. When softmax does not help"
+    assert page.locator("#lesson-title").inner_text() == "6. When softmax does not help"
+    wait_preset(dashboard, lessons[6]["preset"])
+    assert page.url.split("#", 1)[1].startswith("lesson=6&dataset=raw-pixels&")
+    assert page.locator('.lesson-choice[aria-current="step"]').inner_text() == "6. When softmax does not help"
     page.click("#play")
     causes = page.locator(".lesson-numbers .lesson-causes li")
     page.locator('.lesson-causes li[data-cause="identical_representations"]').wait_for(timeout=20_000)
@@ -173,9 +177,9 @@ def link_to_a_lesson(dashboard, live_server) -> None:
     assert "saturated" in page.locator(".lesson-numbers").inner_text()
 
     # Editing the link to another lesson starts that one.
-    page.evaluate("() => { location.hash = 'lesson=6'; }")
-    page.wait_for_function("() => document.querySelector('#lesson-title')?.textContent.startsWith('6.')")
-    wait_preset(dashboard, lessons[6]["preset"])
+    page.evaluate("() => { location.hash = 'lesson=7'; }")
+    page.wait_for_function("() => document.querySelector('#lesson-title')?.textContent.startsWith('7.')")
+    wait_preset(dashboard, lessons[7]["preset"])
     page.click("#play")
     page.locator('.lesson-causes li[data-cause="not_linearly_separable"]').wait_for(timeout=20_000)
     page.click("#play")  # pause
@@ -186,6 +190,46 @@ def link_to_a_lesson(dashboard, live_server) -> None:
     assert page.locator("#lessons").is_hidden()
     assert "lesson=" not in page.url and "dataset=xor" in page.url
     assert dashboard.lab("config") == config
+    assert dashboard.console_errors == []
+
+
+def test_the_bug_lesson_runs_both_averages_side_by_side_and_shows_why_one_stops(chromium, live_server):
+    with dashboard_page(chromium, live_server) as dashboard:
+        dashboard.open("#lesson=2")
+        bug_lesson(dashboard, live_server)
+
+
+def bug_lesson(dashboard, live_server) -> None:
+    """Lesson 2 from a link: both runs configured from lesson 1's weights; played, the right card reaches the
+    labels while the bug's card stays at [0.5, 0.5] with a step under 1% of the examples' own gradients."""
+    page, wait = dashboard.page, dashboard.wait_for
+    lessons = {lesson["number"]: lesson for lesson in lessons_of(page, live_server)}
+    assert page.locator("#lesson-title").inner_text() == "2. The bug that gives [0.5, 0.5]"
+    wait_preset(dashboard, lessons[2]["preset"])
+    assert [run["kind"] for run in dashboard.lab("configured")["config"]["runs"]] == [
+        "sigmoid_mse", "sigmoid_mse_examples_mixed"]
+    assert dashboard.lab("configured")["config"]["network"]["seed"] == lessons[1]["preset"]["network"]["seed"]
+    cards = page.locator(".lesson-numbers .lesson-card")
+    cards.nth(1).wait_for()
+    assert cards.evaluate_all("cards => cards.map((c) => c.dataset.run)") == ["sigmoid-mse", "sig-mse-mixed"]
+    assert page.locator(".lesson-numbers .grad-table").count() == 6  # per run: A, B and the step taken
+
+    page.click("#lesson-try")
+    wait("'sigmoid-mse' in backpropLab.converged", 20_000)
+    wait("backpropLab.diagnoses.some((d) => d.run === 'sig-mse-mixed' && d.cause === 'examples_mixed')", 20_000)
+    page.click("#play")  # pause
+    wait("!backpropLab.playing")
+    page.wait_for_timeout(400)  # the numbers redraw four times a second
+    bug = page.locator('.lesson-card[data-run="sig-mse-mixed"]')
+    right = page.locator('.lesson-card[data-run="sigmoid-mse"]')
+    assert bug.locator('.lesson-status').get_attribute("data-status") == "plateau"
+    assert right.locator('.lesson-status').get_attribute("data-status") == "labels"
+    bug_share = float(bug.locator("[data-step-share]").get_attribute("data-step-share"))
+    right_share = float(right.locator("[data-step-share]").get_attribute("data-step-share"))
+    assert bug_share < 0.01 < right_share
+    page.locator('.lesson-causes li[data-cause="examples_mixed"]').wait_for()
+    outputs = {run["id"]: run["outputs"] for run in dashboard.lab("frame")["runs"]}
+    assert max(abs(v - 0.5) for row in outputs["sig-mse-mixed"] for v in row) < 0.03  # the lesson's claim
     assert dashboard.console_errors == []
 
 

@@ -52,7 +52,7 @@ def wait_playing_past(board: Dashboard, step: int) -> None:
 def test_gradient_check_marks_each_layer_by_the_servers_rule_and_shows_how_far_apart(board):
     # Learning rate 100 saturates softmax + CE: its W1 gradients are ~1e-7, so the relative error is ~1e-3 while
     # backprop and central differences are ~1e-11 apart. The server says "agrees"; so must every mark on the page.
-    board.open("#lesson=4&lr=100&speed=200")
+    board.open("#lesson=5&lr=100&speed=200")
     page = board.page
     page.click("#play")
     wait_playing_past(board, 150)

@@ -238,19 +238,81 @@ def test_pairing_search_skips_pairings_the_labels_cannot_mean():
     assert search.chosen == "sigmoid_mse" and search.matching == ["sigmoid_mse", "sigmoid_bce"]
 
 
-def test_a_mistake_made_in_one_place_only_is_named_for_the_first_wrong_equation():
-    """σ'(a) at the output layer but σ'(z) in the hidden layer: no catalogued mistake gives every number (the
-    catalogue's derivative_of_output is everywhere), but the first wrong equation, BP1, is that mistake's."""
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _plain_backprop(case, X, Y, output_delta, hidden_slope):
+    """δ, ∂C/∂W and ∂C/∂b of a sigmoid-hidden network in plain NumPy, examples as rows; `output_delta(z, a, y)` is
+    BP1 and `hidden_slope(z, a)` the factor of BP2, as the learner wrote them."""
+    W, b = [np.array(w) for w in case["W"]], [np.array(v) for v in case["b"]]
+    out = _softmax if case["output_activation"] == "softmax" else _sig
+    activations, zs = [X], []
+    for l, (w, v) in enumerate(zip(W, b)):
+        zs.append(activations[-1] @ w.T + v)
+        activations.append(out(zs[-1]) if l == len(W) - 1 else _sig(zs[-1]))
+    deltas = [output_delta(zs[-1], activations[-1], Y)]
+    for l in range(len(W) - 1, 0, -1):
+        deltas.insert(0, (deltas[0] @ W[l]) * hidden_slope(zs[l - 1], activations[l]))
+    return {"layers": [{"delta": d.tolist(), "grad_W": (d.T @ a / len(X)).tolist(), "grad_b": d.mean(0).tolist()}
+                       for d, a in zip(deltas, activations)]}
+
+
+def _sigma_prime_of(v):
+    return _sig(v) * (1 - _sig(v))
+
+
+@pytest.mark.parametrize(("at_output", "in_hidden", "form"), [
+    (True, False, "output_layer_only"), (False, True, "hidden_layers_only"), (True, True, "everywhere")])
+def test_derivative_of_output_is_named_in_each_place_it_is_made(at_output, in_hidden, form):
+    """σ'(a) where σ'(z) belongs: at the output only, in the hidden layers only, or both."""
     case = mref.load_case("two_points_sigmoid_mse_2_8_2")
-    (X, Y), W, b = mref.examples(case), [np.array(w) for w in case["W"]], [np.array(v) for v in case["b"]]
-    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
-    z1 = X @ W[0].T + b[0]
-    a1 = sig(z1)
-    a2 = sig(a1 @ W[1].T + b[1])
-    delta2 = (a2 - Y) * sig(a2) * (1 - sig(a2))  # σ'(a) where σ'(z) belongs, at the output only
-    delta1 = (delta2 @ W[1]) * a1 * (1 - a1)  # the hidden layer done right
-    yours = {"layers": [{"delta": d.tolist(), "grad_W": (d.T @ a / len(X)).tolist(), "grad_b": d.mean(0).tolist()}
-                        for d, a in ((delta1, X), (delta2, a1))]}
+    X, Y = mref.examples(case)
+    yours = _plain_backprop(case, X, Y,
+                            lambda z, a, y: (a - y) * _sigma_prime_of(a if at_output else z),
+                            lambda z, a: _sigma_prime_of(a if in_hidden else z))
+    report = check_numbers(mref.network(case), X, Y, yours, case["learning_rate"])
+    assert [(m.id, m.form.id) for m in report.diagnosis] == [("derivative_of_output", form)]
+    assert report.to_dict()["diagnosis"][0]["form"] == form
+    assert report.unknown_mistake is False
+
+
+def test_sigma_prime_of_the_z_before_softmax_is_sigmoid_prime_kept():
+    """Nielsen's `* sigmoid_prime(zs[-1])` kept under a softmax: σ(z)(1 − σ(z)) of z, not a(1 − a)."""
+    case = mref.load_case("random_3_4_4_2_softmax_ce")
+    X, Y = mref.examples(case)
+    yours = _plain_backprop(case, X, Y, lambda z, a, y: (a - y) * _sigma_prime_of(z),
+                            lambda z, a: _sigma_prime_of(z))
+    report = check_numbers(mref.network(case), X, Y, yours, case["learning_rate"])
+    assert [(m.id, m.form.id) for m in report.diagnosis] == [("sigmoid_prime_kept", "sigmoid_prime_of_z")]
+    reference = check_numbers(mref.network(case), X, Y, mref.as_yours(case["mistakes"]["sigmoid_prime_kept"]),
+                              case["learning_rate"])
+    assert [(m.id, m.form.id) for m in reference.diagnosis] == [("sigmoid_prime_kept", "a_times_one_minus_a")]
+
+
+def test_backprop_of_the_mean_example_is_examples_mixed():
+    """The mean input and mean label pushed through once: every example gets the average example's gradient."""
+    case = mref.load_case("xor_2_4_2_sigmoid_bce")
+    X, Y = mref.examples(case)
+    mean = _plain_backprop(case, X.mean(0, keepdims=True), Y.mean(0, keepdims=True),
+                           lambda z, a, y: a - y, lambda z, a: _sigma_prime_of(z))
+    yours = {"layers": [{"grad_W": layer["grad_W"], "grad_b": layer["grad_b"]} for layer in mean["layers"]]}
+    report = check_numbers(mref.network(case), X, Y, yours, case["learning_rate"])
+    assert [(m.id, m.form.id) for m in report.diagnosis] == [("examples_mixed", "mean_input_pushed_through")]
+    assert report.to_dict()["diagnosis"][0]["form_text"]
+
+
+def test_a_mistake_made_with_a_second_one_is_named_for_the_first_wrong_equation():
+    """σ'(a) at the output layer and no σ' in the hidden layer: no catalogued mistake gives every number, but the
+    first wrong equation, BP1, is derivative_of_output's."""
+    case = mref.load_case("two_points_sigmoid_mse_2_8_2")
+    X, Y = mref.examples(case)
+    yours = _plain_backprop(case, X, Y, lambda z, a, y: (a - y) * _sigma_prime_of(a), lambda z, a: 1.0)
     report = check_numbers(mref.network(case), X, Y, yours, case["learning_rate"])
     assert (report.first_mismatch.quantity, report.first_mismatch.equation) == ("delta", "BP1")
     assert report.diagnosis == [] and report.unknown_mistake is True
@@ -263,3 +325,32 @@ def test_right_numbers_and_named_mistakes_leave_first_mismatch_mistakes_empty():
     net, (X, Y) = mref.network(case), mref.examples(case)
     for numbers in (case["right"], case["mistakes"]["sign_flipped"]):
         assert check_numbers(net, X, Y, mref.as_yours(numbers), case["learning_rate"]).first_mismatch_mistakes == []
+
+
+def _grad_w_transposed(yours: dict) -> dict:
+    return {"layers": [{**layer, "grad_W": np.array(layer["grad_W"]).T.tolist()} for layer in yours["layers"]]}
+
+
+def test_a_square_grad_w_is_read_the_way_the_non_square_ones_are():
+    """3-4-4-2: the middle ∂C/∂W is square; transposed like the others, it is read transposed, and says so."""
+    case = mref.load_case("random_3_4_4_2_softmax_ce")
+    net, (X, Y) = mref.network(case), mref.examples(case)
+    report = check_numbers(net, X, Y, _grad_w_transposed(mref.as_yours(case["right"])),
+                           yours_again=_grad_w_transposed(mref.as_yours(case["right"])))
+    assert report.matches and report.layout_notes == [GRAD_W_TRANSPOSED]
+    assert [(q.layer, q.call, q.transposed) for q in report.quantities if q.quantity == "grad_W"] == [
+        (2, 1, True), (1, 1, True), (0, 1, True), (2, 2, True), (1, 2, True), (0, 2, True)]
+    assert {q.examples_as for q in report.quantities} == {"rows"}
+    assert report.to_dict()["quantities"][0]["examples_as"] == "rows"
+
+
+def test_a_square_grad_w_with_nothing_to_follow_is_read_as_given():
+    case = mref.load_case("two_points_square_2_2_2_sigmoid_mse")
+    net, (X, Y) = mref.network(case), mref.examples(case)
+    yours = {"layers": [{"grad_W": layer["grad_W"]} for layer in _grad_w_transposed(mref.as_yours(case["right"]))[
+        "layers"]]}
+    report = check_numbers(net, X, Y, yours)
+    assert not report.matches and report.layout_notes == []
+    assert not any(q.transposed for q in report.quantities)
+    told = check_numbers(net, X, Y, yours, square_transposed=True)  # what backprop-lab check's other cases say
+    assert told.matches and told.layout_notes == [GRAD_W_TRANSPOSED]

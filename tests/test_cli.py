@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.cli import build_parser, main
+from app.cli import build_parser
+from cli_support import call
 from app.export import to_safetensors
 from app.nn import from_document
 from app.web.app import create_app
@@ -31,17 +32,6 @@ def run(*args: str, stdin: str | None = None, env: dict | None = None, timeout: 
     """The command in a process of its own, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, input=stdin,
                           timeout=timeout, cwd=ROOT, env={**os.environ, **(env or {})})
-
-
-def call(capsys, *args: str) -> tuple[int, str, str]:
-    """The command in this process (faster): exit code, stdout, stderr."""
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- train ----------------------------------------------------------------------------------------

@@ -297,13 +297,89 @@ def test_code_that_cannot_be_loaded_gets_its_problem(tmp_path, source, args, pro
     assert code == 2 and result["problem"]["problem"] == problem
 
 
-def test_a_mistake_made_at_the_output_only_is_named_for_the_first_wrong_equation(tmp_path):
-    source = mutated(SIGMOID_MSE, ("sigmoid_prime(zs[-1])", "sigmoid_prime(activations[-1])"))
+@pytest.mark.parametrize("changes, form", [
+    ((("sigmoid_prime(zs[-1])", "sigmoid_prime(activations[-1])"),), "output_layer_only"),
+    ((("sigmoid_prime(zs[-l])", "sigmoid_prime(activations[-l])"),), "hidden_layers_only"),
+], ids=["output_only", "hidden_only"])
+def test_derivative_of_output_made_in_one_place_is_named_with_its_form(tmp_path, changes, form):
+    code, result = check(tmp_path, mutated(SIGMOID_MSE, *changes), "--output", "sigmoid_mse")
+    assert code == 1 and result["unknown_mistake"] is False
+    assert [(m["id"], m["form"]) for m in result["mistakes"]] == [("derivative_of_output", form)]
+
+
+def test_softmax_code_that_keeps_nielsens_sigmoid_prime_of_z_is_named(tmp_path):
+    code, result = check(tmp_path, mutated(SOFTMAX_CE, KEPT_SIGMA_PRIME), "--output", "softmax_ce")
+    assert code == 1
+    assert [(m["id"], m["form"]) for m in result["mistakes"]] == [("sigmoid_prime_kept", "sigmoid_prime_of_z")]
+
+
+def test_a_mistake_made_with_a_second_one_is_named_for_the_first_wrong_equation(tmp_path):
+    source = mutated(SIGMOID_MSE, ("sigmoid_prime(zs[-1])", "sigmoid_prime(activations[-1])"),
+                     ("(self.weights[-l + 1].T @ delta) * sigmoid_prime(zs[-l])", "self.weights[-l + 1].T @ delta"))
     code, result = check(tmp_path, source, "--output", "sigmoid_mse")
     assert code == 1
     assert result["mistakes"] == [] and result["unknown_mistake"] is True
     assert result["first_mismatch"]["equation"] == "BP1"
     assert [m["id"] for m in result["first_mismatch_mistakes"]] == ["derivative_of_output"]
+
+
+TRANSPOSED_NABLA_W = [("nabla_w[-1] = delta @ activations[-2].T", "nabla_w[-1] = activations[-2] @ delta.T"),
+                      ("nabla_w[-l] = delta @ activations[-l - 1].T", "nabla_w[-l] = activations[-l - 1] @ delta.T")]
+
+
+def test_nabla_w_transposed_in_every_layer_is_read_so_on_every_case(tmp_path):
+    """random-3-4-4-2's middle layer and square-2-2-2 are square: read the way the non-square ones are."""
+    code, result = check(tmp_path, mutated(SIGMOID_MSE, *TRANSPOSED_NABLA_W))
+    assert code == 0 and [c["status"] for c in result["cases"]] == ["match"] * len(CASES)
+    assert result["layout_notes"] == ["grad_W_transposed"]
+
+
+def test_network2s_update_mini_batch_is_called_without_regularisation(tmp_path):
+    source = mutated(WITH_UPDATE, ("def update_mini_batch(self, mini_batch, eta):",
+                                   "def update_mini_batch(self, mini_batch, eta, lmbda, n):"))
+    code, result = check(tmp_path, source)
+    assert code == 0 and result["update"] == {"method": "update_mini_batch", "eta": 0.5, "lmbda": 0.0}
+    assert [c["update"]["status"] for c in result["cases"]] == ["match"] * len(CASES)
+    assert result["cases"][0]["update"]["called_with"] == {"lmbda": 0.0, "n": len(CASES[0].inputs)}
+
+
+def test_an_update_mini_batch_with_other_parameters_is_skipped(tmp_path):
+    source = mutated(WITH_UPDATE, ("def update_mini_batch(self, mini_batch, eta):",
+                                   "def update_mini_batch(self, mini_batch, eta, momentum):"))
+    code, result = check(tmp_path, source)
+    assert code == 0 and result["status"] == "match"
+    assert [c["update"] for c in result["cases"]] == [
+        {"status": "skipped", "reason": "other_parameters", "parameters": ["momentum"]}] * len(CASES)
+
+
+def test_a_thread_left_running_by_their_module_does_not_stop_the_check(tmp_path):
+    source = SIGMOID_MSE + "\nimport threading, time\nthreading.Thread(target=lambda: time.sleep(60)).start()\n"
+    started = time.monotonic()
+    code, result = check(tmp_path, source, "--timeout", "20")
+    assert code == 0 and result["status"] == "match"
+    assert time.monotonic() - started < 20
+
+
+@pytest.mark.parametrize("where", ["backprop", "import"])
+def test_keyboard_interrupt_in_their_code_is_reported_where_it_was_raised(tmp_path, where):
+    if where == "backprop":
+        source = mutated(SIGMOID_MSE, ("        return nabla_b, nabla_w", "        raise KeyboardInterrupt"))
+    else:
+        source = SIGMOID_MSE + "raise KeyboardInterrupt\n"
+    code, result = check(tmp_path, source)
+    assert code == 2 and result["problem"]["problem"] == "raised"
+    assert result["problem"]["error"] == "KeyboardInterrupt"
+    assert result["problem"]["where"]["line"] == source.splitlines().index(
+        "        raise KeyboardInterrupt" if where == "backprop" else "raise KeyboardInterrupt") + 1
+    assert result["printed_lines"] == 0  # nothing of the runner's own is counted as theirs
+
+
+@pytest.mark.parametrize("returned", ["[w + 1j for w in nabla_w]", "[w.astype(str) for w in nabla_w]"],
+                         ids=["complex", "text"])
+def test_gradients_that_are_not_real_numbers_are_refused(tmp_path, returned):
+    code, result = check(tmp_path, mutated(SIGMOID_MSE, ("return nabla_b, nabla_w", f"return nabla_b, {returned}")))
+    assert code == 2 and result["problem"]["problem"] == "not_real"
+    assert "nabla_w[0]" in result["problem"]["what"]
 
 
 # --- update_mini_batch: where the examples' gradients are combined and applied ----------------------
@@ -349,6 +425,10 @@ UPDATE_MUTANTS = [
         "delta @ activations[-l - 1].T / len(mini_batch)",
         "delta.mean(axis=1, keepdims=True) @ activations[-l - 1].mean(axis=1, keepdims=True).T"))),
     ("sum_not_mean", mutated(WITH_UPDATE, ("(eta / len(mini_batch))", "eta"))),
+    ("examples_mixed", mutated(WITH_UPDATE, ("        for x, y in mini_batch:\n", (
+        "        x_mean = sum(x for x, _ in mini_batch) / len(mini_batch)\n"
+        "        y_mean = sum(y for _, y in mini_batch) / len(mini_batch)\n"
+        "        for x, y in [(x_mean, y_mean)] * len(mini_batch):\n")))),
     ("stale_output_weights", mutated(VECTORISED, (
         OUTPUT_GRADIENT, OUTPUT_GRADIENT + "        self.weights[-1] = self.weights[-1] - eta * nabla_w[-1]\n"), (
         "self.weights = [w - eta * nw for w, nw in zip(self.weights, nabla_w)]",
@@ -370,7 +450,7 @@ def test_a_backprop_without_update_mini_batch_has_no_update_check(tmp_path):
     assert all(c["update"] is None for c in result["cases"])
 
 
-@pytest.mark.parametrize("mistake, source", UPDATE_MUTANTS, ids=[m for m, _ in UPDATE_MUTANTS])
+@pytest.mark.parametrize("mistake, source", UPDATE_MUTANTS, ids=[f"{m}-{i}" for i, (m, _) in enumerate(UPDATE_MUTANTS)])
 def test_each_mistake_in_the_learners_update_is_named(tmp_path, mistake, source):
     code, result = check(tmp_path, source)
     assert code == 1 and result["status"] == "mismatch"
@@ -392,7 +472,7 @@ def test_sum_not_mean_steps_n_times_too_far(tmp_path):
 
 def test_the_terminal_report_gives_update_mini_batch_a_line_per_case(tmp_path):
     path = tmp_path / "network.py"
-    path.write_text(dict(UPDATE_MUTANTS)["examples_mixed"])
+    path.write_text(UPDATE_MUTANTS[0][1])  # examples_mixed
     done = subprocess.run([sys.executable, "-m", "app.cli", "check", str(path)], capture_output=True, text=True,
                           timeout=60, cwd=ROOT)
     assert done.returncode == 1

@@ -185,11 +185,11 @@ def test_every_cause_the_diagnosis_reports_has_a_headline_and_a_detail():
             assert cause.id and cause.headline and cause.detail and cause.suggestion
 
 
-def test_lesson_5s_collapsed_runs_share_one_cause_and_one_suggestion():
+def test_lesson_6s_collapsed_runs_share_one_cause_and_one_suggestion():
     """What lets the banner show them as one entry with its suggestion once (tests/js/diagnosis-banner.test.mjs)."""
     from app.lessons import lesson
 
-    _, events = played(lesson(5).preset.model_dump_json())
+    _, events = played(lesson(6).preset.model_dump_json())
     collapsed = [e for e in events if e.event == "collapsed"]
     assert len(collapsed) == 4
     assert {(e.cause, e.headline, e.suggestion, tuple(c.id for c in e.causes)) for e in collapsed} == {

@@ -230,3 +230,24 @@ def test_post_script_refuses_a_bad_body_by_field(client, body, field):
     response = client.post("/api/script", json=body)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == field
+
+
+def test_a_script_of_an_experiment_started_from_a_model_starts_from_its_weights(client, tmp_path):
+    """POST /api/script with `start` (as the dashboard sends it after "Start from weights…"): the script's first loss
+    is the loss of the given weights, computed here with plain NumPy, not the seeded weights'."""
+    rng = np.random.default_rng(5)
+    W = [rng.normal(size=(3, 2)), rng.normal(size=(2, 3))]
+    b = [rng.normal(size=3), rng.normal(size=2)]
+    model = {"layer_sizes": [2, 3, 2], "hidden_activation": "sigmoid", "output_activation": "sigmoid", "loss": "mse",
+             "W": [w.tolist() for w in W], "b": [v.tolist() for v in b]}
+    body = {"dataset": {"name": "two-points"}, "network": {"hidden_layers": [3]},
+            "runs": [{"id": "a", "kind": "sigmoid_mse"}], "start": {"model": model}, "steps": 2, "every": 1}
+    response = client.post("/api/script", json=body)
+    assert response.status_code == 200, response.text
+    losses, _ = printed(run_script(response.text, tmp_path))
+    X = np.array([[1.0, 0.0], [0.0, 1.0]])
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    a = sigmoid(sigmoid(X @ W[0].T + b[0]) @ W[1].T + b[1])
+    assert losses["a"][0] == pytest.approx(0.5 * ((a - X) ** 2).sum(axis=1).mean(), rel=1e-9)
+    missing = client.post("/api/script", json={**body, "start": {"model_id": 999999}})
+    assert missing.status_code == 422 and missing.json()["detail"][0]["field"] == "start.model_id"

@@ -21,6 +21,7 @@ from app.settings import Settings
 from lab_settings import make_settings
 
 DASHBOARD_SPEEDS = {1, 5, 20, 60, 200, 1000, 10000, "max"}  # the speed menu of templates/index.html
+TWO_POINTS = np.array([[1.0, 0.0], [0.0, 1.0]])
 
 
 def laptop_settings() -> Settings:
@@ -107,10 +108,10 @@ def test_every_claim_has_a_test_of_its_own():
     assert missing == []
 
 
-def test_lessons_are_numbered_one_to_six_with_the_issues_titles():
-    assert [item.number for item in LESSONS] == [1, 2, 3, 4, 5, 6]
+def test_lessons_are_numbered_one_to_seven_with_the_issues_titles():
+    assert [item.number for item in LESSONS] == [1, 2, 3, 4, 5, 6, 7]
     assert [item.title for item in LESSONS] == [
-        "Your network", "The softmax layer", "What replaces σ′(z)", "The tempting mistake",
+        "Your network", "The bug that gives [0.5, 0.5]", "The softmax layer", "What replaces σ′(z)", "The tempting mistake",
         "When softmax does not help", "Why XOR needs a hidden layer"]
 
 
@@ -201,10 +202,94 @@ def test_lesson_1_gradients_do_not_cancel():
         assert np.linalg.norm(grad_a + grad_b) >= 0.15 * (np.linalg.norm(grad_a) + np.linalg.norm(grad_b))
 
 
-# --- 2. The softmax layer --------------------------------------------------------------------------------
+# --- 2. The bug that gives [0.5, 0.5] ------------------------------------------------------------------------
 
-def lesson_2_frames(example: int = 0) -> list[dict]:
-    exp = experiment(lesson(2).preset.model_copy(update={"example": example}))
+LESSON_2_STEPS = 2000
+
+
+@cache
+def lesson_2_by_step() -> list[dict]:
+    """At every step: both runs' outputs, per-example output-layer gradients, the step each takes (its trainer's
+    ∂C/∂W of the output layer) and the bug's first-layer weighted inputs."""
+    exp = experiment(lesson(2).preset)
+    seen = []
+    while exp.step < LESSON_2_STEPS:
+        moment = {}
+        for r in exp.runs:
+            fwd, bwd = r.trainer.passes()
+            hidden, delta = fwd.activations[1], bwd.deltas[1]
+            moment[r.id] = {"outputs": fwd.output, "first_sums": fwd.zs[0],
+                            "own": [np.linalg.norm(np.outer(delta[e], hidden[e])) for e in (0, 1)],
+                            "step": np.linalg.norm(bwd.grad_W[1])}
+        seen.append(moment)
+        exp.advance(1, 60.0)
+    return seen
+
+
+def test_lesson_2_same_starting_weights():
+    exp = experiment(lesson(2).preset)
+    right, bug = exp.runs
+    assert (right.spec.kind, bug.spec.kind) == ("sigmoid_mse", "sigmoid_mse_examples_mixed")
+    first = experiment(lesson(1).preset).runs[0].net
+    np.testing.assert_array_equal(right.net.theta, first.theta)
+    np.testing.assert_array_equal(bug.net.theta, first.theta)
+
+
+def test_lesson_2_right_run_reaches_the_labels():
+    run = played(2, LESSON_2_STEPS)
+    assert 300 <= run.converged["sigmoid-mse"] <= 400  # "by about step 350"
+
+
+def test_lesson_2_bug_stays_at_half():
+    by_step = lesson_2_by_step()
+    farthest = max(np.abs(moment["sig-mse-mixed"]["outputs"] - 0.5).max() for moment in by_step[40:])
+    assert farthest < 0.03
+    assert "sig-mse-mixed" not in played(2, LESSON_2_STEPS).converged
+
+
+def test_lesson_2_bug_stays_at_half_for_twenty_thousand_steps_and_never_reaches_the_labels():
+    """"Never", measured far beyond the lesson: its rest point is the average label, not the labels."""
+    bug = experiment(lesson(2).preset).runs[1].trainer
+    for step in range(1, 20_001):  # updates done
+        bug.step()
+        if step >= 40 and step % 100 == 0:
+            outputs = bug.net.predict(TWO_POINTS)
+            assert np.abs(outputs - 0.5).max() < 0.03, step
+    np.testing.assert_allclose(bug.net.predict(TWO_POINTS).mean(axis=0), [0.5, 0.5], atol=1e-3)
+
+
+def test_lesson_2_bugs_step_vanishes():
+    by_step = lesson_2_by_step()
+    start = by_step[0]["sig-mse-mixed"]["own"]
+    converged = played(2, LESSON_2_STEPS).converged["sigmoid-mse"]
+    for step, moment in enumerate(by_step):
+        bug, right = moment["sig-mse-mixed"], moment["sigmoid-mse"]
+        assert min(bug["own"]) > 0.8 * min(start), step  # each example's own ∂c/∂w stays about as large
+        if step >= 50:
+            assert bug["step"] < 0.01 * np.mean(bug["own"]), step
+        if step <= converged:
+            assert right["step"] > 0.1 * np.mean(right["own"]), step
+
+
+def test_lesson_2_first_layer_cannot_tell_them_apart():
+    by_step = lesson_2_by_step()
+    gap = [moment["sig-mse-mixed"]["first_sums"][0] - moment["sig-mse-mixed"]["first_sums"][1] for moment in by_step]
+    for step, now in enumerate(gap):
+        np.testing.assert_allclose(now, gap[0], rtol=0, atol=1e-12, err_msg=f"step {step}")
+    right = by_step[-1]["sigmoid-mse"]["first_sums"]
+    assert np.abs((right[0] - right[1]) - gap[0]).max() > 0.1  # the right run's first layer does learn
+
+
+def test_lesson_2_diagnosis_names_the_mistake():
+    run = played(2, LESSON_2_STEPS)
+    assert run.collapsed == {"sig-mse-mixed": ["examples_mixed"]}
+    assert run.diverged == set()
+
+
+# --- 3. The softmax layer --------------------------------------------------------------------------------
+
+def lesson_3_frames(example: int = 0) -> list[dict]:
+    exp = experiment(lesson(3).preset.model_copy(update={"example": example}))
     frames = [exp.frame().model_dump()]
     for _ in range(3):
         exp.advance(40, 60.0)
@@ -212,16 +297,16 @@ def lesson_2_frames(example: int = 0) -> list[dict]:
     return frames
 
 
-def test_lesson_2_outputs_add_up_to_one():
-    for frame in lesson_2_frames():
+def test_lesson_3_outputs_add_up_to_one():
+    for frame in lesson_3_frames():
         softmax = np.array(run_frame(frame, "softmax-ce")["outputs"])
         np.testing.assert_allclose(softmax.sum(axis=1), 1.0, atol=1e-12)
         sigmoid = np.array(run_frame(frame, "sigmoid-mse")["outputs"])
         assert np.abs(sigmoid.sum(axis=1) - 1.0).max() > 0.05  # nothing makes them
 
 
-def test_lesson_2_jacobian_is_full():
-    for step, frame in enumerate(lesson_2_frames()):
+def test_lesson_3_jacobian_is_full():
+    for step, frame in enumerate(lesson_3_frames()):
         for run_id in ("softmax-ce", "sigmoid-mse"):
             run = run_frame(frame, run_id)
             a = np.array(run["outputs"][run["output"]["example"]])
@@ -238,25 +323,39 @@ def test_lesson_2_jacobian_is_full():
                 assert (jacobian[off] == 0).all()
 
 
-def test_lesson_2_jacobian_rows_add_up_to_zero():
-    for frame in lesson_2_frames():
+def test_lesson_3_jacobian_rows_add_up_to_zero():
+    for frame in lesson_3_frames():
         jacobian = np.array(run_frame(frame, "softmax-ce")["output"]["jacobian"])
         np.testing.assert_allclose(jacobian.sum(axis=1), 0.0, atol=1e-6)  # 7 digits
 
 
-def test_lesson_2_each_example_has_its_own_jacobian():
-    assert lesson(2).try_this.command == "next-example"
-    first, second = lesson_2_frames(0)[0], lesson_2_frames(1)[0]
+def test_lesson_3_each_example_has_its_own_jacobian():
+    assert lesson(3).try_this.command == "next-example"
+    first, second = lesson_3_frames(0)[0], lesson_3_frames(1)[0]
     for run_id in ("softmax-ce", "sigmoid-mse"):
         assert run_frame(second, run_id)["output"]["example"] == 1
         j0, j1 = (np.array(run_frame(f, run_id)["output"]["jacobian"]) for f in (first, second))
         assert np.abs(j0 - j1).max() > 1e-3
 
 
-# --- 3. What replaces σ′(z) ------------------------------------------------------------------------------
-
-def test_lesson_3_same_starting_weights():
+def test_lesson_3_code_gives_the_lab_numbers():
+    code = lesson(3).code
+    assert "z.max(axis=0, keepdims=True)" in code and "log_softmax(z)" in code and "delta = a - y" in code
     exp = experiment(lesson(3).preset)
+    exp.advance(40, 60.0)  # trained a little: the numbers are not the starting ones
+    net = next(run.net for run in exp.runs if run.spec.kind == "softmax_ce")
+    fwd, bwd = net.gradients(exp.X, exp.Y)
+    names = {"np": np, "z": fwd.zs[-1].T, "y": exp.Y.T}  # the code's conventions: one example per column
+    exec(code, names)
+    np.testing.assert_allclose(names["a"].T, fwd.output, rtol=1e-12)
+    np.testing.assert_allclose(names["C"], net.loss(fwd, exp.Y), rtol=1e-12)
+    np.testing.assert_allclose(names["delta"].T, bwd.deltas[-1], rtol=1e-12, atol=1e-15)
+
+
+# --- 4. What replaces σ′(z) ------------------------------------------------------------------------------
+
+def test_lesson_4_same_starting_weights():
+    exp = experiment(lesson(4).preset)
     sigmoid, softmax = (run.net for run in exp.runs)
     for w1, w2 in zip(sigmoid.W + sigmoid.b, softmax.W + softmax.b):
         np.testing.assert_array_equal(w1, w2)
@@ -265,22 +364,22 @@ def test_lesson_3_same_starting_weights():
     np.testing.assert_array_equal(first.theta, sigmoid.theta)
 
 
-def test_lesson_3_softmax_reaches_the_labels_first():
-    converged = played(3, 600).converged
+def test_lesson_4_softmax_reaches_the_labels_first():
+    converged = played(4, 600).converged
     assert converged["softmax-ce"] < 60
     assert 300 <= converged["sigmoid-mse"] <= 400  # "about 350 steps"
 
 
-def test_lesson_3_softmax_reaches_the_labels_first_from_other_starting_weights_too():
+def test_lesson_4_softmax_reaches_the_labels_first_from_other_starting_weights_too():
     for seed in range(10):
-        config = lesson(3).preset.model_copy(
-            update={"network": lesson(3).preset.network.model_copy(update={"seed": seed})})
+        config = lesson(4).preset.model_copy(
+            update={"network": lesson(4).preset.network.model_copy(update={"seed": seed})})
         converged = play(config, 600, until_converged=True).converged
         assert converged["softmax-ce"] * 4 < converged["sigmoid-mse"], seed
 
 
-def test_lesson_3_sigmoid_shrinks_the_error():
-    exp = experiment(lesson(3).preset)
+def test_lesson_4_sigmoid_shrinks_the_error():
+    exp = experiment(lesson(4).preset)
     Y = exp.Y
     for _ in range(8):
         frame = exp.frame().model_dump()
@@ -291,9 +390,9 @@ def test_lesson_3_sigmoid_shrinks_the_error():
         exp.advance(50, 60.0)
 
 
-def test_lesson_3_other_three_equations_unchanged():
+def test_lesson_4_other_three_equations_unchanged():
     """BP2, BP3 and BP4, written out once, hold for both runs: only δᴸ (BP1) differs between them."""
-    exp = experiment(lesson(3).preset)
+    exp = experiment(lesson(4).preset)
     exp.advance(30, 60.0)
     for run in exp.runs:
         net = run.net
@@ -309,11 +408,11 @@ def test_lesson_3_other_three_equations_unchanged():
             np.testing.assert_allclose(bwd.grad_W[layer], delta.T @ fwd.activations[layer] / n, rtol=1e-12)  # BP4
 
 
-# --- 4. The tempting mistake ---------------------------------------------------------------------------------
+# --- 5. The tempting mistake ---------------------------------------------------------------------------------
 
-def test_lesson_4_gradient_check_finds_the_mistake():
-    assert lesson(4).try_this.command == "gradcheck"
-    exp = experiment(lesson(4).preset)
+def test_lesson_5_gradient_check_finds_the_mistake():
+    assert lesson(5).try_this.command == "gradcheck"
+    exp = experiment(lesson(5).preset)
     for moment in (0, 200):  # at the start, and during training
         exp.advance(moment - exp.step, 60.0)
         checks = {event.run: max(layer.relative_error for layer in event.layers) for event in exp.gradcheck()}
@@ -321,36 +420,36 @@ def test_lesson_4_gradient_check_finds_the_mistake():
         assert checks["softmax-mse"] < 1e-6
 
 
-def test_lesson_4_mistake_points_elsewhere():
-    frame = experiment(lesson(4).preset).frame().model_dump()
+def test_lesson_5_mistake_points_elsewhere():
+    frame = experiment(lesson(5).preset).frame().model_dump()
     mistake = run_frame(frame, "mistake")["output"]
     cosines = [cosine(wrong, right) for wrong, right in zip(mistake["delta"], mistake["delta_correct"])]
     assert min(cosines) < 0.8
 
 
-def test_lesson_4_mistake_loss_stays_above():
-    run = played(4, 1000)
+def test_lesson_5_mistake_loss_stays_above():
+    run = played(5, 1000)
     right, wrong = np.array(run.losses, dtype=float).T
     assert right[0] == wrong[0]  # same weights, same cost
     last = run.converged["mistake"]
     assert (wrong[1:last] > right[1:last]).all()
 
 
-def test_lesson_4_mistake_reaches_the_labels_later():
-    converged = played(4, 1000).converged
+def test_lesson_5_mistake_reaches_the_labels_later():
+    converged = played(5, 1000).converged
     assert converged["mistake"] >= 1.5 * converged["softmax-mse"]
 
 
-def test_lesson_4_mistake_reaches_the_labels_later_from_other_starting_weights_too():
-    preset = lesson(4).preset
+def test_lesson_5_mistake_reaches_the_labels_later_from_other_starting_weights_too():
+    preset = lesson(5).preset
     for seed in range(1, 5):
         config = preset.model_copy(update={"network": preset.network.model_copy(update={"seed": seed})})
         converged = play(config, 1500, until_converged=True).converged
         assert converged["mistake"] >= 1.5 * converged["softmax-mse"], seed
 
 
-def test_lesson_4_two_classes_half():
-    two = lesson(4).preset.model_copy(update={"dataset": lesson(3).preset.dataset})
+def test_lesson_5_two_classes_half():
+    two = lesson(5).preset.model_copy(update={"dataset": lesson(4).preset.dataset})
     exp = experiment(two)
     for _ in range(5):
         mistake = run_frame(exp.frame().model_dump(), "mistake")["output"]
@@ -359,32 +458,32 @@ def test_lesson_4_two_classes_half():
         exp.advance(40, 60.0)
 
 
-def test_lesson_4_with_two_classes_the_mistake_only_slows_training_down():
-    two = lesson(4).preset.model_copy(update={"dataset": lesson(3).preset.dataset})
+def test_lesson_5_with_two_classes_the_mistake_only_slows_training_down():
+    two = lesson(5).preset.model_copy(update={"dataset": lesson(4).preset.dataset})
     converged = play(two, 2000, until_converged=True).converged
     assert converged["softmax-mse"] < converged["mistake"]  # it learns, later (here exactly twice as many steps)
 
 
-# --- 5. When softmax does not help ----------------------------------------------------------------------
+# --- 6. When softmax does not help ----------------------------------------------------------------------
 
-def test_lesson_5_first_layer_sums_run_into_the_hundreds_and_saturate():
+def test_lesson_6_first_layer_sums_run_into_the_hundreds_and_saturate():
     """The text: the sums w₁x₁ + … + b run into the hundreds, so every hidden σ sits at 0 or 1, σ′(z) ≈ 0."""
-    exp = experiment(lesson(5).preset)
+    exp = experiment(lesson(6).preset)
     fwd = exp.runs[0].net.forward(exp.X)
     z, a = fwd.zs[0], fwd.activations[1]
     assert np.median(np.abs(z)) > 100 and np.abs(z).min() > 50
     assert (a * (1 - a)).max() < 1e-20
 
 
-def test_lesson_5_both_pictures_get_the_same_hidden_numbers():
-    run = played(5, 1000)
+def test_lesson_6_both_pictures_get_the_same_hidden_numbers():
+    run = played(6, 1000)
     for r in run.exp.runs:
         hidden = r.net.forward(run.exp.X).activations[1]
         assert np.abs(hidden[0] - hidden[1]).max() < 1e-12, r.id
 
 
-def test_lesson_5_every_output_layer_is_stuck():
-    run = played(5, 1000)
+def test_lesson_6_every_output_layer_is_stuck():
+    run = played(6, 1000)
     kinds = {r.spec.kind for r in run.exp.runs}
     assert {"softmax_ce", "softmax_mse", "sigmoid_mse", "sigmoid_bce"} <= kinds
     assert run.converged == {} and run.diverged == set()
@@ -393,8 +492,8 @@ def test_lesson_5_every_output_layer_is_stuck():
         np.testing.assert_allclose(run.outputs(r.id), 0.5, atol=0.05)
 
 
-def test_lesson_5_every_output_layer_stays_stuck_from_step_100():
-    exp = experiment(lesson(5).preset)
+def test_lesson_6_every_output_layer_stays_stuck_from_step_100():
+    exp = experiment(lesson(6).preset)
     exp.advance(100, 60.0)
     while exp.step < 1000:
         for r in exp.runs:
@@ -402,27 +501,27 @@ def test_lesson_5_every_output_layer_stays_stuck_from_step_100():
         exp.advance(100, 60.0)
 
 
-def test_lesson_5_diagnosis_names_the_cause():
-    collapsed = played(5, 1000).collapsed
+def test_lesson_6_diagnosis_names_the_cause():
+    collapsed = played(6, 1000).collapsed
     # The inputs' scale first (the lesson's own explanation), then what it does: same hidden numbers, saturation.
     assert collapsed and all(codes == ["unscaled_inputs", "identical_representations", "saturated_layer"]
                              for codes in collapsed.values())
 
 
-def test_lesson_5_scaled_inputs_learn():
-    item = lesson(5)
+def test_lesson_6_scaled_inputs_learn():
+    item = lesson(6)
     scaled = item.try_this.config(item.preset)
     assert scaled.dataset.params == {"scaled": True} and item.try_this.command == "play"
     assert scaled.network == item.preset.network  # the same network, from the same weights
-    run = played(5, 1000, try_this=True)
+    run = played(6, 1000, try_this=True)
     assert set(run.converged) == {r.id for r in run.exp.runs}
     assert run.collapsed == {}
 
 
-# --- 6. Why XOR needs a hidden layer ---------------------------------------------------------------------
+# --- 7. Why XOR needs a hidden layer ---------------------------------------------------------------------
 
-def test_lesson_6_every_output_layer_is_stuck():
-    run = played(6, 1000)
+def test_lesson_7_every_output_layer_is_stuck():
+    run = played(7, 1000)
     assert len(run.exp.runs[0].net.W) == 1  # no hidden layer
     assert run.converged == {} and run.diverged == set()
     assert set(run.collapsed) == {r.id for r in run.exp.runs}
@@ -430,15 +529,15 @@ def test_lesson_6_every_output_layer_is_stuck():
         np.testing.assert_allclose(run.outputs(r.id), 0.5, atol=0.05)
 
 
-def test_lesson_6_diagnosis_names_the_cause():
-    collapsed = played(6, 1000).collapsed
+def test_lesson_7_diagnosis_names_the_cause():
+    collapsed = played(7, 1000).collapsed
     assert collapsed and all(codes == ["not_linearly_separable"] for codes in collapsed.values())
 
 
-def test_lesson_6_hidden_layer_learns():
-    item = lesson(6)
+def test_lesson_7_hidden_layer_learns():
+    item = lesson(7)
     assert item.try_this.config(item.preset).network.hidden_layers == [8]
-    run = played(6, 3500, try_this=True)
+    run = played(7, 3500, try_this=True)
     assert set(run.converged) == {r.id for r in run.exp.runs}
     assert run.converged["softmax-ce"] <= 400  # "within about 350 steps"
     assert 2000 <= run.converged["sigmoid-mse"] <= 3000  # "about 2,500"

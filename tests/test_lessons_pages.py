@@ -19,10 +19,10 @@ def test_api_lessons_serves_the_lessons_the_tests_run(client):
 
 
 def test_api_lessons_by_number(client):
-    assert client.get("/api/lessons/5").json()["title"] == "When softmax does not help"
+    assert client.get("/api/lessons/6").json()["title"] == "When softmax does not help"
     missing = client.get("/api/lessons/9")
     assert missing.status_code == 404
-    assert "lessons are numbered 1 to 6" in missing.json()["detail"]
+    assert "lessons are numbered 1 to 7" in missing.json()["detail"]
 
 
 def test_api_lessons_is_in_the_api_reference(client):

@@ -18,7 +18,8 @@ from app.nn import MISTAKES, RUN_KINDS, Network, OutputLayer, Trainer, make_opti
 from app.nn.diagnostics import MEAN_LABEL_TOLERANCE
 from app.nn.mistakes import backward_under
 from app.nn.run_kinds import NEEDS_HIDDEN_LAYER, PAIRINGS
-from app.sessions.experiment import CONVERGED_ERROR
+from app.sessions.config import ExperimentConfig, check_limits
+from app.sessions.experiment import CONVERGED_ERROR, Experiment
 from app.web.app import create_app
 from lab_settings import make_settings
 from live_server import Transport
@@ -106,6 +107,55 @@ def test_from_any_starting_weights_examples_mixed_averages_the_mean_label_and_ne
     np.testing.assert_allclose(outputs.mean(axis=0), [0.5, 0.5], atol=1e-3)  # its rest point: mean δ = 0
     assert np.abs(outputs - TWO_POINTS_Y).max() > 0.35
     assert np.abs(right.net.predict(TWO_POINTS_X) - TWO_POINTS_Y).max() < CONVERGED_ERROR
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_under_examples_mixed_the_first_layer_never_learns_to_tell_two_points_apart(seed):
+    """Why the examples' outputs cannot be pulled apart: the mean input is [0.5, 0.5], so both columns of W0 get
+    the same update and the gap between the examples' first-layer sums z stays what it was at step 0."""
+    mixed = two_points_trainer("sigmoid_mse_examples_mixed", [8], seed=seed)
+    start = mixed.net.forward(TWO_POINTS_X).zs[0]
+    for _ in range(1000):
+        mixed.step()
+    now = mixed.net.forward(TWO_POINTS_X).zs[0]
+    np.testing.assert_allclose(now[0] - now[1], start[0] - start[1], rtol=0, atol=1e-12)
+    assert np.abs(now - start).max() > 0.1  # the sums themselves moved
+
+
+def default_two_points(kinds: tuple[str, ...], steps: int, dataset: dict | None = None) -> list:
+    """The dashboard's default network (8 sigmoid hidden units, weight seed 0, SGD 0.5) through the engine."""
+    config = ExperimentConfig.model_validate({
+        "dataset": dataset or {"name": "two-points"}, "network": {"hidden_layers": [8], "hidden_activation": "sigmoid", "seed": 0},
+        "optimizer": {"name": "sgd", "learning_rate": 0.5},
+        "runs": [{"id": f"r{i}", "kind": kind} for i, kind in enumerate(kinds)]})
+    exp = Experiment(config, check_limits(config, make_settings()))
+    found = []
+    while exp.step < steps:
+        found += exp.advance(500, 60.0)
+    return found
+
+
+def test_the_default_mixed_run_stuck_short_of_the_labels_is_diagnosed_with_its_mistake():
+    """Its outputs stop at [0.573, 0.430] and [0.427, 0.570]: not every output at the mean label, only their
+    average. It is reported once its loss is flat and its own step has shrunk where the right step has not."""
+    found = default_two_points(("sigmoid_mse", "sigmoid_mse_examples_mixed"), 1500)
+    collapsed = [e for e in found if e.event == "collapsed"]
+    assert [(e.run, e.cause) for e in collapsed] == [("r1", "examples_mixed")]
+    event = collapsed[0]
+    assert event.step <= 500 and [c.id for c in event.causes] == ["examples_mixed"]
+    assert "[0.5, 0.5]" in event.detail  # the averaged outputs, with their numbers
+    assert event.suggestion == MISTAKES["examples_mixed"].fix
+    assert [e.run for e in found if e.event == "converged"] == ["r0"]
+
+
+def test_a_mistake_run_on_a_plateau_the_right_run_shares_is_not_blamed_for_it():
+    """sum_not_mean steps N times too far, in the right direction: on near-twins both runs sit at [0.5, 0.5] for
+    thousands of steps, because the inputs are nearly identical, not because of the mistake."""
+    found = default_two_points(("sigmoid_mse", "sigmoid_mse_sum_not_mean"), 1500,
+                               {"name": "near-twins", "params": {"eps": 0.01}})
+    assert [e for e in found if e.event == "collapsed"] == []
+    assert {(e.run, e.cause) for e in found if e.event == "plateau"} == {("r0", "nearly_identical_inputs"),
+                                                                         ("r1", "nearly_identical_inputs")}
 
 
 # --- over the socket ---------------------------------------------------------------------------------------------

@@ -132,3 +132,49 @@ def test_every_applicable_mistake_changes_some_number():
             gaps = [np.abs(w - r).max() for w, r in zip(wrong.deltas + wrong.grad_W + wrong.grad_b,
                                                          right.deltas + right.grad_W + right.grad_b)]
             assert max(gaps) > 1e-6, (kind, mistake_id)
+
+
+def test_the_issues_second_ways_are_forms_of_their_mistakes_and_the_reference_form_comes_first():
+    forms = {m.id: [f.id for f in m.forms] for m in MISTAKES.values() if m.forms}
+    assert forms == {
+        "sigmoid_prime_kept": ["a_times_one_minus_a", "sigmoid_prime_of_z"],
+        "derivative_of_output": ["everywhere", "hidden_layers_only", "output_layer_only"],
+        "examples_mixed": ["mean_delta_times_mean_activation", "mean_input_pushed_through"],
+    }
+    case = mref.load_case("random_3_4_4_2_softmax_ce")
+    net, (X, Y) = mref.network(case), mref.examples(case)
+    for mistake_id in forms:
+        if not mistake_applies(mistake_id, net):
+            continue
+        default, first = (mistaken_numbers(net, X, Y, mistake_id, form=f) for f in (None, forms[mistake_id][0]))
+        for a, b in zip(default.deltas + default.grad_W, first.deltas + first.grad_W):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_every_form_gives_numbers_of_its_own_where_it_can_happen():
+    from app.nn.mistakes import every_form_numbers
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(3, 4)), np.eye(4)[[0, 2, 1]]
+    seen = set()
+    for kind in ("sigmoid_mse", "softmax_ce"):
+        net = _net([4, 4, 4], kind)
+        for mistake_id in ("sigmoid_prime_kept", "derivative_of_output", "examples_mixed"):
+            if not mistake_applies(mistake_id, net):
+                continue
+            numbers = list(every_form_numbers(net, X, Y, mistake_id))
+            assert numbers[0][0] == MISTAKES[mistake_id].forms[0]
+            for form, n in numbers[1:]:
+                seen.add(form.id)
+                first = numbers[0][1]
+                gaps = [np.abs(a - b).max() for a, b in zip(n.deltas + n.grad_W, first.deltas + first.grad_W)]
+                assert max(gaps) > 1e-6, (kind, mistake_id, form.id)
+    assert seen == {"sigmoid_prime_of_z", "hidden_layers_only", "output_layer_only", "mean_input_pushed_through"}
+
+
+def test_a_form_that_cannot_happen_is_refused():
+    with pytest.raises(ValueError):  # after a sigmoid, σ'(z) is a(1 − a): no second form of its own
+        mistaken_numbers(_net([2, 2], "sigmoid_bce"), np.eye(2), np.eye(2), "sigmoid_prime_kept",
+                         form="sigmoid_prime_of_z")
+    with pytest.raises(ValueError):
+        mistaken_numbers(_net([2, 3, 2], "sigmoid_mse"), np.eye(2), np.eye(2), "sign_flipped", form="everywhere")

@@ -15,15 +15,22 @@ from typing import Any
 from app.check.cases import CASES, Case
 from app.check.learner_code import UPDATE_ETA, CaseNumbers, LearnerProblem, UpdateNumbers, run_learner_code
 from app.check.pairings import PAIRINGS, PairingSearch, check_pairings
+from app.check.yours import square_reading, transposed_by_shape
 from app.nn.mistakes import MISTAKES
 
 EXIT_MATCH, EXIT_MISMATCH, EXIT_PROBLEM = 0, 1, 2
 EXIT_CODES = {"match": EXIT_MATCH, "mismatch": EXIT_MISMATCH, "problem": EXIT_PROBLEM}
 
 
-def _mistake(mistake_id: str) -> dict:
+def _mistake(mistake_id: str, forms: dict[str, dict] | None = None) -> dict:
+    """A mistake of the catalogue as JSON, with the form it was made in (`forms`: id → {"form", "form_text"})."""
     m = MISTAKES[mistake_id]
-    return {"id": m.id, "title": m.title, "sentence": m.sentence, "fix": m.fix, "equation": m.equation}
+    return {"id": m.id, "title": m.title, "sentence": m.sentence, "fix": m.fix, "equation": m.equation,
+            **(forms or {}).get(mistake_id, {"form": None, "form_text": None})}
+
+
+def _forms(named) -> dict[str, dict]:
+    return {m.id: {"form": m.form.id, "form_text": m.form.text} for m in named if m.form}
 
 
 def _common_mistakes(searches: list[PairingSearch], pairing: str) -> list[str] | None:
@@ -69,6 +76,7 @@ def _case_entry(case: Case, search: PairingSearch | None, pairing: str, problem:
             "first_mismatch": None if mismatch is None else _mismatch(mismatch),
             "mistakes": [m.id for m in report.diagnosis],
             "first_mismatch_mistakes": [m.id for m in report.first_mismatch_mistakes],
+            "forms": _forms(report.diagnosis + report.first_mismatch_mistakes),
             "layout_notes": report.layout_notes}
 
 
@@ -82,16 +90,20 @@ def _update_entry(update: UpdateNumbers | dict | None, search: PairingSearch | N
     """How their update_mini_batch did on one case; None when their class has none."""
     if update is None:
         return None
+    if not isinstance(update, UpdateNumbers) and update["problem"] == "skipped":  # parameters we cannot fill in
+        return {"status": "skipped", "reason": update["skipped"], "parameters": update["parameters"]}
     if not isinstance(update, UpdateNumbers):
         return {"status": "problem", "problem": {k: v for k, v in update.items() if k != "case"}}
     report = search.reports[pairing]
+    called = {"called_with": update.called_with} if update.called_with else {}
     if report.matches:
-        return {"status": "match", "first_mismatch": None, "mistakes": [], "first_mismatch_mistakes": []}
+        return {"status": "match", "first_mismatch": None, "mistakes": [], "first_mismatch_mistakes": [], **called}
     if backprop_status == "mismatch":  # its step carries backprop's mistake: named once, above
-        return {"status": "not_judged", "reason": "backprop_mismatch"}
-    return {"status": "mismatch", "first_mismatch": _mismatch(report.first_mismatch),
+        return {"status": "not_judged", "reason": "backprop_mismatch", **called}
+    return {**called, "status": "mismatch", "first_mismatch": _mismatch(report.first_mismatch),
             "mistakes": [m.id for m in report.diagnosis],
-            "first_mismatch_mistakes": [m.id for m in report.first_mismatch_mistakes]}
+            "first_mismatch_mistakes": [m.id for m in report.first_mismatch_mistakes],
+            "forms": _forms(report.diagnosis + report.first_mismatch_mistakes)}
 
 
 def _finding(mismatched: list[tuple[str, dict]], common: list[str], check: str) -> dict:
@@ -101,7 +113,7 @@ def _finding(mismatched: list[tuple[str, dict]], common: list[str], check: str) 
     name, first = mismatched[0]
     return {"first_mismatch": {"case": name, "check": check, **first["first_mismatch"]},
             # no mistake explains every case: name what explains the first one (all of it, else its first number)
-            "first_mismatch_mistakes": [] if common else [_mistake(m) for m in first["mistakes"]
+            "first_mismatch_mistakes": [] if common else [_mistake(m, first["forms"]) for m in first["mistakes"]
                                                           or first["first_mismatch_mistakes"]],
             "unknown_mistake": not common}
 
@@ -122,11 +134,14 @@ def check_code(path: Path, output: str | None = None, class_name: str | None = N
 
     pairings = (output,) if output else PAIRINGS
     ran = [(c, run.cases[c.name]) for c in cases if isinstance(run.cases[c.name], CaseNumbers)]
+    # One program lays out its nabla_w one way: the square case's read as the other cases' non-square ones.
+    square = square_reading([transposed_by_shape(w.shape, n_in, n_out) for c, numbers in ran
+                             for w, n_in, n_out in zip(numbers.grad_W, c.layer_sizes, c.layer_sizes[1:])])
     searches = {}
     for case, numbers in ran:
         yours, yours_again = numbers.yours()
         searches[case.name] = check_pairings(case.network(pairings[0]), case.inputs, case.labels, yours,
-                                             yours_again=yours_again, pairings=pairings)
+                                             yours_again=yours_again, pairings=pairings, square_transposed=square)
     problems = [run.cases[c.name] for c in cases if not isinstance(run.cases[c.name], CaseNumbers)]
     if not searches:
         result["problem"] = problems[0]
@@ -159,11 +174,17 @@ def check_code(path: Path, output: str | None = None, class_name: str | None = N
         output={"pairing": chosen, "given": output is not None, "reason": "given" if output else reason,
                 "also": [{"pairing": p, "mistakes": ids} for p, ids in others.items()]},
         cases=entries,
-        update=None if not run.updates else {"method": "update_mini_batch", "eta": UPDATE_ETA},
-        mistakes=[_mistake(m) for m in dict.fromkeys(common + update_common)],
+        update=None if not run.updates else {
+            "method": "update_mini_batch", "eta": UPDATE_ETA,
+            # network2.py's update_mini_batch(mini_batch, eta, lmbda, n): run without regularisation
+            **({"lmbda": 0.0} if any(isinstance(u, UpdateNumbers) and u.called_with for u in run.updates.values())
+               else {})},
+        # the form named is the one of the first wrong case (another case may fit several forms)
+        mistakes=[_mistake(m, {**(update_mismatched[0][1]["forms"] if update_mismatched else {}),
+                               **(mismatched[0]["forms"] if mismatched else {})})
+                  for m in dict.fromkeys(common + update_common)],
         **finding,
-        layout_notes=sorted({n for numbers in (n for _, n in ran) for n in numbers.notes}
-                            | {n for e in entries for n in e.get("layout_notes", [])}),
+        layout_notes=sorted({n for e in entries for n in e.get("layout_notes", [])}),
     )
     if mismatched or update_mismatched:
         result["status"] = "mismatch"

@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from app.check.cases import Case
-from app.check.yours import GRAD_W_TRANSPOSED
 
 RUNNER = Path(__file__).with_name("runner.py")
 UPDATE_ETA = 0.5  # the learning rate their update_mini_batch is given; its step divided by it is their gradient
@@ -52,7 +51,6 @@ class CaseNumbers:
     grad_W_again: list[np.ndarray]  # the same from a second call on each example (same instance)
     grad_b_again: list[np.ndarray]
     outputs: np.ndarray | None  # (N, n_out), from their feedforward, when they have one
-    notes: list[str] = field(default_factory=list)  # layout differences that are not mistakes
 
     def yours(self) -> tuple[dict, dict]:
         """`yours` and `yours_again` as check_numbers reads them. The second call is compared by its gradients
@@ -74,6 +72,7 @@ class UpdateNumbers:
 
     grad_W: list[np.ndarray]  # (n_out, n_in)
     grad_b: list[np.ndarray]  # (n_out,)
+    called_with: dict = field(default_factory=dict)  # arguments besides (mini_batch, eta): network2's lmbda, n
 
     def yours(self) -> dict:
         return {"layers": [{"grad_W": w, "grad_b": b} for w, b in zip(self.grad_W, self.grad_b)]}
@@ -127,7 +126,9 @@ def _run_child(request: dict, timeout: float) -> tuple[dict | None, Printed, int
             child.wait()
             reader.join(timeout=5)
             child.stdout.close()
-        result = json.loads(result_path.read_text()) if code is not None and result_path.exists() else None
+        # The child writes the file whole (os.replace) as its last act: once there, it is complete, whatever
+        # their code left running afterwards.
+        result = json.loads(result_path.read_text()) if result_path.exists() else None
     return result, printed, code
 
 
@@ -141,7 +142,7 @@ def run_learner_code(path: Path, cases: tuple[Case, ...], class_name: str | None
                           "labels": c.labels.tolist(), "W": [W.tolist() for W in c.W],
                           "b": [b.tolist() for b in c.b]} for c in cases]}
     result, printed, code = _run_child(request, timeout)
-    if code is None:
+    if result is None and code is None:
         raise LearnerProblem({"problem": "timeout", "seconds": timeout, "printed_lines": printed.lines})
     if result is None:
         raise LearnerProblem({"problem": "exited", "exit_code": code, "printed_lines": printed.lines})
@@ -159,8 +160,9 @@ def run_learner_code(path: Path, cases: tuple[Case, ...], class_name: str | None
             numbers[case.name] = {**p.fields, "case": case.name}
         if "update" in raw:
             try:
-                if "problem" in raw["update"]:
-                    raise LearnerProblem(raw["update"])
+                if "problem" in raw["update"] or "skipped" in raw["update"]:
+                    raise LearnerProblem(raw["update"] if "problem" in raw["update"]
+                                         else {"problem": "skipped", **raw["update"]})
                 updates[case.name] = update_numbers(case, raw["update"])
             except LearnerProblem as p:
                 updates[case.name] = {**p.fields, "case": case.name}
@@ -187,30 +189,32 @@ def _layers(raw: dict, key: str, sizes: list[int], what: str) -> int:
     return len(sizes) - 1
 
 
-def _gradients(raw: dict, sizes: list[int], what: str, notes: set[str]):
-    """One call's nabla_b (as vectors) and nabla_w (as (n_out, n_in) matrices)."""
+def _gradients(raw: dict, sizes: list[int], what: str):
+    """One call's nabla_b (as vectors) and nabla_w, as given: (n_out, n_in) or (n_in, n_out), which
+    app/check/yours.py reads (one rule for every entry point)."""
     nabla_b, nabla_w = [], []
     for l in range(_layers(raw, "nabla_b", sizes, what)):
         n = sizes[l + 1]
         nabla_b.append(_array(raw["nabla_b"][l], f"{what}: nabla_b[{l}]", [(n, 1), (n,), (1, n)]).ravel())
     for l in range(_layers(raw, "nabla_w", sizes, what)):
         n_in, n_out = sizes[l], sizes[l + 1]
-        W = _array(raw["nabla_w"][l], f"{what}: nabla_w[{l}]", [(n_out, n_in), (n_in, n_out)])
-        if W.shape != (n_out, n_in):
-            notes.add(GRAD_W_TRANSPOSED)  # (n_in, n_out): read as its transpose, a layout and not a mistake
-            W = W.T
-        nabla_w.append(W)
+        nabla_w.append(_array(raw["nabla_w"][l], f"{what}: nabla_w[{l}]", [(n_out, n_in), (n_in, n_out)]))
     return nabla_b, nabla_w
 
 
 def case_numbers(case: Case, raw: dict) -> CaseNumbers:
-    sizes, notes = case.layer_sizes, set()
+    sizes = case.layer_sizes
     first, again = [], []
     for n, calls in enumerate(raw["calls"]):
         what = f"backprop on example {n + 1} of {case.name}"
-        first.append(_gradients(calls[0], sizes, what, notes))
-        again.append(_gradients(calls[1], sizes, what + " (second call)", notes))
+        first.append(_gradients(calls[0], sizes, what))
+        again.append(_gradients(calls[1], sizes, what + " (second call)"))
     layers = range(len(sizes) - 1)
+    for l in layers:  # averaged over the examples below: every example's nabla_w[l] must be laid out alike
+        shapes = {w[l].shape for _, w in first + again}
+        if len(shapes) > 1:
+            raise LearnerProblem({"problem": "wrong_shapes", "what": f"nabla_w[{l}] on {case.name}",
+                                  "shape": list(first[-1][1][l].shape), "expected": list(first[0][1][l].shape)})
     deltas = [np.stack([b[l] for b, _ in first]) for l in layers]
     outputs = None
     if raw.get("outputs"):
@@ -224,7 +228,7 @@ def case_numbers(case: Case, raw: dict) -> CaseNumbers:
         grad_b=[d.mean(axis=0) for d in deltas],
         grad_W_again=[np.mean([w[l] for _, w in again], axis=0) for l in layers],
         grad_b_again=[np.mean([b[l] for b, _ in again], axis=0) for l in layers],
-        outputs=outputs, notes=sorted(notes))
+        outputs=outputs)
 
 
 def update_numbers(case: Case, raw: dict, eta: float = UPDATE_ETA) -> UpdateNumbers:
@@ -239,4 +243,4 @@ def update_numbers(case: Case, raw: dict, eta: float = UPDATE_ETA) -> UpdateNumb
     grad_b = [(b - after) / eta for b, after in zip(case.b, b_after)]
     if not any(g.any() for g in grad_W + grad_b):  # a method that returns new weights instead of setting them?
         raise LearnerProblem({"problem": "unchanged"})
-    return UpdateNumbers(grad_W, grad_b)
+    return UpdateNumbers(grad_W, grad_b, raw.get("called_with", {}))

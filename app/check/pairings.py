@@ -58,7 +58,8 @@ class PairingSearch:
 
 
 def check_pairings(net: Network, X: np.ndarray, Y: np.ndarray, yours: dict, learning_rate: float = 1.0,
-                   yours_again: dict | None = None, pairings: tuple[str, ...] = PAIRINGS) -> PairingSearch:
+                   yours_again: dict | None = None, pairings: tuple[str, ...] = PAIRINGS,
+                   square_transposed: bool | None = None) -> PairingSearch:
     """check_numbers under each output layer + loss in `pairings` (run kind ids), on the weights of `net`."""
     Y = np.asarray(Y, dtype=np.float64)
     reports: dict[str, CheckReport] = {}
@@ -69,7 +70,8 @@ def check_pairings(net: Network, X: np.ndarray, Y: np.ndarray, yours: dict, lear
         if why:
             skipped[kind] = why
             continue
-        reports[kind] = check_numbers(net.with_output(output), X, Y, yours, learning_rate, yours_again)
+        reports[kind] = check_numbers(net.with_output(output), X, Y, yours, learning_rate, yours_again,
+                                      square_transposed)
     matching = [k for k, r in reports.items() if r.matches]
     named = {k: [m.id for m in r.diagnosis] for k, r in reports.items() if r.diagnosis}
     if matching:

@@ -103,6 +103,10 @@ def problem_text(problem: dict, file: str) -> str:
         else:
             text += (f"is a {problem['got']}; expected (nabla_b, nabla_w), two lists with one array per weight "
                      f"layer.")
+    elif kind == "not_real":
+        text = (f"Your code returned {problem['dtype']} numbers in {problem['what']}. Gradients are real numbers: "
+                f"look for a complex number (1j, np.sqrt of a negative with a complex dtype) or text where an array "
+                f"of floats belongs.")
     elif kind == "not_finite":
         text = (f"Your code returned NaN or infinity in {problem['what']}. With the check's small "
                 f"weights every right number is finite: look for a division by zero, a log of 0, or an exp "
@@ -121,6 +125,10 @@ def _layer_name(quantity: str, layer: int | None) -> str:
     }.get(quantity, f"{quantity} of layer {layer}")
 
 
+def _form(mistake: dict) -> str:
+    return f", {mistake['form_text']}" if mistake.get("form_text") else ""
+
+
 def _mismatch_text(m: dict) -> str:
     call = " on the second call with the same example" if m["call"] == 2 else ""
     return (f"{m['equation']}, {_layer_name(m['quantity'], m['layer'])}{call}: off by up to "
@@ -137,6 +145,9 @@ def _update_text(update: dict) -> str:
                 "this check is only about how the gradients are combined and applied")
     if status == "problem":
         return f"update_mini_batch: ✗ could not run it ({update['problem']['problem']}, below)"
+    if status == "skipped":
+        return (f"update_mini_batch: not checked: it also needs {', '.join(update['parameters'])}, which the check "
+                f"cannot fill in")
     m = update["first_mismatch"]
     array = "weights" if m["quantity"] == "grad_W" else "biases"
     named = f" [{', '.join(update['mistakes'])}]" if update["mistakes"] else ""
@@ -165,6 +176,9 @@ def render(result: dict, verbose: bool = False) -> str:
         first = result.get("first_mismatch")
         if all(c["status"] == "match" for c in result["cases"]):
             lines.append("Your backprop is right: every δ and gradient matches the engine's.")
+        if (result.get("update") or {}).get("lmbda") == 0:
+            lines.append("update_mini_batch(mini_batch, eta, lmbda, n) was called with lmbda=0 (no regularisation) "
+                         "and n = the mini-batch's size.")
         if result.get("update") and all((c["update"] or {}).get("status") == "match" for c in result["cases"]):
             lines.append(f"Your update_mini_batch applies them rightly: w − eta · (the mean gradient over the "
                          f"mini-batch), with eta = {result['update']['eta']:g}.")
@@ -172,11 +186,11 @@ def render(result: dict, verbose: bool = False) -> str:
             where = " in update_mini_batch" if first.get("check") == "update_mini_batch" else ""
             lines.append(f"First wrong equation{where}: {first['equation']} on {first['case']}.")
         for m in result.get("mistakes", []):
-            lines.append(f"Mistake: {m['title']} ({m['id']}).")
+            lines.append(f"Mistake: {m['title']} ({m['id']}){_form(m)}.")
             lines.append(textwrap.indent(_paragraph(m["sentence"]), "  "))
             lines.append(textwrap.indent(_paragraph(f"Fix: {m['fix']}"), "  "))
         for m in result.get("first_mismatch_mistakes", []):
-            lines.append(f"Your first wrong equation gives the numbers of: {m['title']} ({m['id']}).")
+            lines.append(f"Your first wrong equation gives the numbers of: {m['title']} ({m['id']}){_form(m)}.")
             lines.append(textwrap.indent(_paragraph(m["sentence"]), "  "))
             lines.append(textwrap.indent(_paragraph(f"Fix: {m['fix']}"), "  "))
         if result.get("first_mismatch_mistakes"):

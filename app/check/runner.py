@@ -61,7 +61,7 @@ def _import(path: str, folder: str):
     except ImportError as e:
         error = traceback.format_exception_only(type(e), e)[-1].strip()
         raise Problem("import_error", error=error, where=_their_frame(e.__traceback__, folder)) from None
-    except (Exception, SystemExit) as e:  # noqa: BLE001 - anything their module does at import is theirs to see
+    except BaseException as e:  # noqa: BLE001 - anything their module raises at import (KeyboardInterrupt too)
         raise _raised(e, "import", folder) from None
     return module
 
@@ -99,7 +99,11 @@ def _column(values) -> np.ndarray:
 def _array(value, what: str) -> dict:
     """One returned array as {"shape", "values"}, or a Problem saying what it was instead."""
     try:
-        array = np.asarray(value, dtype=float)
+        array = np.asarray(value)
+        complex_objects = array.dtype.kind == "O" and any(isinstance(v, complex) for v in array.ravel())
+        if array.dtype.kind in "cSUVMm" or complex_objects:  # casting would drop an imaginary part, or text
+            raise Problem("not_real", what=what, dtype=str(array.dtype))
+        array = array.astype(float)
     except (TypeError, ValueError):
         raise Problem("wrong_shapes", what=what, got=type(value).__name__) from None
     values = array.ravel().tolist() if array.size <= MAX_VALUES else None
@@ -129,10 +133,10 @@ class Learner:
     def __init__(self, kind: str, name: str, thing, folder: str):
         self.kind, self.name, self.thing, self.folder = kind, name, thing, folder
 
-    def _call(self, during: str, fn, *args):
+    def _call(self, during: str, fn, *args, **kwargs):
         try:
-            return fn(*args)
-        except (Exception, SystemExit) as e:  # noqa: BLE001 - their code raising is a finding, with their line
+            return fn(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001 - their code raising (anything) is a finding, with their line
             raise _raised(e, during, self.folder) from None
 
     def network(self, case: dict):
@@ -162,11 +166,16 @@ class Learner:
         return self.kind == "class" and callable(getattr(self.thing, "update_mini_batch", None))
 
     def update(self, case: dict, eta: float) -> dict:
-        """The weights and biases after their update_mini_batch(the whole case as one mini-batch, eta)."""
+        """The weights and biases after their update_mini_batch(the whole case as one mini-batch, eta). Nielsen's
+        network2.py also takes (lmbda, n): called with lmbda=0 (no regularisation) and n = the batch's size."""
         net = self.network(case)
         batch = [(_column(x), _column(y)) for x, y in zip(case["inputs"], case["labels"])]
-        self._call("update_mini_batch(mini_batch, eta)", net.update_mini_batch, batch, eta)
-        after = {}
+        extra = _regularisation_arguments(net.update_mini_batch, len(batch))
+        if extra is None:
+            return {"skipped": "other_parameters", "parameters": _required(net.update_mini_batch)[2:]}
+        during = "update_mini_batch(mini_batch, eta" + "".join(f", {k}={v:g}" for k, v in extra.items()) + ")"
+        self._call(during, net.update_mini_batch, batch, eta, **extra)
+        after = {"called_with": extra} if extra else {}
         for key in ("weights", "biases"):
             arrays = getattr(net, key, None)
             if not isinstance(arrays, (tuple, list)):
@@ -180,6 +189,26 @@ class Learner:
             return None
         net = self.network(case)
         return _array(self._call("feedforward(x)", net.feedforward, _column(x)), "feedforward's return value")
+
+
+def _required(method) -> list[str]:
+    """The names of the parameters a call must give (self already bound)."""
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):  # a builtin or a C extension: assume Nielsen's two
+        return ["mini_batch", "eta"]
+    return [p.name for p in parameters if p.default is p.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
+def _regularisation_arguments(method, batch_size: int) -> dict | None:
+    """What to pass besides (mini_batch, eta): {} for network.py, network2.py's lmbda=0 and n, None for others."""
+    extra = _required(method)[2:]
+    if not extra:
+        return {}
+    if extra == ["lmbda", "n"]:
+        return {"lmbda": 0.0, "n": batch_size}
+    return None
 
 
 def run(request: dict) -> dict:
@@ -210,16 +239,22 @@ def main() -> None:
     request_path, result_path = sys.argv[1], sys.argv[2]
     with open(request_path) as f:
         request = json.load(f)
+    folder = os.path.dirname(os.path.abspath(request["path"]))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             result = run(request)
         except Problem as p:
             result = p.fields
+        except BaseException as e:  # noqa: BLE001 - what their objects raise inside our code: reported, no traceback
+            result = _raised(e, "the check", folder).fields
     result["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
     with open(result_path + ".part", "w") as f:
         json.dump(result, f)  # NaN stays NaN here; the parent checks every number before showing any
-    os.replace(result_path + ".part", result_path)
+    os.replace(result_path + ".part", result_path)  # complete or absent: the parent trusts it once it exists
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # a thread their module started must not keep this process (and the check) waiting
 
 
 if __name__ == "__main__":

@@ -4,6 +4,11 @@ The engine keeps examples as rows; many learners (Nielsen's book among them) kee
 vector (n, 1) and several as (n, N). Row-layout code often computes ∂C/∂W as aᵀ δ, which is (n_in, n_out).
 Nielsen's backprop returns `nabla_b` and `nabla_w` lists instead of per-layer entries. None of these is a
 mistake: each is read, turned into the engine's layout, and recorded as a layout note.
+
+How a grad_W is read is decided here and only here: a non-square one by its shape; a square one, whose shape
+cannot tell, the way the learner's non-square grad_W arrays read (as given when there are none, or when they
+disagree). A second call's numbers (yours_again) are read the way the first call's are; `backprop-lab check`
+reads the square ones of a case the way its code's non-square arrays read on every case (`square_transposed`).
 """
 
 from __future__ import annotations
@@ -16,10 +21,8 @@ import numpy as np
 PER_EXAMPLE = ("z", "a", "delta")  # per layer, one value per example and unit
 LAYER_QUANTITIES = ("z", "a", "delta", "grad_W", "grad_b")
 
-# How an interpretation reads the arrays: examples as rows or columns, grad_W as given or transposed.
+# How an interpretation reads the per-example arrays: examples as rows or columns.
 EXAMPLE_LAYOUTS = ("rows", "columns")
-GRAD_W_LAYOUTS = ("as_given", "transposed")
-INTERPRETATIONS = [(e, w) for w in GRAD_W_LAYOUTS for e in EXAMPLE_LAYOUTS]
 
 # Layout note ids: ways of writing the right numbers that are not mistakes.
 COLUMN_VECTORS = "column_vectors"
@@ -54,6 +57,8 @@ class Read:
 
     arrays: dict[Key, np.ndarray]
     notes: list[str]
+    examples: str = "rows"  # how the per-example arrays were read: "rows" or "columns"
+    transposed: frozenset[Key] = frozenset()  # the grad_W arrays read as their transpose
 
 
 def _has_bool(value: Any) -> bool:
@@ -117,10 +122,10 @@ def gather(yours: dict[str, Any], n_layers: int, name: str = "yours") -> Given:
     return Given(arrays, locs, nielsen)
 
 
-def _shapes(key: Key, units: list[int], n_examples: int, layout: tuple[str, str]) -> list[tuple[int, ...]]:
-    """The shapes `key` may have under an interpretation, the engine's own shape first."""
+def _shapes(key: Key, units: list[int], n_examples: int, examples: str,
+            transposed: bool = False) -> list[tuple[int, ...]]:
+    """The shapes `key` may have when examples are `examples` and (grad_W) read `transposed`, engine's first."""
     quantity, layer = key
-    examples, grad_W = layout
     if quantity == "loss":
         return [(), (1,), (1, 1)]
     if quantity in PER_EXAMPLE or quantity == "outputs":
@@ -131,53 +136,88 @@ def _shapes(key: Key, units: list[int], n_examples: int, layout: tuple[str, str]
     if quantity == "grad_b":
         return [(n_out,), (n_out, 1), (1, n_out)]
     n_in = units[layer]
-    return [(n_out, n_in)] if grad_W == "as_given" else [(n_in, n_out)]
+    return [(n_in, n_out)] if transposed else [(n_out, n_in)]
 
 
 def allowed_shapes(key: Key, units: list[int], n_examples: int) -> list[tuple[int, ...]]:
-    return list(dict.fromkeys(s for layout in INTERPRETATIONS for s in _shapes(key, units, n_examples, layout)))
+    return list(dict.fromkeys(s for examples in EXAMPLE_LAYOUTS for transposed in (False, True)
+                              for s in _shapes(key, units, n_examples, examples, transposed)))
 
 
-def interpretations(given: Given, units: list[int], n_examples: int) -> Iterator[Read]:
-    """Every way of reading the arrays that fits all their shapes, the engine's own layout first.
-    Raises YoursError at the first array that fits no layout, or that contradicts the others."""
-    fitting = []
-    for layout in INTERPRETATIONS:
-        if all(a.shape in _shapes(key, units, n_examples, layout) for key, a in given.arrays.items()):
-            fitting.append(layout)
+def transposed_by_shape(shape: tuple[int, ...], n_in: int, n_out: int) -> bool | None:
+    """Whether a grad_W of this shape is (n_in, n_out); None when a square shape cannot tell."""
+    return None if n_in == n_out else tuple(shape) == (n_in, n_out)
+
+
+def square_reading(readings: list[bool | None]) -> bool | None:
+    """How square grad_W arrays read, from the non-square ones' readings: None when none tell, or they disagree."""
+    told = set(r for r in readings if r is not None)
+    return told.pop() if len(told) == 1 else None
+
+
+def grad_w_transposed(givens: list[Given], units: list[int],
+                      square_transposed: bool | None = None) -> dict[int, bool]:
+    """Per layer with a grad_W: read as its transpose? Non-square by shape; square ones follow the non-square
+    (else `square_transposed`, else as given)."""
+    read = {layer: transposed_by_shape(array.shape, units[layer], units[layer + 1])
+            for given in givens for (quantity, layer), array in given.arrays.items() if quantity == "grad_W"}
+    square = square_reading(list(read.values()))
+    square = bool(square if square is not None else square_transposed)
+    return {layer: square if t is None else t for layer, t in read.items()}
+
+
+def interpretations(given: Given, units: list[int], n_examples: int, again: Given | None = None,
+                    square_transposed: bool | None = None) -> Iterator[tuple[Read, Read | None]]:
+    """Every way of reading the arrays (and the second call's, the same way) that fits all their shapes, the
+    engine's own layout first. Raises YoursError at the first array that fits no layout, or that contradicts the
+    others."""
+    givens = [given] + ([again] if again else [])
+    transposed = grad_w_transposed(givens, units, square_transposed)
+
+    def fits(g: Given, examples: str) -> bool:
+        return all(a.shape in _shapes(key, units, n_examples, examples, transposed.get(key[1], False))
+                   for key, a in g.arrays.items())
+
+    fitting = [e for e in EXAMPLE_LAYOUTS if all(fits(g, e) for g in givens)]
     if not fitting:
-        raise _shape_error(given, units, n_examples)
-    for layout in fitting:
-        yield _read(given, units, n_examples, layout)
+        raise _shape_error(givens, units, n_examples, transposed)
+    for examples in fitting:
+        yield (_read(given, units, examples, transposed),
+               _read(again, units, examples, transposed) if again else None)
 
 
-def _shape_error(given: Given, units: list[int], n_examples: int) -> YoursError:
-    for key, array in given.arrays.items():
-        allowed = allowed_shapes(key, units, n_examples)
-        if array.shape not in allowed:
-            shapes = " or ".join(str(list(s)) for s in allowed)
-            return YoursError(given.locs[key], f"has shape {list(array.shape)}; for this model and "
-                                               f"{n_examples} example(s) it must be {shapes}")
+def _shape_error(givens: list[Given], units: list[int], n_examples: int,
+                 transposed: dict[int, bool]) -> YoursError:
+    entries = [(key, array, g.locs[key]) for g in givens for key, array in g.arrays.items()]
+
+    def layouts(key: Key, array: np.ndarray) -> list[str]:
+        return [e for e in EXAMPLE_LAYOUTS
+                if array.shape in _shapes(key, units, n_examples, e, transposed.get(key[1], False))]
+
+    for key, array, loc in entries:
+        if not layouts(key, array):
+            shapes = " or ".join(str(list(s)) for s in allowed_shapes(key, units, n_examples))
+            return YoursError(loc, f"has shape {list(array.shape)}; for this model and {n_examples} example(s) it "
+                                   f"must be {shapes}")
     # Every array fits some layout, but not the same one: name the first that disagrees with the first array.
-    first_key = next(iter(given.arrays))
-    layouts = [lay for lay in INTERPRETATIONS if given.arrays[first_key].shape in _shapes(first_key, units,
-                                                                                          n_examples, lay)]
-    for key, array in given.arrays.items():
-        if not any(array.shape in _shapes(key, units, n_examples, lay) for lay in layouts):
-            return YoursError(given.locs[key], f"has shape {list(array.shape)}, which puts the examples the other "
-                                               f"way round from {_where(given.locs[first_key])}: use one layout "
-                                               f"(one row per example, or one column per example) throughout")
-    return YoursError(given.locs[first_key][:1], "the arrays' shapes do not fit one layout")
+    first_key, first_array, first_loc = entries[0]
+    first_layouts = layouts(first_key, first_array)
+    for key, array, loc in entries:
+        if not set(layouts(key, array)) & set(first_layouts):
+            return YoursError(loc, f"has shape {list(array.shape)}, which puts the examples the other way round "
+                                   f"from {_where(first_loc)}: use one layout (one row per example, or one column "
+                                   f"per example) throughout")
+    return YoursError(first_loc[:1], "the arrays' shapes do not fit one layout")
 
 
 def _where(loc: tuple[str | int, ...]) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
 
 
-def _read(given: Given, units: list[int], n_examples: int, layout: tuple[str, str]) -> Read:
-    examples, grad_W = layout
+def _read(given: Given, units: list[int], examples: str, grad_w_transposed: dict[int, bool]) -> Read:
     arrays: dict[Key, np.ndarray] = {}
     notes: list[str] = []
+    transposed: set[Key] = set()
     for (quantity, layer), array in given.arrays.items():
         if quantity == "loss":
             arrays[(quantity, layer)] = array.reshape(())
@@ -188,8 +228,9 @@ def _read(given: Given, units: list[int], n_examples: int, layout: tuple[str, st
             arrays[(quantity, layer)] = array.reshape(-1)
             continue
         if quantity == "grad_W":
-            if grad_W == "transposed":
+            if grad_w_transposed[layer]:
                 notes.append(GRAD_W_TRANSPOSED)
+                transposed.add((quantity, layer))
                 array = array.T
             arrays[(quantity, layer)] = array
             continue
@@ -203,4 +244,5 @@ def _read(given: Given, units: list[int], n_examples: int, layout: tuple[str, st
         arrays[(quantity, layer)] = array
     if given.nielsen:
         notes.append(NIELSEN_NABLAS)
-    return Read(arrays, sorted(set(notes), key=[COLUMN_VECTORS, GRAD_W_TRANSPOSED, NIELSEN_NABLAS].index))
+    return Read(arrays, sorted(set(notes), key=[COLUMN_VECTORS, GRAD_W_TRANSPOSED, NIELSEN_NABLAS].index),
+                examples, frozenset(transposed))

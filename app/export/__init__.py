@@ -1,8 +1,9 @@
-"""Model files: export a saved model as JSON, safetensors or ONNX, and read JSON or safetensors back.
+"""Model files: export a saved model as JSON, safetensors or ONNX, and read JSON, safetensors or NumPy .npz back.
 
 Export takes a checked model document (as the store keeps it) and gives bytes; import takes bytes and
 gives the document checked by app/nn/model_doc.py's check_model, like every other way a model comes in.
-Nothing here ever unpickles: JSON is parsed as JSON, safetensors by its own NumPy reader (docs/models.md).
+Nothing here ever unpickles: JSON is parsed as JSON, safetensors by its own NumPy reader, .npz from its .npy headers
+(npz_format.py; docs/models.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from app.export.errors import ExportUnavailable, FormatError
 from app.export.json_format import from_json, to_json
 from app.export.model_file import ModelFile
+from app.export.npz_format import from_npz
 from app.export.onnx_format import to_onnx
 from app.export.safetensors_format import from_safetensors, to_safetensors
 from app.nn import ModelError, SizeLimits, check_model, to_document
@@ -25,8 +27,8 @@ EXPORT_FORMATS = {  # format: (file extension, media type)
 }
 
 __all__ = [
-    "EXPORT_FORMATS", "ExportUnavailable", "FormatError", "ModelFile", "export_model", "from_json", "from_safetensors",
-    "import_format", "read_model", "to_json", "to_onnx", "to_safetensors",
+    "EXPORT_FORMATS", "ExportUnavailable", "FormatError", "ModelFile", "export_model", "from_json", "from_npz",
+    "from_safetensors", "import_format", "read_model", "to_json", "to_onnx", "to_safetensors",
 ]
 
 
@@ -42,23 +44,30 @@ def export_model(document: dict[str, Any], fmt: str, *, name: str | None = None,
 
 
 def import_format(data: bytes, filename: str | None = None) -> str:
-    """json or safetensors: by the file's extension, else by its first byte (JSON starts with `{`)."""
+    """json, safetensors or npz: by the file's extension, else by its first bytes (JSON starts with `{`, a zip
+    with `PK`)."""
     suffix = PurePath(filename or "").suffix.lower()
-    if suffix == ".json":
-        return "json"
-    if suffix == ".safetensors":
-        return "safetensors"
+    if suffix in (".json", ".safetensors", ".npz"):
+        return suffix[1:]
     if suffix == ".onnx":
-        raise FormatError((), "ONNX files cannot be imported; import the model as JSON or safetensors")
+        raise FormatError((), "ONNX files cannot be imported; import the model as JSON, safetensors or .npz")
+    if data.startswith(b"PK\x03\x04"):
+        return "npz"
     return "json" if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "safetensors"
 
 
-def read_model(data: bytes, filename: str | None = None, limits: SizeLimits | None = None) -> ModelFile:
-    """The model in a JSON or safetensors file, its document checked (and within `limits`, when given);
-    FormatError says what is wrong and where in the file."""
+def read_model(data: bytes, filename: str | None = None, limits: SizeLimits | None = None,
+               architecture: dict[str, str | None] | None = None) -> ModelFile:
+    """The model in a JSON, safetensors or .npz file, its document checked (and within `limits`, when given);
+    FormatError says what is wrong and where in the file. `architecture` (hidden_activation, output_activation,
+    loss) is what an .npz, which holds only numbers, does not say; other formats say it themselves."""
     if not data:
         raise FormatError((), "the file is empty")
-    file = from_json(data) if import_format(data, filename) == "json" else from_safetensors(data)
+    fmt = import_format(data, filename)
+    if fmt == "npz":
+        file = from_npz(data, limits, architecture)
+    else:
+        file = from_json(data) if fmt == "json" else from_safetensors(data)
     try:
         net = check_model(file.document, limits)
     except ModelError as e:

@@ -9,7 +9,7 @@ from typing import Any
 @dataclass(frozen=True)
 class ModelFile:
     document: dict[str, Any]  # from read_model: checked, canonical (every number a float)
-    format: str  # "json" or "safetensors"
+    format: str  # "json", "safetensors" or "npz"
     name: str | None = None
     class_names: list[str] | None = None
     document_loc: tuple[str | int, ...] = ()  # where the document sits in the file, for error locations

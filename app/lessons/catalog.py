@@ -1,4 +1,4 @@
-"""The six lessons of the dashboard, in order. Every claim here is checked by tests/test_lessons.py.
+"""The seven lessons of the dashboard, in order. Every claim here is checked by tests/test_lessons.py.
 
 Run ids are the dashboard's (static/js/run-kinds.js, RUN_IDS), so a preset run here is the very experiment
 the page configures. Runs are listed in the dashboard's menu order, which is the order the page sends them.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.export.script.parts import SOFTMAX_ANSWER
 from app.lessons.model import Claim, Lesson, TryThis
 from app.sessions.config import ExperimentConfig
 
@@ -17,6 +18,7 @@ RUN_IDS = {
     "softmax_ce": "softmax-ce",
     "softmax_mse": "softmax-mse",
     "softmax_mse_elementwise": "mistake",
+    "sigmoid_mse_examples_mixed": "sig-mse-mixed",
 }
 EVERY_RIGHT_KIND = ("sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse")
 
@@ -75,6 +77,49 @@ LESSONS: list[Lesson] = [
     ),
     Lesson(
         number=2,
+        title="The bug that gives [0.5, 0.5]",
+        text=[
+            "Your guess: the two examples pull opposite ways, so their gradients cancel in the average and the "
+            "network stops at [0.5, 0.5]. Lesson 1 showed that the right gradients do not cancel: each example's δ "
+            "multiplies its own hidden activations, and those differ.",
+            "They do cancel if the code averages first: the mean δ times the mean activation, instead of the mean "
+            "of each example's δ times its own activation. The mean δ is about zero once the outputs, averaged "
+            "over the two examples, sit at the average label [0.5, 0.5]: then the whole step is about zero, "
+            "however wrong each example still is.",
+            "Both runs are your network from lesson 1, from the same starting weights; only BP4 differs.",
+        ],
+        equations=[
+            r"\underbrace{\frac{\partial C}{\partial w_{jk}} = \tfrac12\big(\delta_j^A a_k^A + \delta_j^B a_k^B\big)}"
+            r"_{\text{right: each example's own product, then the average}}",
+            r"\underbrace{\frac{\partial C}{\partial w_{jk}} = \tfrac12\big(\delta_j^A + \delta_j^B\big) \cdot "
+            r"\tfrac12\big(a_k^A + a_k^B\big)}_{\text{the bug: the averages, then the product}}",
+        ],
+        claims=[
+            Claim(id="same_starting_weights", text="Both runs start from the very same weights, lesson 1's."),
+            Claim(id="right_run_reaches_the_labels", text="Averaging each example's own gradient reaches the "
+                                                          "labels: every output within 0.1 of its label by about "
+                                                          "step 350."),
+            Claim(id="bug_stays_at_half", text="Averaging first: from step 40 on, both examples' outputs stay "
+                                               "within 0.03 of [0.5, 0.5]. The labels are never reached."),
+            Claim(id="bugs_step_vanishes", text="Each example's own ∂c/∂w stays about as large as at the start, "
+                                                "but the bug's step is under 1% of their size from step 50 on; "
+                                                "the right step, their average, stays over 10% of it."),
+            Claim(id="first_layer_cannot_tell_them_apart", text="In the first layer the bug multiplies by the "
+                                                                "average input, [0.5, 0.5]: both columns of "
+                                                                "weights get the same update, so the weighted "
+                                                                "inputs z of [1, 0] and [0, 1] stay exactly as "
+                                                                "far apart as at the start."),
+            Claim(id="diagnosis_names_the_mistake", text="The diagnosis names the mistake, averaging too early, "
+                                                         "not the inputs."),
+        ],
+        preset=preset("two-points", "sigmoid_mse", "sigmoid_mse_examples_mixed", seed=YOUR_NETWORK_SEED),
+        speed=60,
+        numbers="averaged-too-early",
+        try_this=TryThis(label="Play both", command="play"),
+        derivation="notation",
+    ),
+    Lesson(
+        number=3,
         title="The softmax layer",
         text=[
             "Softmax turns the output layer's weighted sums z₁, z₂, z₃ into outputs that are positive and add "
@@ -100,7 +145,10 @@ LESSONS: list[Lesson] = [
                                                           "what it gives its own."),
             Claim(id="each_example_has_its_own_jacobian", text="Every example has its own Jacobian: show the "
                                                                "next one and the numbers change."),
+            Claim(id="code_gives_the_lab_numbers", text="The code below computes the very outputs, cost and "
+                                                        "δᴸ = a − y of the softmax + CE run."),
         ],
+        code=SOFTMAX_ANSWER,
         preset=preset("blobs", "sigmoid_mse", "softmax_ce", params=THREE_BLOBS),
         speed=20,
         numbers="jacobian",
@@ -108,7 +156,7 @@ LESSONS: list[Lesson] = [
         derivation="jacobian",
     ),
     Lesson(
-        number=3,
+        number=4,
         title="What replaces σ′(z)",
         text=[
             "Backprop starts with the output error δᴸ. With sigmoid and the quadratic cost it is (a − y) ⊙ σ′(zᴸ) "
@@ -144,7 +192,7 @@ LESSONS: list[Lesson] = [
         derivation="cross-entropy",
     ),
     Lesson(
-        number=4,
+        number=5,
         title="The tempting mistake",
         text=[
             "It is tempting to treat softmax like σ and use aⱼ(1 − aⱼ), the diagonal of its Jacobian, as if it "
@@ -179,7 +227,7 @@ LESSONS: list[Lesson] = [
         derivation="quadratic-cost",
     ),
     Lesson(
-        number=5,
+        number=6,
         title="When softmax does not help",
         text=[
             "Two 4 × 4 pictures, white (255) everywhere but for one black pixel (0). Fed in as they are, the "
@@ -210,7 +258,7 @@ LESSONS: list[Lesson] = [
         derivation="saturation",
     ),
     Lesson(
-        number=6,
+        number=7,
         title="Why XOR needs a hidden layer",
         text=[
             "XOR: the points [0, 0] and [1, 1] are one class, [0, 1] and [1, 0] the other.",

@@ -14,11 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.sessions.config import ExperimentConfig
 
 # Which live numbers the lesson panel shows beside the text (static/js/views/lesson-numbers.js draws each).
-Numbers = Literal["per-example-gradients", "jacobian", "deltas", "gradcheck", "diagnosis", "stuck-outputs"]
+Numbers = Literal["per-example-gradients", "averaged-too-early", "jacobian", "deltas", "gradcheck", "diagnosis",
+                  "stuck-outputs"]
 # What "Try this" does after applying its change, if any: the dashboard's own commands.
 Command = Literal["play", "gradcheck", "next-example"]
 # Sections of the derivation page, /learn/softmax.
-Section = Literal["softmax", "jacobian", "cross-entropy", "binary-cross-entropy", "quadratic-cost",
+Section = Literal["notation", "softmax", "jacobian", "cross-entropy", "binary-cross-entropy", "quadratic-cost",
                   "four-equations", "saturation", "hidden-layer"]
 
 
@@ -50,6 +51,7 @@ class Lesson(LessonPart):
     title: str
     text: list[str] = Field(description="short paragraphs in plain words")
     equations: list[str] = Field(description="TeX, in the learner's notation (KaTeX renders it)")
+    code: str | None = Field(None, description="Python + NumPy that says the same in code, or null")
     claims: list[Claim] = Field(description="what the learner will see happen; each one is tested")
     preset: ExperimentConfig
     speed: int | Literal["max"] = Field(description="steps per second when playing; one of the dashboard's speeds")

@@ -10,16 +10,29 @@ network.py, and says which equation it breaks:
 Examples are rows here, as in the engine: δ of a layer is (N, n_out), W[l] is (n_out, n_in). The `fix` of each
 mistake is written in the learner's own column-vector conventions (Nielsen's: x of shape (n, 1), and
 `delta @ a_prev.T` for the gradient), because that is the code they will correct.
+
+Some mistakes are written in several ways that give different numbers (σ'(a) in the hidden layers only, say):
+those are the mistake's `forms`. The first form is the one trainers use and ../shared/reference/mistakes.json
+holds; diagnosis tries every form.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
 from app.nn.activations import hidden_activation, sigmoid
 from app.nn.network import ForwardPass, Network
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way of writing a mistake, with numbers of its own."""
+
+    id: str
+    text: str  # one short phrase: how or where it is written
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,7 @@ class Mistake:
     fix: str  # what to write instead, with one line of NumPy in column-vector conventions
     equation: str  # "forward" | "cost" | "BP1" | "BP2" | "BP3" | "BP4" | "update"
     needs_two_calls: bool = False  # visible only by calling backprop twice with the same inputs
+    forms: tuple[Form, ...] = ()  # several ways of writing it, the reference one first; () for one way
 
 
 _CATALOGUE = [
@@ -46,13 +60,16 @@ _CATALOGUE = [
         "factor cancels out of the derivative, so keeping it shrinks the gradient exactly when the answer is "
         "most wrong.",
         "Leave the factor out: `delta = a - y`.",
-        "BP1"),
+        "BP1", forms=(Form("a_times_one_minus_a", "(a − y) ⊙ a(1 − a)"),
+                      Form("sigmoid_prime_of_z", "(a − y) ⊙ σ'(z) of the z before softmax"))),
     Mistake(
         "derivative_of_output", "σ'(a) instead of σ'(z)",
         "You applied the derivative to the activation a instead of the weighted input z, so the sigmoid is "
         "applied twice: σ'(a) = σ(a)(1 − σ(a)) where σ'(z) belongs.",
         "Pass z, not a: `sigmoid_prime(z)`, or use a directly: `a * (1 - a)`.",
-        "BP1"),
+        "BP1", forms=(Form("everywhere", "wherever σ' is taken"),
+                      Form("hidden_layers_only", "in the hidden layers only"),
+                      Form("output_layer_only", "at the output layer only"))),
     Mistake(
         "hidden_derivative_missing", "hidden σ'(z) missing",
         "When you sent δ back through the weights to a hidden layer, you left out the ⊙ σ'(z) factor of that "
@@ -74,11 +91,12 @@ _CATALOGUE = [
     Mistake(
         "examples_mixed", "examples averaged too early",
         "You averaged δ and the activations over the examples before multiplying them, so every example gets the "
-        "gradient of an average example. With examples [1, 0] and [0, 1] their gradients then cancel, and the "
-        "network ends up answering [0.5, 0.5] for everything.",
+        "gradient of an average example. With examples [1, 0] and [0, 1] training then stops once the outputs "
+        "averaged over the examples are [0.5, 0.5], however far each example still is from its own label.",
         "Multiply each example's own δ by its own activations, then average: `nabla_w = delta @ a_prev.T / N` "
         "with one column per example.",
-        "BP4"),
+        "BP4", forms=(Form("mean_delta_times_mean_activation", "mean δ times mean activation"),
+                      Form("mean_input_pushed_through", "backprop run once on the mean input and label"))),
     Mistake(
         "sum_not_mean", "summed, not averaged",
         "You added the gradients over the examples instead of averaging them, so they are N times too large. "
@@ -142,12 +160,44 @@ def mistake_applies(mistake_id: str, net: Network) -> bool:
     return True
 
 
-def _output_delta(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str | None) -> np.ndarray:
+def _form_id(mistake_id: str | None, form: str | None) -> str | None:
+    """The form's id, the mistake's first form for None; None for a mistake written one way only."""
+    forms = MISTAKES[mistake_id].forms if mistake_id else ()
+    if form is None:
+        return forms[0].id if forms else None
+    if form not in [f.id for f in forms]:
+        raise ValueError(f"{mistake_id} has no form {form!r}; its forms: {', '.join(f.id for f in forms) or 'none'}")
+    return form
+
+
+def form_applies(mistake_id: str, form: str | None, net: Network) -> bool:
+    """Whether this form of the mistake can happen here and gives numbers its first form does not."""
+    form = _form_id(mistake_id, form)
+    if not mistake_applies(mistake_id, net):
+        return False
+    if form == "sigmoid_prime_of_z":  # after a sigmoid, σ(z) is a: the first form
+        return net.output.activation == "softmax"
+    if form in ("hidden_layers_only", "output_layer_only"):  # both places exist only then
+        return ((net.output.activation, net.output.loss) == ("sigmoid", "mse") and len(net.W) > 1
+                and net.hidden_activation in ("sigmoid", "tanh"))
+    return True
+
+
+def _sigma_prime_of_a_at_output(net: Network, form: str | None) -> bool:
+    return (form in ("everywhere", "output_layer_only")
+            and (net.output.activation, net.output.loss) == ("sigmoid", "mse"))
+
+
+def _output_delta(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str | None,
+                  form: str | None) -> np.ndarray:
     """BP1, δᴸ = ∂c/∂zᴸ, or the learner's version of it."""
     z, a = fwd.zs[-1], fwd.output
-    if mistake in ("softmax_elementwise_derivative", "sigmoid_prime_kept"):
+    if form == "sigmoid_prime_of_z":
+        s = sigmoid(z)  # Nielsen's `* sigmoid_prime(zs[-1])` kept under a softmax
+        delta = (a - Y) * s * (1 - s)
+    elif mistake in ("softmax_elementwise_derivative", "sigmoid_prime_kept"):
         delta = (a - Y) * a * (1 - a)
-    elif mistake == "derivative_of_output" and net.output.activation == "sigmoid" and net.output.loss == "mse":
+    elif mistake == "derivative_of_output" and _sigma_prime_of_a_at_output(net, form):
         s = sigmoid(a)  # σ'(a): the sigmoid applied once more
         delta = (a - Y) * s * (1 - s)
     else:
@@ -157,18 +207,20 @@ def _output_delta(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str | 
     return delta
 
 
-def _hidden_slope(net: Network, z: np.ndarray, a: np.ndarray, mistake: str | None) -> np.ndarray:
+def _hidden_slope(net: Network, z: np.ndarray, a: np.ndarray, mistake: str | None,
+                  form: str | None) -> np.ndarray:
     """σ'(zˡ) of a hidden layer, or σ'(aˡ) under derivative_of_output."""
     act = hidden_activation(net.hidden_activation)
-    if mistake == "derivative_of_output":
+    if mistake == "derivative_of_output" and form in ("everywhere", "hidden_layers_only"):
         return act.derivative(a, act.fn(a))
     return act.derivative(z, a)
 
 
 def backward_under(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str | None, learning_rate: float = 1.0,
-                   previous: tuple[list[np.ndarray], list[np.ndarray]] | None = None,
+                   previous: tuple[list[np.ndarray], list[np.ndarray]] | None = None, form: str | None = None,
                    ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-    """(deltas, grad_W, grad_b) as the learner with `mistake` computes them (None: the exact ones).
+    """(deltas, grad_W, grad_b) as the learner with `mistake` computes them (None: the exact ones), written in
+    `form` (None: the mistake's first form).
 
     A trainer can call this every step. `learning_rate` is the step stale_output_weights took too early;
     `previous` is (grad_W, grad_b) of the last call, which gradients_not_reset adds to the new ones.
@@ -176,8 +228,13 @@ def backward_under(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str |
     Y = np.asarray(Y, dtype=np.float64)
     N, L = len(Y), len(net.W)
     inputs = fwd.activations  # inputs[l]: what weight layer l multiplies (inputs[0] is X)
+    form = _form_id(mistake, form)
+    if form == "mean_input_pushed_through":  # one pass for the average example, its δ given to every example
+        mean = net.forward(inputs[0].mean(axis=0, keepdims=True))
+        deltas, grad_W, grad_b = backward_under(net, mean, Y.mean(axis=0, keepdims=True), None)
+        return [np.repeat(d, N, axis=0) for d in deltas], grad_W, grad_b
 
-    delta = _output_delta(net, fwd, Y, mistake)  # BP1
+    delta = _output_delta(net, fwd, Y, mistake, form)  # BP1
     deltas = [delta]
     W_back = list(net.W)
     if mistake == "stale_output_weights":  # the output weights already took their step
@@ -188,12 +245,12 @@ def backward_under(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str |
         if mistake == "hidden_derivative_missing":
             delta = back
         else:
-            delta = back * _hidden_slope(net, fwd.zs[l - 1], inputs[l], mistake)
+            delta = back * _hidden_slope(net, fwd.zs[l - 1], inputs[l], mistake, form)
         deltas.insert(0, delta)
 
     grad_b = [d.mean(axis=0) for d in deltas]  # BP3
     grad_W = [d.T @ a_prev / N for d, a_prev in zip(deltas, inputs[:-1])]  # BP4
-    if mistake == "examples_mixed":
+    if form == "mean_delta_times_mean_activation":
         grad_W = [np.outer(d.mean(axis=0), a_prev.mean(axis=0)) for d, a_prev in zip(deltas, inputs[:-1])]
     if mistake == "sum_not_mean":
         grad_W, grad_b = [g * N for g in grad_W], [g * N for g in grad_b]
@@ -205,14 +262,15 @@ def backward_under(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str |
     return deltas, grad_W, grad_b
 
 
-def _numbers(net: Network, X: np.ndarray, Y: np.ndarray, mistake: str | None, learning_rate: float) -> Numbers:
+def _numbers(net: Network, X: np.ndarray, Y: np.ndarray, mistake: str | None, learning_rate: float,
+             form: str | None = None) -> Numbers:
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
     fwd = net.forward(X)
     deltas, grad_W, grad_b = backward_under(net, fwd, Y, None)
     if mistake == "gradients_not_reset":  # the second call: the first call's gradients plus the same again
         deltas, grad_W, grad_b = backward_under(net, fwd, Y, mistake, learning_rate, previous=(grad_W, grad_b))
     elif mistake is not None:
-        deltas, grad_W, grad_b = backward_under(net, fwd, Y, mistake, learning_rate)
+        deltas, grad_W, grad_b = backward_under(net, fwd, Y, mistake, learning_rate, form=form)
     return Numbers(loss=net.loss(fwd, Y), outputs=fwd.output, zs=list(fwd.zs), activations=fwd.activations[1:],
                    deltas=deltas, grad_W=grad_W, grad_b=grad_b)
 
@@ -223,10 +281,20 @@ def exact_numbers(net: Network, X: np.ndarray, Y: np.ndarray) -> Numbers:
 
 
 def mistaken_numbers(net: Network, X: np.ndarray, Y: np.ndarray, mistake_id: str,
-                     learning_rate: float = 1.0) -> Numbers:
-    """The numbers a learner who made `mistake_id` gets (for gradients_not_reset: what their second call returns).
-    The forward pass and the loss are the right ones: every mistake of the catalogue is in the backward pass."""
-    if not mistake_applies(mistake_id, net):
-        raise ValueError(f"{mistake_id} cannot happen in a {net.layer_sizes} network with "
-                         f"{net.output.activation} outputs and {net.output.loss}")
-    return _numbers(net, X, Y, mistake_id, learning_rate)
+                     learning_rate: float = 1.0, form: str | None = None) -> Numbers:
+    """The numbers a learner who made `mistake_id` in `form` (None: its first) gets (for gradients_not_reset:
+    what their second call returns). The forward pass and the loss are the right ones: every mistake of the
+    catalogue is in the backward pass."""
+    if not form_applies(mistake_id, form, net):
+        raise ValueError(f"{mistake_id} {f'({form}) ' if form else ''}cannot happen in a {net.layer_sizes} network "
+                         f"with {net.output.activation} outputs and {net.output.loss}")
+    return _numbers(net, X, Y, mistake_id, learning_rate, form)
+
+
+def every_form_numbers(net: Network, X: np.ndarray, Y: np.ndarray, mistake_id: str, learning_rate: float = 1.0,
+                       ) -> Iterator[tuple[Form | None, Numbers]]:
+    """(form, its numbers) for every form of the mistake that can happen here, the first form first; the form is
+    None for a mistake written one way only."""
+    for form in MISTAKES[mistake_id].forms or (None,):
+        if form_applies(mistake_id, form and form.id, net):
+            yield form, _numbers(net, X, Y, mistake_id, learning_rate, form and form.id)

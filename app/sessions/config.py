@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, Strict
+import numpy as np
+from pydantic import Field, Strict, model_validator
 
 from app import datasets
-from app.nn import HIDDEN_ACTIVATIONS, INITS, RUN_KINDS, parameter_count
+from app.nn import (HIDDEN_ACTIVATIONS, INITS, RUN_KINDS, ModelError, Network, OutputLayer, SizeLimits, check_model,
+                    parameter_count)
 from app.settings import Settings
 from app.spec import Number, OptimizerSpec, Spec
 
@@ -51,6 +53,18 @@ class RunSpec(Spec):
     optimizer: OptimizerSpec | None = Field(None, description="overrides the shared optimizer")
 
 
+class StartWeights(Spec):
+    """Every run's starting weights, instead of seeded ones: a saved model's, or a model document's."""
+    model_id: Annotated[int, Strict(), Field(ge=1)] | None = Field(None, description="a saved model's id")
+    model: dict[str, Any] | None = Field(None, description="a model document, as POST /api/backprop takes it")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> StartWeights:
+        if (self.model_id is None) == (self.model is None):
+            raise ValueError("give either model_id (a saved model) or model (a model document)")
+        return self
+
+
 def _default_runs() -> list[RunSpec]:
     return [RunSpec(id="a", kind="sigmoid_mse"), RunSpec(id="b", kind="softmax_ce")]
 
@@ -63,6 +77,8 @@ class ExperimentConfig(Spec):
     batch_size: Annotated[int, Strict(), Field(ge=1)] | None = Field(
         None, description="null: full batch; 1: one example at a time")
     example: Count = Field(0, ge=0, description="the example whose softmax Jacobian and δ the math panel shows")
+    start: StartWeights | None = Field(None, description="start every run from these weights (null: seeded ones); "
+                                                         "network.hidden_layers must be the model's hidden sizes")
 
 
 def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
@@ -93,3 +109,37 @@ def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
     if config.example >= len(data.inputs):
         raise ConfigError("example", f"the dataset has {len(data.inputs)} examples; example must be below that")
     return data
+
+
+def _shape_problem(have: list[int], want: list[int]) -> tuple[int | None, str]:
+    """The first weight layer whose shape does not fit the experiment, and what would (layer None: their count)."""
+    if len(have) != len(want):
+        return None, (f"the model has {len(have) - 2} hidden layers ({', '.join(map(str, have[1:-1])) or 'none'}); "
+                      f"set the hidden layers to {','.join(map(str, have[1:-1])) or 'none (empty)'} to start from it")
+    for l in range(len(have) - 1):
+        if have[l] != want[l]:
+            why = f"this dataset has {want[0]} inputs" if l == 0 else f"hidden layer {l} has {want[l]} units"
+        elif have[l + 1] != want[l + 1]:
+            why = (f"this dataset has {want[-1]} outputs" if l + 1 == len(want) - 1
+                   else f"hidden layer {l + 1} has {want[l + 1]} units")
+        else:
+            continue
+        return l, f"W{l} is ({have[l + 1]}, {have[l]}); {why}, so W{l} must be ({want[l + 1]}, {want[l]})"
+    return None, ""
+
+
+def start_network(document: Any, config: ExperimentConfig, data: datasets.Data, settings: Settings) -> Network:
+    """The starting weights `document` gives, as the experiment's network (its hidden activation and dtype, output
+    layer left to each run); ConfigError under "start" when the model is not one or does not fit the data."""
+    inline = config.start is not None and config.start.model is not None
+    at = "start.model" if inline else "start.model_id"
+    try:
+        net = check_model(document, SizeLimits(settings.max_layers, settings.max_units, settings.max_parameters))
+    except ModelError as e:
+        raise ConfigError(".".join(map(str, (at, *e.loc))) if inline else at, e.message) from None
+    want = [data.inputs.shape[1], *config.network.hidden_layers, data.labels.shape[1]]
+    layer, problem = _shape_problem(net.layer_sizes, want)
+    if problem:
+        raise ConfigError(f"{at}.W.{layer}" if inline and layer is not None else at, problem)
+    hidden = config.network.hidden_activation if len(want) > 2 else None  # the form's: the page sets it from the model
+    return Network(net.W, net.b, hidden, OutputLayer()).copy(np.dtype(config.network.dtype))

@@ -6,7 +6,7 @@ Plain Python over the engine; the live session drives it from a worker thread, i
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -25,6 +25,7 @@ from app.sessions.events import Event, EventCause, GradcheckLayer
 from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
                                  run_frame)
 from app.sessions.history import DecimatedHistory
+from app.sessions.stalled import STALLED_SHARE, learner_share, mistake_collapse, same_first_sums
 
 CONVERGED_ERROR = 0.1  # every output within this of its label
 COLLAPSE_CHECK_EVERY = 50
@@ -79,6 +80,7 @@ class Run:
     plateau_since: int | None = None  # the first of the current run of checks at the mean label with no cause
     plateau_noted: bool = False
     start_loss: float = float("inf")
+    start_sums: np.ndarray | None = field(default=None, repr=False)  # a mistake run's first-layer z at step 0
     last_frame: RunFrame | None = field(default=None, repr=False)
 
     @property
@@ -119,14 +121,16 @@ def converged_event(run: Run, step: int) -> Event:
 
 
 class Experiment:
-    def __init__(self, config: ExperimentConfig, data: Data):
+    def __init__(self, config: ExperimentConfig, data: Data, start: Network | None = None):
+        """`start`: given starting weights (config.start, checked by start_network), else seeded ones."""
         self.config = config
         self.data = data
+        self.start = start
         self.X = data.inputs.astype(config.network.dtype)
         self.Y = data.labels.astype(config.network.dtype)
         sizes = [self.X.shape[1], *config.network.hidden_layers, self.Y.shape[1]]
-        base = Network.create(sizes, config.network.hidden_activation, None, config.network.init,
-                              config.network.seed, np.dtype(config.network.dtype))
+        base = start or Network.create(sizes, config.network.hidden_activation, None, config.network.init,
+                                       config.network.seed, np.dtype(config.network.dtype))
         self.runs = [self._make_run(base, spec) for spec in config.runs]
         self.step = 0
         self.history = DecimatedHistory()
@@ -144,7 +148,9 @@ class Experiment:
                           self.config.batch_size, seed=self.config.network.seed,
                           mistake=RUN_KINDS[spec.kind].trained_mistake)
         start_loss = trainer.full_loss()
-        return Run(spec, net, trainer, loss_limit=LOSS_BLOWUP * max(start_loss, 0.1), start_loss=start_loss)
+        start_sums = net.forward(self.X).zs[0] if RUN_KINDS[spec.kind].mistake else None
+        return Run(spec, net, trainer, loss_limit=LOSS_BLOWUP * max(start_loss, 0.1), start_loss=start_loss,
+                   start_sums=start_sums)
 
     @property
     def finished(self) -> bool:
@@ -169,7 +175,7 @@ class Experiment:
 
     def restarted(self) -> Experiment:
         """The same experiment back at step 0, with the same starting weights (and any changed rates)."""
-        return Experiment(self.config, self.data)
+        return Experiment(self.config, self.data, self.start)
 
     def select_example(self, example: int) -> None:
         """The example whose numbers the frames' `output` shows; the next frame is built afresh."""
@@ -278,11 +284,15 @@ class Experiment:
             return [self._diverged(run, self.step, f"By step {self.step} the loss rose from {run.start_loss:.3g} to "
                                                    f"{diagnosis.loss:.3g}: every step went uphill.")]
         causes = [EventCause.of(c) for c in diagnosis.cause_list]
+        # A mistake is blamed for a stop only where its own step has shrunk and the right one, from the same
+        # weights, has not; outputs at the mean label with no cause found would hold the right run there too.
+        share = learner_share(self._right_net(run), self.X, self.Y, bwd) if mistake else None
+        stuck = bool(diagnosis.collapsed and causes) or (share is not None and share < STALLED_SHARE)
         if mistake is not None:
             # The mistake is the main cause unless the data or the network's shape would hold the right run too.
             shared = (causes and causes[0].id in SHARED_CAUSES) or self.nearly_identical is not None
             causes.insert(len(causes) if shared else 0, mistake_cause(mistake))
-        if not diagnosis.collapsed or not causes:
+        if not stuck:
             run.stuck_since = None  # a plateau on its way somewhere is not a collapse
             return self._check_plateau(run, diagnosis)
         if run.stuck_since is None or diagnosis.loss < run.stuck_loss * (1 - COLLAPSE_PROGRESS):
@@ -292,12 +302,20 @@ class Experiment:
         run.collapsed_at = self.step
         main = causes[0]
         if main.id == getattr(mistake, "id", None):
-            seen = collapse_detail(replace(diagnosis, cause_list=[]))
-            return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id,
-                          headline=f"{diagnosis.headline}: {mistake.title}", detail=f"{seen} {main.detail}".strip(),
-                          suggestion=main.suggestion, causes=causes)]
+            error = float(np.abs(fwd.output - self.Y).max())
+            headline, detail = mistake_collapse(mistake, diagnosis, error, share, self.step - run.stuck_since,
+                                                same_first_sums(run.start_sums, fwd.zs[0]))
+            return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id, headline=headline,
+                          detail=detail, suggestion=main.suggestion, causes=causes)]
         return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id, headline=diagnosis.headline,
                       detail=collapse_detail(diagnosis), suggestion=main.suggestion, causes=causes)]
+
+    @staticmethod
+    def _right_net(run: Run) -> Network:
+        """The network whose exact gradients are the right ones for this run: its own, unless its output layer
+        itself computes the mistake (softmax treated as elementwise)."""
+        kind = RUN_KINDS[run.spec.kind]
+        return run.net.with_output(OutputLayer.from_kind(kind.right_kind)) if kind.elementwise else run.net
 
     @cached_property
     def nearly_identical(self) -> Cause | None:

@@ -91,6 +91,9 @@ class QuantityCheckOut(BaseModel):
     max_abs_difference: float
     max_relative_difference: float = Field(description="largest |yours − exact| / (|exact| + tolerance.absolute)")
     matches: bool
+    transposed: bool = Field(description="grad_W: read as the transpose of what you gave ([n_in][n_out])")
+    examples_as: Literal["rows", "columns"] = Field(
+        description="how your per-example arrays (z, a, delta, outputs) were read: one row or one column per example")
 
 
 class MismatchOut(BaseModel):
@@ -111,6 +114,9 @@ class MistakeOut(BaseModel):
     sentence: str = Field(description="what the code does, in plain words")
     fix: str = Field(description="what to write instead, with a line of NumPy in column-vector conventions")
     equation: str
+    form: str | None = Field(description="which way of making it gives your numbers (e.g. hidden_layers_only); "
+                                         "null for a mistake made one way only")
+    form_text: str | None = Field(description="that way, in a short phrase")
 
 
 class Tolerance(BaseModel):

@@ -97,6 +97,15 @@ class RunKindInfo(BaseModel):
     mistake: str | None = Field(description="the id of the learner's mistake this kind trains under "
                                             "(app/nn/mistakes.py's catalogue), or null for the right backprop")
     right_kind: str = Field(description="the kind of the same output layer and loss without the mistake")
+    short_id: str = Field(description="a readable run id for this kind, at most 16 characters (\"sigmoid-mse\", "
+                                      "\"sig-mse-mixed\"); the page names its runs by it")
+
+
+class MistakeInfo(BaseModel):
+    title: str = Field(description="a few words")
+    sentence: str = Field(description="what the learner did, in plain words")
+    fix: str = Field(description="what to write instead")
+    equation: str = Field(description="the equation it breaks: forward, cost, BP1, BP2, BP3, BP4 or update")
 
 
 class Limits(BaseModel):
@@ -139,6 +148,23 @@ class GradcheckRule(BaseModel):
     max_abs_difference: float
 
 
+class CodeLine(BaseModel):
+    code: str = Field(description="one line of Python, indented as in the exported script")
+    mistake: bool = Field(description="a mistake's line, shown beside the right one")
+
+
+class CodeView(BaseModel):
+    """The NumPy lines that compute each equation, those of the exported script (app/export/script/parts.py),
+    for the math panel's code view. Lines by name: `layers` by hidden activation ({"forward", "prime"}),
+    `outputs` by output activation, `costs` by loss, `backprop` by run kind ({"BP1", "BP2", "BP3", "BP4"}),
+    `updates` by optimizer."""
+    layers: dict[str, dict[str, list[CodeLine]]]
+    outputs: dict[str, list[CodeLine]]
+    costs: dict[str, list[CodeLine]]
+    backprop: dict[str, dict[str, list[CodeLine]]]
+    updates: dict[str, list[CodeLine]]
+
+
 class Hello(BaseModel):
     type: Literal["hello"] = "hello"
     protocol: int = PROTOCOL_VERSION
@@ -146,6 +172,7 @@ class Hello(BaseModel):
     defaults: Defaults
     datasets: list[dict[str, Any]]
     run_kinds: dict[str, RunKindInfo]
+    mistakes: dict[str, MistakeInfo] = Field(description="the catalogue of mistakes (app/nn/mistakes.py), by id")
     hidden_activations: list[str]
     inits: dict[str, str]
     optimizers: dict[str, str]
@@ -153,6 +180,7 @@ class Hello(BaseModel):
     thresholds: Thresholds
     frame_examples: int = Field(description="a frame carries `outputs` and `delta` of this many examples, the first")
     gradcheck_rule: GradcheckRule
+    code: CodeView
 
 
 class Configured(BaseModel):

@@ -114,6 +114,8 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
     accept,
     refuse,
     change,
+    /** A problem found before anything was sent (an imported file the server refused), beside its control. */
+    showError: (field, message) => addError(field, message, stillPrevious()),
     /** The settings the server runs, if it accepted any yet. */
     accepted: () => accepted,
     /** A new connection: nothing sent on the old one will be answered. */

@@ -1,10 +1,11 @@
 // The settings form: built from `hello` (datasets and their parameters, activations, inits, optimizers,
 // run kinds, speeds), read into a settings object and written back from one. It reports changes; it sends nothing.
-// Its parts: controls/dataset-params.js, controls/run-kind-choices.js, controls/speed-menu.js.
+// Its parts: controls/dataset-params.js, controls/run-kind-choices.js, controls/speed-menu.js, controls/start-weights.js.
 
 import { checkedRunKinds, checkRunKinds, writeRunKinds } from './controls/run-kind-choices.js';
 import { readParams, writeParams } from './controls/dataset-params.js';
 import { createSpeedMenu } from './controls/speed-menu.js';
+import { createStartWeights } from './controls/start-weights.js';
 import { option } from './lib/dom.js';
 import { formatNumber } from './lib/format.js';
 
@@ -12,12 +13,15 @@ const MAX_EXAMPLES_LISTED = 256; // a longer menu would not be read; the math pa
 // The form's number fields and the server's names for them (hello.settings gives their bounds).
 const BOUNDED_FIELDS = { dataSeed: 'dataset.seed', seed: 'network.seed', lr: 'optimizer.learning_rate', batchSize: 'batch_size' };
 
-export function createControls({ form, exampleSelect, onChange }) {
+export function createControls({ form, exampleSelect, onChange, onError }) {
   let hello = null;
   const field = (name) => form.elements.namedItem(name);
   const speedMenu = createSpeedMenu(field('speed'));
   const paramsBox = form.querySelector('#dataset-params');
   const kindsBox = form.querySelector('#run-kinds');
+  const startWeights = createStartWeights({
+    section: form.querySelector('[data-field="start"]'), field, runKinds: () => checkedRunKinds(kindsBox), onError,
+  });
 
   function datasetInfo(name) {
     return hello.datasets.find((d) => d.name === name);
@@ -38,6 +42,7 @@ export function createControls({ form, exampleSelect, onChange }) {
   function populate(message) {
     hello = message;
     speedMenu.populate(hello);
+    startWeights.populate(hello);
     populateBounds();
     field('dataset').replaceChildren(...hello.datasets.map((d) =>
       option(d.name, d.available ? d.title : `${d.title} (needs the ${d.requires} extra)`, !d.available)));
@@ -62,6 +67,7 @@ export function createControls({ form, exampleSelect, onChange }) {
     field('activation').value = settings.activation;
     field('init').value = settings.init;
     field('seed').value = settings.seed;
+    startWeights.show(settings.start);
     checkRunKinds(kindsBox, settings.runs);
     field('optimizer').value = settings.optimizer;
     field('lr').value = settings.lr;
@@ -86,6 +92,7 @@ export function createControls({ form, exampleSelect, onChange }) {
       activation: field('activation').value,
       init: field('init').value,
       seed: integer('seed'),
+      start: startWeights.value(),
       runs: checkedRunKinds(kindsBox),
       optimizer: field('optimizer').value,
       lr: field('lr').value.trim() === '' ? null : Number(field('lr').value),

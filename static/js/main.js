@@ -7,6 +7,7 @@ import { lessonSettings, loadLessons, namesOnlyALesson } from './lessons.js';
 import { applyBinary, applyMessage } from './messages.js';
 import { createModelActions } from './model-actions.js';
 import { createRenderLoop } from './render-loop.js';
+import { createScriptDownload } from './script-download.js';
 import { parseHash, reconcile, toHash } from './settings.js';
 import { createShare } from './share.js';
 import { openSocket } from './socket.js';
@@ -42,12 +43,14 @@ const requestDraw = loop.requestDraw;
 let lessonPanel = null; // created once the lessons are loaded (below)
 const lessonNumber = () => lessonPanel?.current() ?? 0;
 /** The address of these settings, naming the open lesson if there is one. */
-const setLink = (settings) => history.replaceState(null, '', toHash({ ...settings, lesson: lessonNumber() }));
+const setLink = (settings) => history.replaceState(null, '',
+  toHash({ ...settings, lesson: lessonNumber(), view: views.math.view() }));
 
 const form = createControls({
   form: $('settings'),
   exampleSelect: $('example'),
   onChange: (settings, name) => configurer.change(settings, name), // called on edits, after the line below ran
+  onError: (field, message) => configurer.showError(field, message),
 });
 const configurer = createConfigurer({ store, send, showSettings: form.write, setLink });
 
@@ -67,6 +70,7 @@ function start(hello, lessons) {
   setNotices(notes); // a new link: what was said about the last one no longer applies
   form.populate(hello);
   form.write(settings);
+  views.math.setView(settings.view);
   if (lesson) lessonPanel.show(lesson.number);
   else if (lessonPanel.current()) lessonPanel.close(); // the link names no lesson: end the open one
   configurer.configure(settings, { origin: 'link' });
@@ -121,7 +125,10 @@ const views = {
   boundary: createBoundaryView({ container: $('boundaries'), note: $('boundary-note') }),
   gradients: createGradientsView({ container: $('gradients') }),
   network: createNetworkView({ container: $('network'), runSelect: $('network-run'), note: $('network-note'), requestDraw }),
-  math: createMathPanel({ container: $('math'), sendGradcheck: () => send({ type: 'gradcheck' }), requestDraw }),
+  math: createMathPanel({ container: $('math'), sendGradcheck: () => send({ type: 'gradcheck' }), requestDraw,
+    switchButtons: [...document.querySelectorAll('#math-view [data-view]')],
+    onViewChange: () => setLink(configurer.accepted() ?? form.read()) }),
+  script: createScriptDownload({ store, button: $('download-script'), status: $('share-status') }),
   check: createCheckPanel({ section: $('check'), useWeights: modelActions.useWeights }),
 };
 loop.setViews(Object.values(views));

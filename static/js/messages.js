@@ -23,7 +23,7 @@ export function applyBinary(store, buffer) {
 
 const HANDLERS = {
   hello(store, message) {
-    useRunKinds(message.run_kinds);
+    useRunKinds(message.run_kinds, message.mistakes);
     store.update(['config', 'models'], (state) => {
       state.hello = message;
       state.modelRequests = []; // a new connection: nothing sent on the old one will be answered

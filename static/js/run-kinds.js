@@ -1,7 +1,8 @@
-// Each run kind as the page shows it. The server's `hello.run_kinds` says which kinds exist, their names,
-// δᴸ rules (text and TeX) and which one is a mistake; the page adds its looks (colour, dash) and one line on why.
+// Each run kind as the page shows it. The server's `hello.run_kinds` says which kinds exist, their names, run ids,
+// δᴸ rules (text and TeX) and which mistake a kind trains under (`hello.mistakes` says what that mistake is);
+// the page adds its looks: a colour per output layer + loss, and a dash per mistake.
 
-const LOOKS = {
+const PAIRING_LOOKS = {
   sigmoid_mse: {
     color: '#d55e00',
     why: 'σ′(z) ≤ ¼ scales every error down, and almost to 0 where the sigmoid saturates.',
@@ -18,35 +19,47 @@ const LOOKS = {
     color: '#0072b2',
     why: 'J = diag(a) − aaᵀ: each output depends on every z, so the whole Jacobian takes the place of σ′(z).',
   },
-  softmax_mse_elementwise: {
-    color: '#cc79a7',
-    dash: [6, 4],
-    why: 'Wrong: it keeps only the diagonal of J and drops the −aⱼaₖ terms that couple the outputs.',
-  },
 };
-
-// Run ids are chosen by the page; a readable id makes the server's messages and saved models clear.
-export const RUN_IDS = {
-  sigmoid_mse: 'sigmoid-mse',
-  sigmoid_bce: 'sigmoid-bce',
-  softmax_ce: 'softmax-ce',
-  softmax_mse: 'softmax-mse',
-  softmax_mse_elementwise: 'mistake',
-};
+// A mistake run is drawn in its pairing's colour with its mistake's own dash, the same on every pairing, so two
+// mistakes of one pairing stay apart from each other and from the right run (which is solid).
+const DASHES = [[6, 4], [2, 3], [10, 3, 2, 3], [12, 5], [1, 4], [5, 2, 1, 2, 1, 2], [8, 2], [3, 6]];
 
 let catalogue = {}; // hello.run_kinds of the current connection
+let mistakes = {}; // hello.mistakes
 
-/** Learn the server's run kinds (from `hello`, before any `configured`). */
-export function useRunKinds(runKinds) {
+/** Learn the server's run kinds and mistakes (from `hello`, before any `configured`). */
+export function useRunKinds(runKinds, mistakeCatalogue) {
   catalogue = runKinds ?? {};
+  mistakes = mistakeCatalogue ?? {};
+}
+
+function dashOf(mistake) {
+  const index = Object.keys(mistakes).indexOf(mistake);
+  return DASHES[Math.max(index, 0) % DASHES.length];
 }
 
 export function kindInfo(kind) {
   const server = catalogue[kind];
-  const looks = LOOKS[kind] ?? { color: '#666', why: '' };
-  if (!server) return { ...looks, name: kind, deltaTex: String.raw`\delta^L`, mistake: false };
-  return { ...looks, name: server.label, deltaTex: server.delta_tex, deltaFormula: server.delta_formula,
-    mistake: server.mistake };
+  if (!server) return { color: '#666', why: '', name: kind, deltaTex: String.raw`\delta^L`, mistake: null };
+  const looks = PAIRING_LOOKS[server.right_kind] ?? { color: '#666', why: '' };
+  const info = { color: looks.color, why: looks.why, name: server.label, shortId: server.short_id,
+    deltaTex: server.delta_tex, deltaFormula: server.delta_formula, mistake: server.mistake, rightKind: server.right_kind };
+  if (!server.mistake) return info;
+  // A mistake's card says what went wrong instead of why the right rule works.
+  return { ...info, dash: dashOf(server.mistake), why: '', mistakeInfo: { id: server.mistake, ...mistakes[server.mistake] } };
+}
+
+/** hello.run_kinds grouped as the menu shows them: each right kind, then its mistakes, in hello's order. */
+export function groupRunKinds(runKinds) {
+  const entries = Object.entries(runKinds);
+  return entries.filter(([, info]) => !info.mistake).map(([kind, info]) => ({
+    kind, info, mistakes: entries.filter(([, other]) => other.mistake && other.right_kind === kind),
+  }));
+}
+
+/** Every kind in the menu's order, which is the order the page sends its runs in. */
+export function kindsInMenuOrder(runKinds) {
+  return groupRunKinds(runKinds).flatMap(({ kind, mistakes }) => [kind, ...mistakes.map(([mistake]) => mistake)]);
 }
 
 /** The runs of a `configured` message, with their index, name and colour. */

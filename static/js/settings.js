@@ -2,12 +2,13 @@
 // (TensorFlow Playground's state.ts idea): opening a shared link sends the very same `configure`.
 // Defaults and bounds are the server's (hello.defaults, hello.settings): a link is read once `hello` is known.
 
-import { RUN_IDS } from './run-kinds.js';
+import { kindsInMenuOrder } from './run-kinds.js';
 
 const int = (text) => (/^-?\d+$/.test(text) ? Number(text) : undefined);
 const number = (text) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined);
 const string = (text) => text;
 const list = (text) => (text === '' ? [] : text.split(','));
+const VIEWS = ['math', 'code']; // the math panel's
 
 export const SETTINGS = [
   { name: 'lesson', parse: int, optional: true }, // the open lesson (0: none); in the hash only when open
@@ -23,6 +24,9 @@ export const SETTINGS = [
   { name: 'batch', parse: string }, // "full", or examples per step ("1" is one at a time)
   { name: 'speed', parse: string }, // steps per second, or "max"
   { name: 'example', parse: int },
+  { name: 'start', parse: int, optional: true }, // a saved model's id whose weights every run starts from (0: seeded)
+  // The math panel's view: only "code" is written, and nothing when a settings object has none (the form's).
+  { name: 'view', parse: (text) => (VIEWS.includes(text) ? text : undefined), optional: true, omitted: 'math' },
 ];
 
 // Dataset parameters depend on the dataset, so they travel as "data.NAME=value".
@@ -48,6 +52,8 @@ export function settingsFromConfig(config, { speed, lesson, hello }) {
     batch: config.batch_size === null ? 'full' : String(config.batch_size),
     speed: String(speed),
     example: config.example,
+    start: config.start?.model_id ?? 0,
+    view: 'math',
   };
 }
 
@@ -100,7 +106,7 @@ export function parseHash(hash, hello, notes = []) {
 
 export function toHash(settings) {
   const encode = (value) => encodeURIComponent(value).replace(/%2C/g, ',');
-  const parts = SETTINGS.filter((s) => !s.optional || settings[s.name]).map((s) => {
+  const parts = SETTINGS.filter((s) => (!s.optional || settings[s.name]) && settings[s.name] !== s.omitted).map((s) => {
     const value = settings[s.name];
     return `${s.name}=${encode(Array.isArray(value) ? value.join(',') : String(value))}`;
   });
@@ -114,7 +120,7 @@ export function toHash(settings) {
 const LABELS = {
   lesson: 'lesson', dataset: 'dataset', dataSeed: 'data seed', hidden: 'hidden layers', activation: 'hidden activation',
   init: 'initial weights', seed: 'weight seed', runs: 'output layers', optimizer: 'optimizer', lr: 'learning rate',
-  batch: 'examples per step', speed: 'speed', example: 'example',
+  batch: 'examples per step', speed: 'speed', example: 'example', start: 'starting weights', view: 'math or code view',
 };
 
 const shown = (value) => (Array.isArray(value) ? value.join(',') : String(value));
@@ -139,12 +145,15 @@ export function reconcile(settings, hello) {
   fix('activation', hello.hidden_activations);
   fix('init', Object.keys(hello.inits));
   fix('optimizer', Object.keys(hello.optimizers));
+  // A link may name a run by its kind or by its run id ("sig-mse-mixed").
+  const kindOfId = Object.fromEntries(Object.entries(hello.run_kinds).map(([kind, info]) => [info.short_id, kind]));
+  settings.runs = settings.runs.map((run) => (run in hello.run_kinds ? run : kindOfId[run] ?? run));
   const unknown = settings.runs.filter((kind) => !(kind in hello.run_kinds));
   if (unknown.length) {
     notes.push(note('runs', `${unknown.map((kind) => `“${kind}”`).join(', ')} ${unknown.length === 1 ?
       'is not a known output layer' : 'are not known output layers'}; left out.`));
   }
-  settings.runs = Object.keys(hello.run_kinds).filter((kind) => settings.runs.includes(kind)); // the menu's order
+  settings.runs = kindsInMenuOrder(hello.run_kinds).filter((kind) => settings.runs.includes(kind));
   const { minimum: slowest, maximum: fastest } = hello.settings.speed;
   if (settings.speed !== 'max' && !(int(settings.speed) >= slowest)) {
     notes.push(note('speed', `“${settings.speed}” is not a speed; using ${defaults.speed} steps/s.`));
@@ -167,7 +176,7 @@ const FIELD_SETTINGS = [
   ['dataset.seed', 'dataSeed'], ['dataset', 'dataset'],
   ['network.hidden_layers', 'hidden'], ['network.hidden_activation', 'activation'], ['network.init', 'init'],
   ['network.seed', 'seed'], ['runs', 'runs'], ['optimizer.learning_rate', 'lr'], ['optimizer', 'optimizer'],
-  ['batch_size', 'batch'], ['example', 'example'], ['speed', 'speed'],
+  ['batch_size', 'batch'], ['example', 'example'], ['speed', 'speed'], ['start', 'start'],
 ];
 
 /**
@@ -240,10 +249,11 @@ export function configureMessage(settings, hello) {
     type: 'configure',
     dataset: { name: settings.dataset, params, seed: settings.dataSeed },
     network: { hidden_layers: hidden ?? [], hidden_activation: settings.activation, init: settings.init, seed: settings.seed },
-    runs: settings.runs.map((kind) => ({ id: RUN_IDS[kind] ?? kind, kind })),
+    runs: settings.runs.map((kind) => ({ id: hello.run_kinds[kind]?.short_id ?? kind, kind })),
     optimizer: { name: settings.optimizer, learning_rate: settings.lr },
     batch_size: batchSize,
     example: settings.example,
+    ...(settings.start ? { start: { model_id: settings.start } } : {}),
     speed: speedValue(settings.speed),
   };
   return { message, problems };

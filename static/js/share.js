@@ -1,6 +1,6 @@
 // Share and export: copy the experiment's link, download the loss history as CSV, and charts as PNG.
 
-import { composeCanvases, downloadBlob, downloadCanvas, toCsv } from './lib/download.js';
+import { composeCanvases, downloadBlob, downloadCanvas, lossHistoryRows, toCsv } from './lib/download.js';
 import { runsOf } from './run-kinds.js';
 
 export function createShare({ store, send, status }) {
@@ -32,22 +32,15 @@ export function createShare({ store, send, status }) {
     historyWanted = send({ type: 'history' });
   }
 
-  /** The `history` reply: one row per recorded step, one column per run (empty after a run diverged). */
+  /** The `history` reply: one row per recorded step and run (lib/download.js lossHistoryRows). */
   function receiveHistory(message) {
     if (!historyWanted) return;
     historyWanted = false;
-    const runs = runsOf(store.state.configured);
-    const names = message.runs.map((id) => {
-      const run = runs.find((r) => r.id === id);
-      return run ? `${run.kind} loss` : `${id} loss`;
-    });
-    const rows = [['step', ...names], ...message.steps.map((step, i) => [step, ...message.loss[i]])];
     // The history holds each step's loss once the next step is taken; the latest frame has the current one.
-    const frame = store.state.frame;
-    if (frame && frame.step > (message.steps.at(-1) ?? -1)) rows.push([frame.step, ...frame.runs.map((run) => run.loss)]);
+    const rows = lossHistoryRows(runsOf(store.state.configured), message, store.state.frame);
     const dataset = store.state.configured?.config.dataset.name ?? 'experiment';
     downloadBlob(new Blob([toCsv(rows)], { type: 'text/csv' }), `backprop-lab-${dataset}-loss.csv`);
-    say(`Saved ${message.steps.length} rows of loss history.`);
+    say(`Saved the loss history of ${message.steps.length} steps.`);
   }
 
   function downloadPng(title, canvases, filename) {

@@ -87,13 +87,22 @@ test('a column vector (n, 1) is marked against the exact vector [n], entry by en
   assert.deepEqual(marks[2][0], { yours: 3, exact: 2, matches: false });
 });
 
-test('nabla_w in (n_out, n_in) is marked as given; transposed, it is read back in the exact layout', () => {
+test('nabla_w is marked as given, or transposed when the server read it so', () => {
   const exact = [[1, 2, 3], [4, 5, 6]];
   const same = markEntries([[1, 2, 3], [4, 5, -6]], exact, TOLERANCE);
   assert.deepEqual(same.map((row) => row.map((e) => e.matches)), [[true, true, true], [true, true, false]]);
-  assert.deepEqual(inExactLayout([[1, 4], [2, 5], [3, 6]], exact), exact);
+  assert.deepEqual(inExactLayout([[1, 4], [2, 5], [3, 6]], exact, true), exact);
+  assert.equal(markEntries([[1, 4], [2, 5], [3, 6]], exact, TOLERANCE, false), null, 'read as given: no fit');
   assert.equal(markEntries([[1, 2], [3, 4]], exact, TOLERANCE), null, 'a shape that fits neither');
   assert.equal(markEntries([[1], [2], [3]], [1, 2], TOLERANCE), null);
+});
+
+test('a square nabla_w is marked the way the server read it, never the other way', () => {
+  const exact = [[0.1, 0.2], [0.3, 0.4]];
+  const transposed = [[0.1, 0.3], [0.2, 0.4]];
+  const matches = (marks) => marks.flat().map((e) => e.matches);
+  assert.deepEqual(matches(markEntries(transposed, exact, TOLERANCE, true)), [true, true, true, true]);
+  assert.deepEqual(matches(markEntries(transposed, exact, TOLERANCE, false)), [true, false, false, true]);
 });
 
 test('the largest entry is taken over the whole array: a tiny entry beside a large one may be pasted roughly', () => {

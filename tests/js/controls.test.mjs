@@ -27,14 +27,47 @@ test('a dataset’s parameter fields show the given values, else the defaults, a
   assert.deepEqual(readParams(box), { eps: '0.1' });
 });
 
-test('one checkbox per run kind, in hello’s order, checked as the settings say', () => {
-  useRunKinds(HELLO.run_kinds);
+test('one checkbox per run kind, each pairing’s mistakes folded under its right run, checked as the settings say', () => {
+  useRunKinds(HELLO.run_kinds, HELLO.mistakes);
   const box = document.createElement('div');
   writeRunKinds(box, HELLO.run_kinds);
   const inputs = [...box.querySelectorAll('input')];
-  assert.deepEqual(inputs.map((i) => i.value), Object.keys(HELLO.run_kinds));
-  assert.deepEqual(inputs.map((i) => i.getAttribute('aria-describedby')), ['kind-sigmoid_mse-formula', 'kind-softmax_ce-formula']);
-  assert.ok(box.querySelector('#kind-softmax_ce-formula'));
+  assert.deepEqual(inputs.map((i) => i.value),
+    ['sigmoid_mse', 'sigmoid_mse_examples_mixed', 'sigmoid_mse_sign_flipped', 'softmax_ce']);
+  assert.deepEqual(inputs.map((i) => i.getAttribute('aria-describedby')), inputs.map((i) => `kind-${i.value}-formula`));
+  const groups = [...box.querySelectorAll('.run-pairing')];
+  assert.deepEqual(groups.map((g) => g.dataset.pairing), ['sigmoid_mse', 'softmax_ce']);
+  const folded = groups[0].querySelector('details');
+  assert.deepEqual([...folded.querySelectorAll('[data-mistake]')].map((row) => row.dataset.mistake),
+    ['examples_mixed', 'sign_flipped']);
+  assert.equal(groups[1].querySelector('details'), null); // no mistakes: nothing to fold
+  assert.equal(folded.hasAttribute('open'), false);
+  checkRunKinds(box, ['softmax_ce', 'sigmoid_mse_examples_mixed']);
+  assert.deepEqual(checkedRunKinds(box), ['sigmoid_mse_examples_mixed', 'softmax_ce']);
+  assert.equal(folded.hasAttribute('open'), true); // a chosen mistake stays in sight
+});
+
+test('choosing a mistake chooses its pairing’s right run beside it, and says so', () => {
+  useRunKinds(HELLO.run_kinds, HELLO.mistakes);
+  const box = document.createElement('div');
+  writeRunKinds(box, HELLO.run_kinds);
   checkRunKinds(box, ['softmax_ce']);
-  assert.deepEqual(checkedRunKinds(box), ['softmax_ce']);
+  const mistake = box.querySelector('#kind-sigmoid_mse_examples_mixed');
+  mistake.checked = true;
+  mistake.dispatchEvent(new window.Event('change', { bubbles: true }));
+  assert.deepEqual(checkedRunKinds(box), ['sigmoid_mse', 'sigmoid_mse_examples_mixed', 'softmax_ce']);
+  assert.equal(box.querySelector('[data-pairing="sigmoid_mse"] .run-kind-note').dataset.added, 'sigmoid_mse');
+  // Unchecking the right run afterwards is the learner's choice: nothing checks it again.
+  const right = box.querySelector('#kind-sigmoid_mse');
+  right.checked = false;
+  right.dispatchEvent(new window.Event('change', { bubbles: true }));
+  assert.deepEqual(checkedRunKinds(box), ['sigmoid_mse_examples_mixed', 'softmax_ce']);
+});
+
+test('a mistake’s row shows its wrong δᴸ where BP1 is wrong, else the equation it breaks', () => {
+  useRunKinds(HELLO.run_kinds, HELLO.mistakes);
+  const box = document.createElement('div');
+  writeRunKinds(box, HELLO.run_kinds);
+  assert.equal(box.querySelector('#kind-sigmoid_mse_sign_flipped-formula').textContent, "δᴸ = (y − a) ⊙ σ'(z)");
+  assert.ok(box.querySelector('#kind-sigmoid_mse_examples_mixed-formula').textContent.endsWith('BP4'));
 });

@@ -4,9 +4,21 @@ export const HELLO = {
   type: 'hello',
   run_kinds: {
     sigmoid_mse: { label: 'sigmoid + MSE', output_activation: 'sigmoid', loss: 'mse', delta_formula: "(a − y) ⊙ σ'(z)",
-      delta_tex: String.raw`\delta^L = (a - y) \odot \sigma'(z^L)`, mistake: false },
+      delta_tex: String.raw`\delta^L = (a - y) \odot \sigma'(z^L)`, mistake: null, right_kind: 'sigmoid_mse',
+      short_id: 'sigmoid-mse' },
     softmax_ce: { label: 'softmax + CE', output_activation: 'softmax', loss: 'cross_entropy', delta_formula: 'a − y',
-      delta_tex: String.raw`\delta^L = a - y`, mistake: false },
+      delta_tex: String.raw`\delta^L = a - y`, mistake: null, right_kind: 'softmax_ce', short_id: 'softmax-ce' },
+    sigmoid_mse_examples_mixed: { label: 'sigmoid + MSE ✗ examples averaged too early', output_activation: 'sigmoid',
+      loss: 'mse', delta_formula: "(a − y) ⊙ σ'(z)", delta_tex: String.raw`\delta^L = (a - y) \odot \sigma'(z^L)`,
+      mistake: 'examples_mixed', right_kind: 'sigmoid_mse', short_id: 'sig-mse-mixed' },
+    sigmoid_mse_sign_flipped: { label: 'sigmoid + MSE ✗ sign flipped', output_activation: 'sigmoid', loss: 'mse',
+      delta_formula: "(y − a) ⊙ σ'(z)", delta_tex: String.raw`\delta^L = (y - a) \odot \sigma'(z^L)`,
+      mistake: 'sign_flipped', right_kind: 'sigmoid_mse', short_id: 'sig-mse-sign' },
+  },
+  mistakes: {
+    sign_flipped: { title: 'sign flipped', sentence: 'You used y − a.', fix: 'Use a − y.', equation: 'BP1' },
+    examples_mixed: { title: 'examples averaged too early', sentence: 'You averaged first.', fix: 'Average last.',
+      equation: 'BP4' },
   },
   datasets: [
     { name: 'two-points', available: true, params: [] },

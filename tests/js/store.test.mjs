@@ -20,7 +20,7 @@ test('hello teaches the page the run kinds: names, δᴸ in TeX and the mistake 
   started();
   assert.equal(kindInfo('softmax_ce').name, 'softmax + CE');
   assert.equal(kindInfo('softmax_ce').deltaTex, HELLO.run_kinds.softmax_ce.delta_tex);
-  assert.equal(kindInfo('sigmoid_mse').mistake, false);
+  assert.equal(kindInfo('sigmoid_mse').mistake, null);
 });
 
 test('frames build the series: one point per step, replaced at the same step, started again after a reset', () => {

@@ -16,6 +16,7 @@ from app.datasets import Data
 from app.export.script.parts import (BACKPROP_LINES, COSTS, HIDDEN, MISTAKES, OUTPUT_FUNCTIONS, PAIRINGS, UPDATES,
                                      kind_parts)
 from app.nn.init import initialize
+from app.nn.network import Network
 from app.sessions.config import ConfigError, ExperimentConfig
 
 MAX_SCRIPT_BYTES = 200_000  # a script to read, not a data file
@@ -145,13 +146,14 @@ def _data(X: np.ndarray, Y: np.ndarray) -> str:
             f"Y = np.array([\n{_matrix(Y, '    ')}\n]).T\n")
 
 
-def _weights(W: list[np.ndarray], b: list[np.ndarray], init: str, seed: int) -> str:
+def _weights(W: list[np.ndarray], b: list[np.ndarray], init: str, seed: int, given: bool = False) -> str:
     weights = "".join(f"    np.array([  # layer {l + 1}: {w.shape[0]} × {w.shape[1]}\n"
                       f"{_matrix(w, '        ')}\n    ]),\n" for l, w in enumerate(W))
     biases = "\n".join("\n".join(textwrap.wrap(f"np.array([{', '.join(_number(v) for v in column)}])[:, None],",
                                                LITERAL_WIDTH, initial_indent="    ", subsequent_indent="        "))
                        for column in b)
-    return (f"\n# The starting weights (init \"{init}\", seed {seed}), the same for every run.\n"
+    origin = "from the model the experiment started from" if given else f"init \"{init}\", seed {seed}"
+    return (f"\n# The starting weights ({origin}), the same for every run.\n"
             f"WEIGHTS = [\n{weights}]\nBIASES = [  # columns\n{biases}\n]\n")
 
 
@@ -229,13 +231,17 @@ def _check(config: ExperimentConfig) -> list[Run]:
 
 
 def experiment_script(config: ExperimentConfig, data: Data, steps: int, every: int,
-                      filename: str = "experiment.py") -> str:
-    """The script for `config` on `data` (as check_limits or datasets.load gave it), `steps` updates per run.
+                      filename: str = "experiment.py", start: Network | None = None) -> str:
+    """The script for `config` on `data` (as check_limits or datasets.load gave it), `steps` updates per run;
+    from `start`'s weights when the experiment starts from a model (config.start, as start_network read it).
     ConfigError (with the field to change) when it cannot be exported or would exceed MAX_SCRIPT_BYTES."""
     runs = _check(config)
     X, Y = np.asarray(data.inputs, np.float64), np.asarray(data.labels, np.float64)
     sizes = [X.shape[1], *config.network.hidden_layers, Y.shape[1]]
-    W, b = initialize(sizes, config.network.init, config.network.seed)
+    if start is None:
+        W, b = initialize(sizes, config.network.init, config.network.seed)
+    else:
+        W, b = [w.astype(np.float64) for w in start.W], [v.astype(np.float64) for v in start.b]
     mini = config.batch_size is not None and config.batch_size < len(X)
     rules = [_settings(config, run) for run in config.runs]
     stale = any(mistake and MISTAKES[mistake].needs_eta for _, _, mistake in runs)
@@ -246,7 +252,7 @@ def experiment_script(config: ExperimentConfig, data: Data, steps: int, every: i
                          batch_size=config.batch_size if mini else None, seed=config.network.seed,
                          batch_note="examples per step" if mini else "None: every example in every step",
                          imports="from functools import partial\n\n" if stale else "")
-    data_text, weights_text = _data(X, Y), _weights(W, b, config.network.init, config.network.seed)
+    data_text, weights_text = _data(X, Y), _weights(W, b, config.network.init, config.network.seed, start is not None)
     hidden_fn, hidden_prime = HIDDEN[config.network.hidden_activation]
     network = NETWORK.format(activation=config.network.hidden_activation, hidden_fn=hidden_fn,
                              hidden_prime=hidden_prime, unused=" (unused: no hidden layer)" if len(sizes) == 2 else "")

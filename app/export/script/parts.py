@@ -11,6 +11,8 @@ A run kind is a pairing (output layer + cost) with, for a mistake run, the mista
 
 from __future__ import annotations
 
+import re
+import textwrap
 from dataclasses import dataclass, field
 
 HIDDEN = {  # name: (σ(z), σ'(z) from z and a = σ(z))
@@ -144,3 +146,73 @@ def adam(params, grads, state, eta, beta1, beta2, eps=1e-8):
         p -= step * m / (np.sqrt(v) / root_correction2 + eps)  # as torch.optim.Adam
 ''',
 }
+
+
+# --- the same lines, by equation, for the dashboard's code view (hello.code) ------------------------------------
+# One example is one column there (n = 1), so each line computes that example's own numbers.
+
+FORWARD_LINE = "z = weights[l] @ a + biases[l]  # weights[l]: (n_out, n_in); a: one example, a column (n_in, 1)"
+
+
+def _lines(text: str, mistake: bool = False) -> list[dict]:
+    """Each line of a text, indented as in the script, with whether it is a mistake's."""
+    text = re.sub(r"\n\n+", "\n\n", textwrap.dedent(text).strip("\n"))
+    return [{"code": line, "mistake": mistake} for line in text.split("\n")]
+
+
+def _delta_lines(body: str) -> list[str]:
+    """A δᴸ function's body as assignments: `return x` becomes `delta = x`."""
+    lines = [line.strip() for line in body.split("\n")]
+    return [f"delta = {line[len('return '):]}" if line.startswith("return ") else line for line in lines]
+
+
+def _bp1(pairing: str, mistake: str | None) -> list[dict]:
+    """The right δᴸ; under a mistake of BP1, the mistake's lines (marked) first."""
+    right = _delta_lines(PAIRINGS[pairing][2])
+    body = MISTAKES[mistake].delta if mistake else None
+    if not body:
+        return [{"code": line, "mistake": False} for line in right]
+    wrong = _delta_lines(body)
+    if "{right}" in body:  # it calls the right δᴸ: here the right lines, with its expression in brackets
+        expression = right[-1][len("delta = "):].split("  # ")[0]
+        wrong = right[:-1] + _delta_lines(body.replace("{right}(z, a, y)", f"({expression})"))
+    return ([{"code": line, "mistake": line not in right} for line in wrong]
+            + [{"code": line, "mistake": False} for line in right if line not in wrong])
+
+
+def _backprop_slots(mistake: str | None) -> dict[str, list[dict]]:
+    """BP2, BP3 and BP4: a mistake's lines (marked) before the right ones they replace or precede."""
+    changed = MISTAKES[mistake].lines if mistake else {}
+    slots = {}
+    for slot in ("BP2", "BP3", "BP4"):
+        wrong = [changed[name] for name in (["early"] if slot == "BP2" else []) + [slot] if name in changed]
+        slots[slot] = [line for text in wrong for line in _lines(text, mistake=True)] + _lines(BACKPROP_LINES[slot])
+    return slots
+
+
+def code_view(kinds: list[str]) -> dict:
+    """The NumPy lines of every equation, as the exported script writes them: by hidden activation (forward
+    layer, σ'), output activation, cost, run kind (BP1–BP4, a mistake's lines marked) and update rule."""
+    backprop = {}
+    for kind in kinds:
+        if parts := kind_parts(kind):
+            pairing, mistake = parts
+            backprop[kind] = {"BP1": _bp1(pairing, mistake), **_backprop_slots(mistake)}
+    return {
+        "layers": {name: {"forward": _lines(FORWARD_LINE) + _lines(f"a = {fn}  # {name}(z)"),
+                          "prime": _lines(f"def hidden_prime(z, a):\n    return {prime}")}
+                   for name, (fn, prime) in HIDDEN.items()},
+        "outputs": {name: _lines(f"{text}\n\na = {name}(z)  # the output layer")
+                    for name, text in OUTPUT_FUNCTIONS.items()},
+        "costs": {loss: _lines(f"C = {text}") for loss, text in COSTS.items()},
+        "backprop": backprop,
+        "updates": {name: _lines(text) for name, text in UPDATES.items()},
+    }
+
+
+# "How do I write softmax?" in code: the lesson on softmax and the derivation page show this (z, y: columns).
+SOFTMAX_ANSWER = (OUTPUT_FUNCTIONS["softmax"].strip("\n") + "\n\n\n"
+                  "n = y.shape[1]  # examples, one per column (1 for one example)\n"
+                  "a = softmax(z)  # z: the output layer's weighted sums\n"
+                  f"C = {COSTS['cross_entropy']}\n"
+                  f"delta = {PAIRINGS['softmax_ce'][2][len('return '):]}\n")  # (BP1), δᴸ = ∂c/∂zᴸ

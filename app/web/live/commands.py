@@ -7,9 +7,9 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from app.nn import to_document
-from app.sessions.config import ConfigError, check_limits
+from app.sessions.config import ConfigError, check_limits, start_network
 from app.sessions.experiment import Experiment, RunUnavailable
-from app.store import StoreError
+from app.store import ModelNotFound, StoreError
 from app.web import protocol as p
 from app.web.live.parsing import ProtocolError
 
@@ -37,14 +37,32 @@ def _run_with_numbers(exp: Experiment, run_id: str):
         raise ProtocolError(e.code, e.message, "run") from None
 
 
+async def _start_document(session: LiveSession, config: p.ExperimentConfig) -> dict | None:
+    """The model document the experiment starts from: inline, or read from the store (a blocking call)."""
+    if config.start is None:
+        return None
+    if config.start.model is not None:
+        return config.start.model
+    model_id = config.start.model_id
+    try:
+        return (await asyncio.to_thread(session.store.get, model_id)).document
+    except ModelNotFound:
+        raise ProtocolError("invalid_value", f"there is no saved model {model_id}", "start.model_id") from None
+    except StoreError as e:
+        raise ProtocolError("store_failed", e.message, "start.model_id") from None
+
+
 async def on_configure(session: LiveSession, command: p.Configure) -> None:
     _check_rates(session, command.speed, command.frame_rate)
     config = p.ExperimentConfig.model_validate(command.model_dump(exclude={"type", "speed", "frame_rate"}))
+    document = await _start_document(session, config)
     try:
         data = await session.in_pool(check_limits, config, session.settings)
+        start = None if document is None else await session.in_pool(start_network, document, config, data,
+                                                                     session.settings)
     except ConfigError as e:
         raise ProtocolError("invalid_value", e.message, e.field) from None
-    exp = session.experiment = await session.in_pool(Experiment, config, data)
+    exp = session.experiment = await session.in_pool(Experiment, config, data, start)
     session.playing, session.pending_steps = False, 0
     session.speed = command.speed or session.speed
     session.frame_rate = command.frame_rate or session.frame_rate

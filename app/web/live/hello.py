@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app import datasets
+from app.export.script.parts import code_view
 from app.nn import HIDDEN_ACTIVATIONS, INITS, MISTAKES, OPTIMIZERS, RUN_KINDS, OutputLayer, RunKind
 from app.nn.diagnostics import MEAN_LABEL_TOLERANCE
 from app.sessions import experiment as e
@@ -27,6 +28,20 @@ MISTAKEN_DELTAS = {
 }
 
 
+# Run ids the page gives each kind (at most 16 characters): the right kinds' names, and for a mistake its pairing
+# shortened, then the mistake shortened. Links, events and saved models name runs by them: never change one.
+RIGHT_IDS = {"sigmoid_mse": "sigmoid-mse", "sigmoid_bce": "sigmoid-bce", "softmax_ce": "softmax-ce",
+             "softmax_mse": "softmax-mse", "softmax_mse_elementwise": "mistake"}
+PAIRING_SHORT = {"sigmoid_mse": "sig-mse", "sigmoid_bce": "sig-bce", "softmax_ce": "smax-ce", "softmax_mse": "smax-mse"}
+MISTAKE_SHORT = {"examples_mixed": "mixed", "hidden_derivative_missing": "no-hid", "sign_flipped": "sign",
+                 "stale_output_weights": "stale", "sum_not_mean": "summed", "bias_gradient_missing": "no-bias",
+                 "derivative_of_output": "sp-of-a", "sigmoid_prime_kept": "sp-kept"}
+
+
+def short_id(kind: RunKind) -> str:
+    return RIGHT_IDS.get(kind.id) or f"{PAIRING_SHORT[kind.right_kind]}-{MISTAKE_SHORT[kind.mistake]}"
+
+
 def _words(kind: RunKind) -> tuple[str, str, str]:
     """The label, δᴸ as text and δᴸ in TeX of a kind."""
     if kind.id in RUN_KIND_WORDS:
@@ -47,7 +62,7 @@ def run_kinds() -> dict[str, p.RunKindInfo]:
         label, text, tex = _words(kind)
         kinds[kind.id] = p.RunKindInfo(label=label, output_activation=kind.activation, loss=kind.loss,
                                        delta_formula=text, delta_tex=tex, mistake=kind.mistake,
-                                       right_kind=kind.right_kind)
+                                       right_kind=kind.right_kind, short_id=short_id(kind))
     return kinds
 
 
@@ -76,6 +91,8 @@ def hello(settings: Settings) -> p.Hello:
                             boundary_rate=settings.boundary_rate, config=p.ExperimentConfig().model_dump()),
         datasets=[datasets.describe(spec) for spec in datasets.DATASETS.values()],
         run_kinds=run_kinds(),
+        mistakes={m.id: p.MistakeInfo(title=m.title, sentence=m.sentence, fix=m.fix, equation=m.equation)
+                  for m in MISTAKES.values()},
         hidden_activations=list(HIDDEN_ACTIVATIONS),
         inits=INITS,
         optimizers=OPTIMIZERS,
@@ -85,4 +102,5 @@ def hello(settings: Settings) -> p.Hello:
                                 plateau_note_after=e.PLATEAU_NOTE_AFTER),
         frame_examples=MAX_OUTPUT_EXAMPLES,
         gradcheck_rule=p.GradcheckRule(relative_error=e.GRADCHECK_RELATIVE, max_abs_difference=e.GRADCHECK_ABSOLUTE),
+        code=p.CodeView(**code_view(list(RUN_KINDS))),
     )

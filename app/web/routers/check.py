@@ -6,8 +6,9 @@ import numpy as np
 from fastapi import APIRouter
 
 from app.check import YoursError, check_numbers, check_pairings
-from app.check.pairings import LABELS_NOT_DISTRIBUTIONS, LABELS_OUTSIDE_0_1, ONE_OUTPUT_UNIT, unfit_labels
-from app.nn import OutputLayer, exact_numbers
+from app.check.pairings import LABELS_NOT_DISTRIBUTIONS, LABELS_OUTSIDE_0_1, ONE_OUTPUT_UNIT, PAIRINGS, unfit_labels
+from app.check.work import check_work
+from app.nn import OutputLayer, exact_numbers, parameter_count
 from app.web.check_schemas import CheckRequest, CheckResponse
 from app.web.deps import SettingsDep
 from app.web.errors import invalid
@@ -34,6 +35,9 @@ def check(body: CheckRequest, settings: SettingsDep) -> dict:
     """
     net = network_from(body.model, settings)
     X, Y = examples_from(body, net, settings)
+    yours = body.yours.model_dump(exclude_none=True)
+    again = body.yours_again.model_dump(exclude_none=True) if body.yours_again else None
+    _within_work_limit(net, len(X), yours, again, body.pairing == "any", settings.max_check_work)
     if body.pairing not in (None, "any"):
         output = OutputLayer.from_kind(body.pairing)
         unfit = unfit_labels(output, Y)
@@ -44,8 +48,6 @@ def check(body: CheckRequest, settings: SettingsDep) -> dict:
         exact = exact_numbers(net, X, Y)
     finite_or_422(np.asarray(exact.loss), *exact.zs, *exact.activations, *exact.deltas, *exact.grad_W,
                   *exact.grad_b)
-    yours = body.yours.model_dump(exclude_none=True)
-    again = body.yours_again.model_dump(exclude_none=True) if body.yours_again else None
     try:
         if body.pairing == "any":
             search = check_pairings(net, X, Y, yours, body.learning_rate, again)
@@ -53,3 +55,20 @@ def check(body: CheckRequest, settings: SettingsDep) -> dict:
         return check_numbers(net, X, Y, yours, body.learning_rate, again).to_dict()
     except YoursError as e:
         raise invalid(("body", *e.loc), e.message) from None
+
+
+def _within_work_limit(net, n_examples: int, yours: dict, again: dict | None, any_pairing: bool,
+                       limit: float) -> None:
+    """A 422 before any work when the check would take too long, naming what to leave out or reduce."""
+    pairings = len(PAIRINGS) if any_pairing else 1
+    work = check_work(n_examples, parameter_count(net.layer_sizes), net.layer_sizes, yours, again, pairings)
+    if work <= limit:
+        return
+    over = f"This check would take about {work:.2g} units of work, over this server's {limit:.2g} " \
+           f"(examples × parameters × candidate mistakes × readings × calls × pairings): "
+    if again is not None:
+        raise invalid(("body", "yours_again"), over + "check the second call's numbers on their own, without "
+                                                      "yours_again")
+    if any_pairing:
+        raise invalid(("body", "pairing"), over + "name the output layer and loss you meant instead of \"any\"")
+    raise invalid(("body", "inputs"), over + "send fewer examples (the first few show the same mistake)")

@@ -83,16 +83,22 @@ def import_model(
     settings: SettingsDep,
     store: StoreDep,
     file: Annotated[UploadFile, File(description="model JSON (.json) or safetensors (.safetensors) as "
-                                                 "GET /api/models/{id}/export writes them")],
+                                                 "GET /api/models/{id}/export writes them, or a NumPy .npz "
+                                                 "holding W0, b0, W1, b1, ...")],
     name: Annotated[str | None, Form(description="the name to save it under (default: the name in the "
                                                  "file, else the file's name)")] = None,
+    hidden_activation: Annotated[str | None, Form(description=".npz only (it holds only numbers): the hidden "
+                                                              "layers' activation (default sigmoid)")] = None,
+    output_activation: Annotated[str | None, Form(description=".npz only: the output layer's activation")] = None,
+    loss: Annotated[str | None, Form(description=".npz only: the loss the weights were trained with")] = None,
 ) -> dict:
-    """Save a model from a file: model JSON or safetensors. Nothing is ever unpickled."""
+    """Save a model from a file: model JSON, safetensors or .npz. Nothing is ever unpickled."""
     data = file.file.read(settings.max_import_bytes + 1)
     if len(data) > settings.max_import_bytes:
         raise invalid(("body", "file"), f"the file is larger than the limit of {settings.max_import_bytes:,} bytes")
     try:
-        model_file = read_model(data, file.filename, size_limits(settings))
+        model_file = read_model(data, file.filename, size_limits(settings), {
+            "hidden_activation": hidden_activation, "output_activation": output_activation, "loss": loss})
     except FormatError as e:
         raise invalid(("body", "file", *e.loc), e.message) from None
     doc_loc = ("body", "file", *model_file.document_loc)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
+from app.export.script.parts import SOFTMAX_ANSWER
 from app.lessons import LESSONS, Lesson, lesson
 
 ROOT = Path(__file__).resolve().parents[3]  # the project folder, holding templates/
@@ -34,7 +35,7 @@ def list_lessons() -> list[Lesson]:
 @router.get("/api/lessons/{number}", response_model=Lesson,
             responses={404: {"description": "there is no lesson with this number"}})
 def get_lesson(number: int) -> Lesson:
-    """One lesson, by its number (1 to 6)."""
+    """One lesson, by its number (1 to 7)."""
     try:
         return lesson(number)
     except KeyError:
@@ -46,7 +47,8 @@ def learn_softmax(request: Request):
     """The derivation, step by step, in the learner's notation; printable."""
     by_section = {item.derivation: item for item in LESSONS}
     return templates.TemplateResponse(request, "learn_softmax.html",
-                                      {"version": __version__, "lesson_for": by_section})
+                                      {"version": __version__, "lesson_for": by_section,
+                                       "softmax_code": SOFTMAX_ANSWER})
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)

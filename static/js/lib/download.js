@@ -46,6 +46,20 @@ export function downloadCanvas(canvas, filename) {
   canvas.toBlob((blob) => downloadBlob(blob, filename), 'image/png');
 }
 
+/**
+ * The loss history as CSV rows, one per step and run: `step, run, kind, mistake, loss` (the mistake's id, empty for
+ * a right run; the loss empty after a run diverged). `runs` are the page's runs (run-kinds.js runsOf), `history` the
+ * server's `history` reply, `latest` the newest frame, which holds a step the history does not have yet.
+ */
+export function lossHistoryRows(runs, history, latest) {
+  const columns = history.runs.map((id) => runs.find((run) => run.id === id) ?? { id, kind: '', mistake: null });
+  const rows = [['step', 'run', 'kind', 'mistake', 'loss']];
+  const add = (step, losses) => columns.forEach((run, r) => rows.push([step, run.id, run.kind, run.mistake, losses[r]]));
+  history.steps.forEach((step, i) => add(step, history.loss[i]));
+  if (latest && latest.step > (history.steps.at(-1) ?? -1)) add(latest.step, latest.runs.map((run) => run.loss));
+  return rows;
+}
+
 export function toCsv(rows) {
   const cell = (value) => (value === null || value === undefined ? '' : /[",\n]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
   return rows.map((row) => row.map(cell).join(',')).join('\n') + '\n';

@@ -15,26 +15,27 @@ const transpose = (rows) => rows[0].map((_, j) => rows.map((row) => row[j]));
 
 /**
  * The learner's array in the exact one's layout: a vector (exact [n]) from a column (n, 1), a row or a flat
- * list; a matrix as given, else transposed (∂C/∂W as aᵀδ). Null when neither fits.
+ * list; a matrix as given, or transposed (∂C/∂W as aᵀδ) when `transposed`, the reading the server reported
+ * (QuantityCheck.transposed), so a square matrix is marked the way it was checked. Null when it does not fit.
  */
-export function inExactLayout(yours, exact) {
+export function inExactLayout(yours, exact, transposed = false) {
   const [rows, cols] = shapeOf(exact);
   if (cols === undefined) {
     const values = flat(yours);
     return values.length === rows ? values.map((v) => [v]) : null;
   }
-  const [yr, yc] = shapeOf(yours);
-  if (yr === rows && yc === cols && yours.every((r) => Array.isArray(r) && r.length === cols)) return yours;
-  if (yr === cols && yc === rows && yours.every((r) => Array.isArray(r) && r.length === rows)) return transpose(yours);
-  return null;
+  const [yr, yc] = transposed ? [cols, rows] : [rows, cols];
+  const fits = shapeOf(yours)[0] === yr && yours.every((r) => Array.isArray(r) && r.length === yc);
+  if (!fits) return null;
+  return transposed ? transpose(yours) : yours;
 }
 
 /**
  * Each entry of `yours` beside the exact one, as rows (a vector is a column, as in Nielsen's code):
- * [[{ yours, exact, matches }]]. Null when the shapes do not fit.
+ * [[{ yours, exact, matches }]], `yours` read `transposed` or not. Null when the shapes do not fit.
  */
-export function markEntries(yours, exact, tolerance) {
-  const aligned = inExactLayout(yours, exact);
+export function markEntries(yours, exact, tolerance, transposed = false) {
+  const aligned = inExactLayout(yours, exact, transposed);
   if (!aligned) return null;
   const exactRows = Array.isArray(exact[0]) ? exact : exact.map((v) => [v]);
   const largest = flat(exact).reduce((m, v) => Math.max(m, Math.abs(v)), 0);

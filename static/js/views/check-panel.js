@@ -257,7 +257,9 @@ export function createCheckPanel({ section, useWeights }) {
     for (const nabla of NABLAS) {
       (yours[nabla] ?? []).forEach((given, l) => {
         const truth = exact.layers[l]?.[EXACT_OF[nabla]];
-        if (truth) entries.append(entryTable(`${nabla}[${l}]`, given, truth, report.tolerance));
+        // marked the way the server read it (a square ∂C/∂W may have been read transposed)
+        const read = report.quantities.find((q) => q.quantity === EXACT_OF[nabla] && q.layer === l && q.call === 1);
+        if (truth) entries.append(entryTable(`${nabla}[${l}]`, given, truth, report.tolerance, read?.transposed));
       });
     }
     if (entries.childElementCount) entries.tabIndex = 0; // it scrolls sideways when wide: reachable by keyboard
@@ -276,8 +278,8 @@ export function createCheckPanel({ section, useWeights }) {
   }
 
   /** One array: each entry yours (✓ or ✗) with the exact one under it, in Nielsen's layout. */
-  function entryTable(name, given, truth, tolerance) {
-    const marked = markEntries(given, truth, tolerance);
+  function entryTable(name, given, truth, tolerance, transposed = false) {
+    const marked = markEntries(given, truth, tolerance, transposed);
     const wrap = element('div', 'check-table-wrap');
     if (!marked) {
       wrap.append(element('p', 'card-note', `${name}: the shape does not fit this network.`));

@@ -131,6 +131,63 @@ function perExampleGradients(state) {
   return [where, examples, tables, verdict];
 }
 
+// --- the bug that gives [0.5, 0.5]: the right step beside the one averaged too early --------------------------
+
+/** The outer product of two lists: row j is u[j] times v. */
+const outer = (u, v) => u.map((x) => v.map((y) => x * y));
+const meanOf = (rows) => rows[0].map((_, i) => rows.reduce((sum, row) => sum + row[i], 0) / rows.length);
+
+/** One run's card: both examples' outputs, their own ∂c/∂w, and the step the run takes from them. */
+function stepCard(state, info, run) {
+  const { configured } = state;
+  const card = element('div', 'lesson-card');
+  card.dataset.run = info.id;
+  card.append(runName(info));
+  const grads = run.output.per_example_grad_W;
+  if (!grads || grads.length < 2 || run.outputs.length < 2) {
+    card.append(element('p', 'lesson-note', 'This network is too large for its per-example gradients to be shown.'));
+    return card;
+  }
+  const near = state.hello.thresholds.reached_labels;
+  const outputs = [run.outputs[0], run.outputs[1]];
+  const where = element('p', 'lesson-status');
+  where.dataset.status = outputs.flat().every((v) => Math.abs(v - 0.5) < near) ? 'plateau'
+    : info.id in state.converged ? 'labels' : 'moving';
+  where.textContent = `${exampleName(configured, 0)}: ${vector(outputs[0], 3)}; ${exampleName(configured, 1)}: ${vector(outputs[1], 3)}.`;
+
+  // The right step is the mean of the examples' own products; the bug's is the product of the means (BP4).
+  const deltas = [run.output.delta[0], run.output.delta[1]];
+  const hidden = [0, 1].map((e) => hiddenActivations(grads[e], deltas[e]));
+  const step = info.mistake === 'examples_mixed'
+    ? (hidden.every(Boolean) ? outer(meanOf(deltas), meanOf(hidden)) : null)
+    : meanGradient([grads[0], grads[1]]);
+  const [ga, gb] = [grads[0].flat(), grads[1].flat()];
+  const scale = Math.max(...ga.map(Math.abs), ...gb.map(Math.abs), 1e-300);
+  const tables = element('div', 'grad-tables');
+  tables.append(gradientTable(grads[0], scale, `∂c/∂w for ${exampleName(configured, 0)}`),
+    gradientTable(grads[1], scale, `∂c/∂w for ${exampleName(configured, 1)}`));
+  if (step) tables.append(gradientTable(step, scale, 'the step taken'));
+
+  // The server's own size of the step this run takes (its learner's ∂C/∂W of the output layer).
+  const layers = run.layers;
+  const taken = layers.length ? layers[layers.length - 1].grad_W_norm : null;
+  const share = taken === null ? null : taken / ((norm(ga) + norm(gb)) / 2);
+  const note = element('p', 'lesson-note');
+  if (share !== null) note.dataset.stepShare = String(share);
+  note.textContent = `Mean δᴸ: ${vector(meanOf(deltas), 4)}. The step taken is ` +
+    `${share === null ? '–' : `${formatNumber(share * 100, 2)}%`} of the size of the examples’ own ∂c/∂w.`;
+  card.append(where, tables, note, element('p', 'lesson-note', `${REACHED} ${status(state, info.id)}`));
+  return card;
+}
+
+function averagedTooEarly(state) {
+  const { configured, frame } = state;
+  const cards = element('div', 'lesson-cards');
+  runsOf(configured).forEach((info, r) => cards.append(stepCard(state, info, frame.runs[r])));
+  return [element('p', 'lesson-note', `Step ${formatStep(frame.step)}. Rows are the outputs, columns the hidden ` +
+    'neurons; blue below 0, orange above.'), cards, causes(state)];
+}
+
 // --- 2: the Jacobian of the output layer ------------------------------------------------------------------
 
 function jacobians(state) {
@@ -252,6 +309,7 @@ function stuckOutputs(state) {
 
 const DRAWINGS = {
   'per-example-gradients': perExampleGradients,
+  'averaged-too-early': averagedTooEarly,
   jacobian: jacobians,
   deltas,
   gradcheck,

@@ -18,7 +18,14 @@ function words(lesson) {
     claimList.append(item);
   }
   claims.append(element('h4', '', 'What you will see'), claimList);
-  box.append(equations, claims);
+  box.append(equations);
+  if (lesson.code) {
+    const code = element('pre', 'lesson-code');
+    code.tabIndex = 0; // long lines scroll sideways, by keyboard too
+    code.append(element('code', '', lesson.code));
+    box.append(code);
+  }
+  box.append(claims);
   return box;
 }
 

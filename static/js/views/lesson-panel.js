@@ -39,7 +39,7 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
 
   function showIntro() {
     body.replaceChildren(element('p', 'lesson-intro',
-      'Six short lessons, each on a network you can watch: choose one to set the dashboard up for it. ' +
+      'Seven short lessons, each on a network you can watch: choose one to set the dashboard up for it. ' +
       'Each says what will happen, shows the numbers behind it live, and gives you one thing to try.'));
     numbersBox = null;
   }

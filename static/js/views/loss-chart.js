@@ -18,6 +18,14 @@ export function createLossChart({ container, logToggle, requestDraw }) {
       yLabel: 'loss',
       series: runs.map((run) => ({ label: run.name, stroke: run.color, dash: run.dash })),
     });
+    // uPlot's legend marks every series solid: a mistake run's entry gets a dashed mark (style.css) and its id.
+    const entries = container.querySelectorAll('.u-legend .u-series');
+    runs.forEach((run, r) => {
+      if (!run.mistake || !entries[r + 1]) return; // entry 0 is the step
+      entries[r + 1].classList.add('mistake');
+      entries[r + 1].dataset.mistake = run.mistake;
+      entries[r + 1].style.setProperty('--run-color', run.color);
+    });
   }
 
   logToggle.addEventListener('change', () => {

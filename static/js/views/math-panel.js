@@ -1,9 +1,11 @@
 // View 6: the four backprop equations, then each run's δᴸ card (math/delta-cards.js), each example's own
-// output-layer gradients (math/per-example-gradients.js) and the gradient check (math/gradient-check.js).
+// output-layer gradients (math/per-example-gradients.js) and the gradient check (math/gradient-check.js); or,
+// switched to code, the NumPy lines of each equation (math/code-view.js).
 
 import { element } from '../lib/dom.js';
 import { texBlock } from '../lib/tex.js';
 import { createThrottle } from '../lib/throttle.js';
+import { createCodeView } from './math/code-view.js';
 import { createDeltaCards } from './math/delta-cards.js';
 import { createGradientCheck } from './math/gradient-check.js';
 import { createPerExampleGradients } from './math/per-example-gradients.js';
@@ -27,9 +29,13 @@ function equations() {
   return box;
 }
 
-export function createMathPanel({ container, sendGradcheck, requestDraw }) {
+export const VIEWS = ['math', 'code'];
+
+/** `switchButtons`: a button per view (data-view), pressed for the one shown; `onViewChange` after a switch. */
+export function createMathPanel({ container, sendGradcheck, requestDraw, switchButtons = [], onViewChange = () => {} }) {
   let seen = { config: -1, frame: -1, events: -1 };
   let parts = null; // the sections of the configured experiment, and whether one asked to be drawn again
+  let view = 'math';
   const throttle = createThrottle(requestDraw, () => { parts.dirty = true; });
 
   function build(state) {
@@ -44,11 +50,39 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
       }),
       createGradientCheck(sendGradcheck),
     ];
-    container.replaceChildren(equations(), intro, ...sections.map((section) => section.element));
-    parts = { sections, dirty: false };
+    const mathBox = element('div', 'math-view');
+    mathBox.append(equations(), intro, ...sections.map((section) => section.element));
+    const code = createCodeView(state);
+    container.replaceChildren(mathBox, code.element);
+    parts = { sections, code, mathBox, dirty: false };
+    show();
+  }
+
+  /** Show the chosen view, and say which one in the switch. */
+  function show() {
+    for (const button of switchButtons) button.setAttribute('aria-pressed', String(button.dataset.view === view));
+    if (!parts) return;
+    parts.mathBox.hidden = view !== 'math';
+    parts.code.element.hidden = view !== 'code';
+  }
+
+  function setView(name) {
+    view = VIEWS.includes(name) ? name : 'math';
+    show();
+    if (parts) parts.dirty = true;
+    requestDraw();
+  }
+
+  for (const button of switchButtons) {
+    button.addEventListener('click', () => {
+      setView(button.dataset.view);
+      onViewChange(view);
+    });
   }
 
   return {
+    view: () => view,
+    setView,
     draw(state) {
       if (!state.configured || !state.frame) return;
       const rebuilt = seen.config !== state.rev.config || !parts;
@@ -58,7 +92,8 @@ export function createMathPanel({ container, sendGradcheck, requestDraw }) {
       else if (throttle.tooSoon()) return;
       parts.dirty = false;
       seen = { config: state.rev.config, frame: state.rev.frame, events: state.rev.events };
-      for (const section of parts.sections) section.draw(state);
+      if (view === 'code') parts.code.draw(state);
+      else for (const section of parts.sections) section.draw(state);
     },
     canvases: () => [],
   };

@@ -3,6 +3,7 @@
 
 import { formatNumber, formatStep } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
+import { runName } from './run-name.js';
 
 const ACTIONS = { save: 'Save', model: 'Download' };
 
@@ -25,9 +26,8 @@ export function createRunKey({ list, onSave, onDownload }) {
       item.className = `run-key-item${run.mistake ? ' mistake' : ''}`;
       item.style.setProperty('--run-color', run.color);
       item.dataset.run = run.id;
-      const name = document.createElement('span');
-      name.className = 'run-name';
-      name.textContent = run.name;
+      if (run.mistake) item.dataset.mistake = run.mistake;
+      const name = runName(run);
       const loss = document.createElement('span');
       loss.className = 'loss';
       const badge = document.createElement('span');

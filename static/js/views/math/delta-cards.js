@@ -36,6 +36,18 @@ function mistakeNote(state, r) {
     : 'With three or more classes it points in a different direction from the right δᴸ: compare the two lines.');
 }
 
+/** What a mistake run's card says first: which equation is wrong, what the learner did, and the fix. */
+function mistakeLines(run) {
+  const mistake = run.mistakeInfo ?? { id: run.mistake };
+  const wrong = element('p', 'wrong', `✗ ${mistake.equation ?? 'A mistake'} is wrong: ${mistake.title ?? run.mistake}`);
+  wrong.dataset.equation = mistake.equation ?? '';
+  wrong.dataset.mistake = mistake.id;
+  const lines = [wrong];
+  if (mistake.sentence) lines.push(element('p', 'why', mistake.sentence));
+  if (mistake.fix) lines.push(element('p', 'why mistake-fix', `Fix: ${mistake.fix}`));
+  return lines;
+}
+
 /** The cards of the configured runs: `element` to place, `draw(state)` for the latest frame's numbers. */
 export function createDeltaCards(state) {
   // Many outputs are shown as rows and a wide Jacobian: give each card the panel's width (style.css).
@@ -44,9 +56,13 @@ export function createDeltaCards(state) {
   const numbersBoxes = runsOf(state.configured).map((run) => {
     const card = element('article', `delta-card${run.mistake ? ' mistake' : ''}`);
     card.append(runName(run, 'h3'));
-    if (run.mistake) card.append(element('p', 'wrong', '✗ A mistake, shown on purpose'));
     const numbers = element('div', 'numbers');
-    card.append(texBlock(run.deltaTex), element('p', 'why', run.why), numbers);
+    if (run.mistake) card.append(...mistakeLines(run));
+    // δᴸ's rule where it is the right one, or where the mistake is in it (BP1); elsewhere the rule is the right
+    // run's, on its own card, and showing it here would suggest the mistake is in δᴸ.
+    if (!run.mistake || run.mistakeInfo?.equation === 'BP1') card.append(texBlock(run.deltaTex));
+    if (run.why) card.append(element('p', 'why', run.why));
+    card.append(numbers);
     cards.append(card);
     return numbers;
   });
