@@ -224,7 +224,7 @@ def _train(args: argparse.Namespace) -> None:
             print(f"  also: {cause.message}")
         print(f"what to try: {diagnosis.cause_list[0].suggestion}")
     if args.save:
-        _save(args.save, to_document(net), data.class_names or None)
+        _save(args.save, to_document(net), data.class_names or None, args.kind)
 
 
 def _export_script(args: argparse.Namespace) -> None:
@@ -264,13 +264,13 @@ def _export_script(args: argparse.Namespace) -> None:
     print(f"wrote the script to {args.output}: run it with `python {args.output}`")
 
 
-def _save(path: Path, document: dict, class_names: list[str] | None) -> None:
+def _save(path: Path, document: dict, class_names: list[str] | None, kind: str) -> None:
     from app.export import to_json, to_safetensors
 
     if path.suffix.lower() == ".safetensors":
-        data, what = to_safetensors(document, name=path.stem, class_names=class_names), "safetensors"
+        data, what = to_safetensors(document, name=path.stem, class_names=class_names, kind=kind), "safetensors"
     else:
-        data, what = to_json(document), "model JSON"
+        data, what = to_json(document, kind), "model JSON"
     try:
         path.write_bytes(data)
     except OSError as e:

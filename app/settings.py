@@ -23,6 +23,8 @@ HOSTED: dict[str, Any] = {
     "max_train_work": 2e8,
     "train_time_limit": 2.0,
     "max_gradcheck_parameters": 2_000,
+    "max_gradcheck_work": 1e9,
+    "max_response_bytes": 8 * 2**20,
     "max_check_work": 2e9,
     "max_upload_bytes": 200_000,
     "max_upload_rows": 2_000,
@@ -33,8 +35,11 @@ HOSTED: dict[str, Any] = {
     "max_steps_per_message": 5_000,
     "max_message_bytes": 16_384,
     "idle_timeout": 600.0,
+    "max_sessions_per_client": 4,
+    "session_lifetime": 3600.0,
     "rate_limit": 120,
     "max_saved_models": 1_000,
+    "save_quota": 30,
     "max_import_bytes": 1_000_000,
     "max_predict_rows": 1_000,
 }
@@ -67,6 +72,15 @@ class Settings(BaseSettings):
     max_train_work: float = Field(2e9, description="steps × examples × parameters per /api/train call")
     train_time_limit: float = Field(10.0, description="seconds of CPU a /api/train call may use")
     max_gradcheck_parameters: int = Field(5_000, description="parameters a gradient check may perturb")
+    # 2 × parameters² × examples: each parameter is nudged both ways, each nudge a forward pass over the examples.
+    # 1–2e9 a second on this project's 2-core machine (docs/deploy.md): hosted ≤ 1 s, local a few seconds.
+    max_gradcheck_work: float = Field(
+        5e9, description="2 × parameters² × examples per gradient check (POST /api/gradcheck, the socket's "
+                          "`gradcheck` per run); more is refused up front")
+    # Answers are encoded in full before they are sent: a 106 MB /api/backprop answer took 3.6 s of CPU and 665 MB.
+    max_response_bytes: int = Field(
+        64 * 2**20, ge=1, description="bytes of one REST answer; a request whose answer would be larger is refused "
+                                      "with 422 before any work, naming what to reduce")
     max_check_work: float = Field(
         5e9, description="examples × parameters × candidates (the right numbers and each form of each mistake) × "
                           "readings (rows, columns) × calls (2 with yours_again) × pairings (4 with \"any\") per "
@@ -90,10 +104,22 @@ class Settings(BaseSettings):
     max_steps_per_message: int = Field(100_000, description="steps one `step` message may ask for")
     max_message_bytes: int = Field(65_536, description="size of one client message; larger closes with 1009")
     idle_timeout: float = Field(1800.0, description="seconds without a client message before a session closes")
+    max_sessions_per_client: int = Field(
+        0, ge=0, description="open sessions one client (IP address, as the rate limit counts it) may hold at once; "
+                             "more are closed with 1013; 0: no cap but MAX_SESSIONS. Counted in each worker process")
+    session_lifetime: float = Field(
+        0.0, ge=0, description="seconds a session may last however active it is; then it closes (1000) and the page "
+                               "offers to reconnect; 0: no limit")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="host names a request's Host header may name (any port), besides localhost, 127.0.0.1, [::1] "
+                    "and the address the request reached the server at; others get 400. A public server lists its "
+                    "own, e.g. [\"lab.example.org\"]; [\"*\"]: any; JSON list in the environment variable")
     allowed_origins: list[str] = Field(
         default_factory=list,
-        description="origins besides the server's own host that may open /ws, exactly as the browser sends them "
-                    "(e.g. https://lab.example.org); JSON list in the environment variable")
+        description="origins besides the server's own host that may open /ws and send writes (POST, PUT, PATCH, "
+                    "DELETE), exactly as the browser sends them (e.g. https://lab.example.org); JSON list in the "
+                    "environment variable")
 
     # Serving: the REST API's rate limit, training threads, a reverse proxy's path prefix.
     rate_limit: int = Field(
@@ -116,6 +142,10 @@ class Settings(BaseSettings):
                     "folder), sqlite:////absolute/path.db, or postgresql://user:password@host:port/dbname")
     max_saved_models: int = Field(10_000, description="models the store holds; saving more is refused until some "
                                                       "are deleted")
+    save_quota: int = Field(
+        0, ge=0, description="models one client (IP address) may save in an hour, by REST and socket alike, counting "
+                             "those it still keeps; past it a 429 (socket: quota_exceeded). Counted in the database, "
+                             "so across workers. 0: no quota")
     max_model_name: int = Field(200, description="characters in a saved model's name")
     max_models_page: int = Field(100, description="models listed per page by GET /api/models")
     max_import_bytes: int = Field(10_000_000, description="bytes per imported model file (JSON or safetensors)")

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, AllowInfNan, BaseModel, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from app.nn import OPTIMIZERS
 
 # Strict: `true` is not a number. AllowInfNan(False): NaN and Infinity are refused with a clear error.
 Number = Annotated[float, Strict(), AllowInfNan(False)]
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+
+
+def unicode_text(value: str) -> str:
+    """`value`, if UTF-8 can hold it. JSON's escapes let a body carry a lone surrogate ("\\ud800"), which parses
+    into a Python string but fails when the database or a JSON answer encodes it: refuse it where it arrives."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise PydanticCustomError("lone_surrogate", "not valid Unicode text: character {position} is a lone surrogate "
+                                  "(\\u{code}), half of a pair",
+                                  {"position": e.start + 1, "code": f"{ord(value[e.start]):04x}"}) from None
+    return value
+
+
+# Text from a client that may be stored or sent back: strict (a number is not text) and valid Unicode.
+Text = Annotated[str, Strict(), AfterValidator(unicode_text)]
 
 
 class Spec(BaseModel):

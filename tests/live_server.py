@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import anyio
+import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as _ws_connect
@@ -286,3 +288,22 @@ def wait_until(condition: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT, 
         if time.monotonic() > deadline:
             return bool(condition())
         time.sleep(interval)
+
+
+def health_latencies_while(url: str, work: Callable[[], Any]) -> tuple[Any, list[float]]:
+    """Run work() in a thread; meanwhile time GET /api/health every 10 ms on a connection of its own.
+    (work's result, the latencies in seconds, sorted)"""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    latencies: list[float] = []
+    with httpx.Client(base_url=url, timeout=30) as health:
+        health.get("/api/health")  # connected before the work starts
+        thread.start()
+        while thread.is_alive() or len(latencies) < 5:
+            started = time.perf_counter()
+            assert health.get("/api/health").status_code == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.01)
+    thread.join(60)
+    assert result, "the work finished"
+    return result[0], sorted(latencies)

@@ -544,7 +544,7 @@ def test_pydantic_errors_are_said_in_plain_words(lenient, body, loc, words):
      "optimizer.learning_rate"),
     ("post", "/api/backprop", [], None),
     ("get", "/api/models?limit=0", None, "limit"),
-    ("get", "/api/models/0", None, "model_id"),
+    ("get", "/api/models/a.b", None, "model_id"),
     ("get", "/api/datasets/blobs?n=-5", None, "n"),
 ])
 def test_every_error_names_its_field_inside_the_request(lenient, method, url, body, field):

@@ -31,19 +31,39 @@ def sigmoid_prime(z):
 
 class Network:
     """Nielsen's backprop for sigmoid + quadratic cost, one example as column vectors; `sign_flipped` writes
-    δᴸ = (y − a) ⊙ σ'(z), the mistake the panel must name."""
+    δᴸ = (y − a) ⊙ σ'(z), the mistake the panel must name. `update_mini_batch` combines the examples' gradients
+    by `combine`: "mean" (right), "examples_mixed" (mean δ times mean activation) or "sum_not_mean"."""
 
-    def __init__(self, sign_flipped: bool = False):
+    def __init__(self, sign_flipped: bool = False, combine: str = "mean"):
         self.sign_flipped = sign_flipped
+        self.combine = combine
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
 
-    def backprop(self, x, y):
+    def forward(self, x):
         activation, activations, zs = x, [x], []
         for w, b in zip(self.weights, self.biases):
             zs.append(w @ activation + b)
             activation = sigmoid(zs[-1])
             activations.append(activation)
+        return activations, zs
+
+    def update_mini_batch(self, mini_batch, eta):
+        n = len(mini_batch)
+        per_example = [self.backprop(x, y) for x, y in mini_batch]
+        nabla_b = [sum(b[l] for b, _ in per_example) for l in range(len(self.weights))]
+        nabla_w = [sum(w[l] for _, w in per_example) for l in range(len(self.weights))]
+        if self.combine != "sum_not_mean":
+            nabla_b, nabla_w = [b / n for b in nabla_b], [w / n for w in nabla_w]
+        if self.combine == "examples_mixed":
+            # ∂C/∂W = outer(mean δ, mean activation): every example gets the average example's gradient
+            mean_a = [sum(self.forward(x)[0][l] for x, _ in mini_batch) / n for l in range(len(self.weights))]
+            nabla_w = [delta @ a.T for delta, a in zip(nabla_b, mean_a)]
+        self.weights = [w - eta * nw for w, nw in zip(self.weights, nabla_w)]
+        self.biases = [b - eta * nb for b, nb in zip(self.biases, nabla_b)]
+
+    def backprop(self, x, y):
+        activations, zs = self.forward(x)
         error = (y - activations[-1]) if self.sign_flipped else (activations[-1] - y)
         delta = error * sigmoid_prime(zs[-1])
         nabla_b, nabla_w = [None] * len(self.weights), [None] * len(self.weights)
@@ -60,6 +80,17 @@ def run_pasted_code(code: str, net: Network) -> tuple[list[np.ndarray], list[np.
     with np.printoptions(), contextlib.redirect_stdout(io.StringIO()):  # the code sets print options
         exec(compile(code, "pasted.py", "exec"), namespace)  # noqa: S102 - the page's own code, in a test
     return namespace["nabla_b"], namespace["nabla_w"], namespace["weights"]
+
+
+def run_step_code(code: str, net: Network) -> tuple[str, str, Network, dict]:
+    """Run the "one training step" code as the learner does: what print(net.weights) and print(net.biases)
+    wrote, under the code's own print options, the network after the step, and the code's variables."""
+    printed: list[str] = []
+    namespace = {"net": net, "print": lambda value: printed.append(str(value))}
+    with np.printoptions():  # the code sets print options
+        exec(compile(code, "pasted.py", "exec"), namespace)  # noqa: S102 - the page's own code, in a test
+    weights, biases = printed
+    return weights, biases, net, namespace
 
 
 def take_weights(dashboard: Dashboard) -> str:
@@ -139,6 +170,72 @@ def test_pasted_sign_flipped_numbers_are_named_and_the_right_ones_all_match(chro
         context.close()
 
 
+def paste_step_and_check(page, weights: str, biases: str) -> None:
+    page.fill("#check-weights-after", weights)
+    page.fill("#check-biases-after", biases)
+    page.click("#check-submit")  # clears the last result at once
+    page.locator("#check-summary [data-verdict]").first.wait_for()
+
+
+def test_one_training_step_names_examples_mixed_and_sum_not_mean_and_the_right_step_all_matches(chromium, live_server):
+    context, dashboard = new_dashboard(chromium, live_server, DESKTOP)
+    try:
+        page = dashboard.page
+        dashboard.open(SIGMOID_MSE)
+        checks: list[dict] = []
+        page.on("request", lambda request: "api/check" in request.url and checks.append(request.post_data_json))
+        take_weights(dashboard)
+        page.focus("#check-mode-example")
+        page.keyboard.press("ArrowRight")  # radio buttons: the arrow keys pick the mode
+        assert page.is_checked("#check-mode-step") and page.is_visible("#check-weights-after")
+        assert not page.is_visible("#check-nabla-b")
+        code = page.input_value("#check-code")
+
+        mixed_weights, mixed_biases, mixed, variables = run_step_code(code, Network(combine="examples_mixed"))
+        before = variables["weights"]
+        assert [w.shape for w in before] == [(8, 2), (2, 8)]
+        assert len(variables["mini_batch"]) == 2 and variables["eta"] == 0.5, "two-points' examples, the run's rate"
+        right_weights, right_biases, right, _ = run_step_code(code, Network())
+        # The two updates differ where the examples are combined: in ∂C/∂W, not in ∂C/∂b.
+        assert not np.allclose(mixed.weights[1], right.weights[1])
+        assert all(np.array_equal(a, b) for a, b in zip(mixed.biases, right.biases))
+
+        paste_step_and_check(page, mixed_weights, mixed_biases)
+        assert page.locator('#check-summary [data-mistake="examples_mixed"]').is_visible()
+        assert page.locator('#check-summary [data-verdict="differs"]').get_attribute("data-equation") == "BP4"
+        sent = checks[-1]
+        assert (sent["learning_rate"], len(sent["inputs"]), len(sent["labels"])) == (0.5, 2, 2)
+        assert [sorted(layer) for layer in sent["yours"]["layers"]] == [["grad_W", "grad_b"]] * 2, "no δ"
+        entries = 16 + 16 + 8 + 2
+        assert len(marks(page)) == entries and marks(page).count(False) > 0
+        assert page.locator('#check-entries table[data-array="biases[1]"] td[data-match="false"]').count() == 0
+
+        paste_step_and_check(page, right_weights, right_biases)
+        assert page.locator('#check-summary [data-verdict="matches"]').is_visible()
+        assert marks(page) == [True] * entries
+        assert page.locator("#check-summary [data-mistake]").count() == 0
+
+        summed_weights, summed_biases, _, _ = run_step_code(code, Network(combine="sum_not_mean"))
+        paste_step_and_check(page, summed_weights, summed_biases)
+        assert page.locator('#check-summary [data-mistake="sum_not_mean"]').is_visible()
+
+        sent_so_far = len(checks)
+        paste_step_and_check(page, str(before), mixed_biases)  # the weights from before the step, NumPy's 8 digits
+        assert page.locator('#check-summary [data-verdict="unchanged"]').is_visible()
+        assert page.locator("#check-entries td").count() == 0 and len(checks) == sent_so_far, "nothing sent"
+
+        page.fill("#check-weights-after", str([w.T for w in before]))  # readable, but (n_in, n_out)
+        page.click("#check-submit")
+        error = page.locator('#check-weights-after-error[data-reason="wrong_shape"]')
+        error.wait_for()
+        assert error.get_attribute("data-layer") == "0"
+        assert page.get_attribute("#check-weights-after", "aria-invalid") == "true"
+        assert len(checks) == sent_so_far
+        assert dashboard.console_errors == []
+    finally:
+        context.close()
+
+
 def test_the_panel_on_a_phone_fits_and_has_no_axe_violations(chromium, live_server):
     # axe is injected as a script of the test's own: only that needs the page's policy bypassed.
     context = chromium.new_context(viewport=PHONE, bypass_csp=True)
@@ -151,9 +248,16 @@ def test_the_panel_on_a_phone_fits_and_has_no_axe_violations(chromium, live_serv
         page.locator('#check-summary [data-mistake="sign_flipped"]').wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => (await axe.run('#check')).violations
-            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)""")
-        assert violations == []
+        axe = """async () => (await axe.run('#check')).violations
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)"""
+        assert page.evaluate(axe) == []
+
+        page.check("#check-mode-step")
+        weights, biases, _, _ = run_step_code(page.input_value("#check-code"), Network(combine="examples_mixed"))
+        paste_step_and_check(page, weights, biases)
+        page.locator('#check-summary [data-mistake="examples_mixed"]').wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert page.evaluate(axe) == []
         assert dashboard.console_errors == []
     finally:
         context.close()

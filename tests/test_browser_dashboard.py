@@ -221,10 +221,12 @@ def test_save_shows_a_linked_confirmation_and_the_model_is_in_the_store(dashboar
     link = item.locator(".model-note a")
     link.wait_for()
     note = item.locator(".model-note").inner_text()
-    found = re.fullmatch(r"saved as #(\d+) 'softmax_ce on two-points, step 3'", note)
-    assert found, note
-    model_id = int(found[1])
-    assert link.get_attribute("href") == f"api/models/{model_id}"  # relative: works under a root path too
+    assert note == "saved as 'softmax_ce on two-points, step 3'", note
+    found = re.fullmatch(r"api/models/([A-Za-z0-9_-]{22})", link.get_attribute("href"))  # relative: a root path works
+    assert found, link.get_attribute("href")
+    model_id = found[1]
+    keys = json.loads(page.evaluate("localStorage.getItem('backprop-lab.owner-keys')"))
+    assert list(keys) == [model_id] and len(keys[model_id]["key"]) == 22  # this browser owns it
     assert link.evaluate("a => a.href") == f"{live_server.url}api/models/{model_id}"
     assert run_key_item(page, "sigmoid-mse").locator(".model-note").inner_text() == ""  # only the run saved
 

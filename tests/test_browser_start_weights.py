@@ -49,8 +49,8 @@ def lab(chromium, live_server):
     context.close()
 
 
-def started_from(dashboard: Dashboard) -> int:
-    dashboard.wait_for("window.backpropLab.configured?.config.start?.model_id > 0 && window.backpropLab.frame")
+def started_from(dashboard: Dashboard) -> str:
+    dashboard.wait_for("window.backpropLab.configured?.config.start?.model_id && window.backpropLab.frame")
     return dashboard.lab("configured")["config"]["start"]["model_id"]
 
 
@@ -63,7 +63,7 @@ def test_an_npz_file_is_every_runs_start_and_the_first_frame_is_its_forward_pass
     for run in frame["runs"]:
         np.testing.assert_allclose(run["outputs"], expected_outputs()[run["kind"]], rtol=1e-6)
     assert page.input_value("#hidden") == "4"  # the form follows the model
-    assert page.input_value("#start") == str(model_id)
+    assert page.input_value("#start") == model_id
     assert f"start={model_id}" in page.evaluate("location.hash")  # the link names the saved copy, not the file
     assert lab.lab("errors") == {} and lab.console_errors == []
 
@@ -79,6 +79,20 @@ def test_a_saved_model_chosen_with_the_keyboard_starts_the_runs(lab, tmp_path):
     page.keyboard.press("End")  # the saved model, the last of the menu
     assert started_from(lab) == model_id
     np.testing.assert_allclose(lab.lab("frame")["runs"][1]["outputs"], expected_outputs()["softmax_ce"], rtol=1e-6)
+
+
+def test_a_model_this_browser_imported_can_be_deleted_here_and_only_that_one(lab, tmp_path, live_server):
+    page = lab.page
+    page.set_input_files("#start-file", str(write_npz(tmp_path / "a.npz", W0=W0, b0=B0, W1=W1, b1=B1)))
+    model_id = started_from(lab)
+    delete = page.get_by_role("button", name="Delete this saved model")
+    assert delete.is_visible()
+    delete.click()
+    lab.wait_for("!window.backpropLab.configured?.config.start && window.backpropLab.frame")
+    assert page.request.get(f"{live_server.url}api/models/{model_id}").status == 404
+    assert page.evaluate("localStorage.getItem('backprop-lab.owner-keys')") == "{}"
+    assert page.locator(f'#start option[value="{model_id}"]').count() == 0 and not delete.is_visible()
+    assert lab.lab("errors") == {} and lab.console_errors == []
 
 
 @pytest.mark.parametrize("arrays, field", [

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from app.export import (FormatError, ModelFile, export_model, from_json, from_safetensors, import_format, read_model,
                         to_json, to_onnx, to_safetensors)
 from app.nn import HIDDEN_ACTIVATIONS, Network, OutputLayer, from_document, to_document
+from cli_support import call
 from models_support import model_doc, same_bits
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -208,3 +209,51 @@ def test_onnx_carries_the_architecture_in_its_metadata():
                      "loss": "cross_entropy", "name": "xor", "class_names": '["a", "b"]'}
     assert model.producer_name == "backprop-lab" and model.ir_version == 8
     assert [i.name for i in model.graph.input] == ["input"] and [o.name for o in model.graph.output] == ["output"]
+
+
+# --- the run kind: a model trained under a mistake stays one ------------------------------------------------------
+
+MIXED = "sigmoid_mse_examples_mixed"
+
+
+def test_a_mistake_kind_is_written_into_json_and_safetensors_and_read_back():
+    doc = model_doc((2, 3, 2), "sigmoid_mse")
+    as_json = json.loads(export_model(doc, "json", kind=MIXED))
+    assert as_json["kind"] == MIXED and same_bits(as_json["model"], doc)
+    assert read_model(export_model(doc, "json", kind=MIXED), "m.json").kind == MIXED
+    assert read_model(export_model(doc, "safetensors", kind=MIXED), "m.safetensors").kind == MIXED
+    assert json.loads(export_model(doc, "json", kind="sigmoid_mse")) == doc  # the right kind: the bare document
+    assert read_model(to_json(doc), "m.json").kind is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "safetensors"])
+def test_a_saved_mistake_run_exported_and_imported_again_keeps_its_kind(client, fmt):
+    doc = model_doc((2, 3, 2), "sigmoid_mse")
+    upload = json.dumps({"model": doc, "kind": MIXED}).encode()
+    first = client.post("/api/models/import", files={"file": ("mixed.json", upload)})
+    assert first.status_code == 201, first.text
+    assert client.get(f"/api/models/{first.json()['id']}").json()["kind"] == MIXED
+    exported = client.get(f"/api/models/{first.json()['id']}/export", params={"format": fmt})
+    again = client.post("/api/models/import", files={"file": (f"again.{fmt}", exported.content)})
+    assert again.status_code == 201, again.text
+    detail = client.get(f"/api/models/{again.json()['id']}").json()
+    assert detail["kind"] == MIXED and same_bits(detail["model"], doc)
+
+
+@pytest.mark.parametrize("kind, field", [("softmax_ce_examples_mixed", "file.kind"), ("no_such_kind", "file.kind"),
+                                         (7, "file.kind")])
+def test_a_kind_that_does_not_fit_the_model_is_a_422_at_the_files_kind(client, kind, field):
+    upload = json.dumps({"model": model_doc((2, 3, 2), "sigmoid_mse"), "kind": kind}).encode()
+    response = client.post("/api/models/import", files={"file": ("bad.json", upload)})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == field
+
+
+def test_the_cli_saves_a_mistake_run_with_its_kind(tmp_path, capsys, client):
+    path = tmp_path / "mixed.json"
+    code, _, err = call(capsys, "train", "--dataset", "two-points", "--kind", MIXED, "--hidden", "3", "--steps", "20",
+                        "--save", str(path))
+    assert code == 0, err
+    assert json.loads(path.read_text())["kind"] == MIXED
+    imported = client.post("/api/models/import", files={"file": ("mixed.json", path.read_bytes())})
+    assert client.get(f"/api/models/{imported.json()['id']}").json()["kind"] == MIXED

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 
 import httpx
@@ -19,7 +18,7 @@ from app.settings import HOSTED
 from app.web.app import create_app
 from app.web.bodylimit import BodyLimitMiddleware
 from lab_settings import make_settings
-from live_server import live_server
+from live_server import health_latencies_while, live_server
 
 MODEL = {"layer_sizes": [2, 2], "hidden_activation": None, "output_activation": "softmax", "loss": "cross_entropy",
          "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]}
@@ -237,24 +236,6 @@ def test_hosted_refuses_the_32_mb_body_that_stalled_the_server():
 # --- a real server -----------------------------------------------------------------------------------------
 
 BIG = 64 * 2**20
-
-
-def health_latencies_while(url: str, work) -> tuple[object, list[float]]:
-    """Run work() in a thread; meanwhile time GET /api/health on its own connection. (work's result, latencies)"""
-    result: list = []
-    thread = threading.Thread(target=lambda: result.append(work()), daemon=True)
-    latencies: list[float] = []
-    with httpx.Client(base_url=url, timeout=10) as health:
-        health.get("/api/health")  # connected before the flood starts
-        thread.start()
-        while thread.is_alive() or len(latencies) < 5:
-            started = time.perf_counter()
-            assert health.get("/api/health").status_code == 200
-            latencies.append(time.perf_counter() - started)
-            time.sleep(0.01)
-    thread.join(30)
-    assert result, "the big request finished"
-    return result[0], latencies
 
 
 def timed_post(url: str, **kwargs) -> tuple[int, str, float]:

@@ -46,20 +46,20 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def run_writer_until_killed(url: str, start: int, saves_before_kill: int) -> dict[int, int]:
+def run_writer_until_killed(url: str, start: int, saves_before_kill: int) -> dict[str, int]:
     """Start a writer; SIGKILL it at a random moment after it reported `saves_before_kill` saves.
     The saves it reported: {model id: seed}."""
     code = WRITER.format(root=str(ROOT), tests=str(TESTS), url=url, start=start, sizes=SIZES)
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    reported: dict[int, int] = {}
+    reported: dict[str, int] = {}
     try:
         assert process.stdout.readline().strip() == "ready", process.stderr.read()
         while len(reported) < saves_before_kill:
             line = process.stdout.readline()
             assert line.startswith("saved"), (line, process.stderr.read() if not line else "")
             _, model_id, seed = line.split()
-            reported[int(model_id)] = int(seed)
+            reported[model_id] = int(seed)
         time.sleep(random.uniform(0, 0.03))  # somewhere inside the next save
     finally:
         process.send_signal(signal.SIGKILL)
@@ -67,11 +67,11 @@ def run_writer_until_killed(url: str, start: int, saves_before_kill: int) -> dic
     for line in process.stdout.read().splitlines():  # reported between our last read and the kill
         if line.startswith("saved"):
             _, model_id, seed = line.split()
-            reported[int(model_id)] = int(seed)
+            reported[model_id] = int(seed)
     return reported
 
 
-def assert_consistent(url: str, expected: dict[int, int] | None = None) -> ModelStore:
+def assert_consistent(url: str, expected: dict[str, int] | None = None) -> ModelStore:
     """The database passes its integrity check and every listed model loads whole; a fresh store on it."""
     if url.startswith("sqlite"):
         engine = create_engine(normalize_url(url))
@@ -95,7 +95,7 @@ def assert_consistent(url: str, expected: dict[int, int] | None = None) -> Model
 
 
 def test_a_process_killed_again_and_again_in_the_middle_of_saves_leaves_the_database_consistent(database_url):
-    reported: dict[int, int] = {}
+    reported: dict[str, int] = {}
     for round_ in range(4):
         reported |= run_writer_until_killed(database_url, start=round_ * 1000, saves_before_kill=2 + round_)
         store = assert_consistent(database_url, reported)

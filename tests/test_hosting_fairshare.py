@@ -23,7 +23,9 @@ MEASURE_SECONDS = 5.0
 
 
 async def play(url: str, frames: list[int], index: int, started: asyncio.Event, stop: asyncio.Event) -> None:
-    async with connect(url) as ws:
+    # Forty visitors, each from an address of its own (a hosted server allows a few sessions per visitor):
+    # uvicorn trusts X-Forwarded-For from 127.0.0.1, as it would from a proxy in front.
+    async with connect(url, additional_headers={"X-Forwarded-For": f"203.0.113.{index + 1}"}) as ws:
         await recv_until(ws, of_type("hello"))
         await ws.send(json.dumps({"type": "configure", "speed": "max", "network": {"hidden_layers": [16, 16]},
                                   "dataset": {"name": "moons", "params": {"n": 200}}}))

@@ -35,9 +35,9 @@ HEADLINE = {"dataset": {"name": "two-points"},
 
 
 def two_points_trainer(kind: str, hidden: list[int], seed: int, optimizer: str = "sgd",
-                       learning_rate: float = 0.5) -> Trainer:
+                       learning_rate: float = 0.5, activation: str = "sigmoid") -> Trainer:
     spec = RUN_KINDS[kind]
-    net = Network.create([2, *hidden, 2], "sigmoid", OutputLayer.from_kind(kind), "normal", seed=seed)
+    net = Network.create([2, *hidden, 2], activation, OutputLayer.from_kind(kind), "normal", seed=seed)
     return Trainer(net, TWO_POINTS_X, TWO_POINTS_Y, make_optimizer(optimizer, learning_rate),
                    mistake=spec.trained_mistake)
 
@@ -122,6 +122,34 @@ def test_under_examples_mixed_the_first_layer_never_learns_to_tell_two_points_ap
     assert np.abs(now - start).max() > 0.1  # the sums themselves moved
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("kind", [kind for kind, spec in RUN_KINDS.items() if spec.mistake == "examples_mixed"])
+def test_what_the_examples_mixed_sentence_says_holds_for_every_pairing_and_hidden_activation(kind, activation):
+    """MISTAKES["examples_mixed"].sentence, measured: for any hidden units both columns of W0 get the same update,
+    so the first-layer sums keep their starting gap; only with sigmoid hidden units does training stop with the
+    averaged outputs at [0.5, 0.5], short of the labels (tanh + softmax_ce reaches them, seeds 0 and 2)."""
+    reached = []
+    for seed in range(4):
+        mixed = two_points_trainer(kind, [8], seed, activation=activation)
+        W0, start = mixed.net.W[0].copy(), mixed.net.forward(TWO_POINTS_X).zs[0]
+        closest = np.inf
+        for step in range(3000):
+            mixed.step()
+            if step % 100 == 99:
+                closest = min(closest, np.abs(mixed.net.predict(TWO_POINTS_X) - TWO_POINTS_Y).max())
+        moved, now = mixed.net.W[0] - W0, mixed.net.forward(TWO_POINTS_X).zs[0]
+        np.testing.assert_allclose(moved[:, 0], moved[:, 1], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(now[0] - now[1], start[0] - start[1], rtol=0, atol=1e-12)
+        reached.append(bool(closest < CONVERGED_ERROR))
+        if activation == "sigmoid":
+            outputs = mixed.net.predict(TWO_POINTS_X)
+            np.testing.assert_allclose(outputs.mean(axis=0), [0.5, 0.5], atol=MEAN_LABEL_TOLERANCE)
+    if activation == "sigmoid":
+        assert not any(reached)
+    if (kind, activation) == ("softmax_ce_examples_mixed", "tanh"):
+        assert reached[0] and reached[2]  # why the sentence says "with sigmoid hidden units"
+
+
 def default_two_points(kinds: tuple[str, ...], steps: int, dataset: dict | None = None) -> list:
     """The dashboard's default network (8 sigmoid hidden units, weight seed 0, SGD 0.5) through the engine."""
     config = ExperimentConfig.model_validate({
@@ -156,6 +184,78 @@ def test_a_mistake_run_on_a_plateau_the_right_run_shares_is_not_blamed_for_it():
     assert [e for e in found if e.event == "collapsed"] == []
     assert {(e.run, e.cause) for e in found if e.event == "plateau"} == {("r0", "nearly_identical_inputs"),
                                                                          ("r1", "nearly_identical_inputs")}
+
+
+def experiment_events(dataset: dict, hidden: list[int], seed: int, kinds: list[str], steps: int) -> list:
+    """The events of runs of these kinds from the same starting weights (SGD 0.5), each run id set to its kind."""
+    config = ExperimentConfig.model_validate({
+        "dataset": dataset, "network": {"hidden_layers": hidden, "hidden_activation": "sigmoid", "seed": seed},
+        "optimizer": {"name": "sgd", "learning_rate": 0.5},
+        "runs": [{"id": f"r{i}", "kind": kind} for i, kind in enumerate(kinds)]})
+    exp = Experiment(config, check_limits(config, make_settings()))
+    found = []
+    while exp.step < steps:
+        found += exp.advance(500, 60.0)
+    return [e.model_copy(update={"run": kinds[int(e.run[1:])]}) for e in found]
+
+
+NO_LINE_RUNS = [(pairing, seed, kinds[i:i + 4]) for pairing in PAIRINGS for seed in (0, 2)
+                for kinds in [[k for k in MISTAKE_KINDS if RUN_KINDS[k].right_kind == pairing
+                               and RUN_KINDS[k].unfit(False) is None and RUN_KINDS[k].mistake != "sign_flipped"]]
+                for i in range(0, len(kinds), 4)]
+
+
+@pytest.mark.parametrize("pairing, seed, kinds", NO_LINE_RUNS)
+def test_xor_with_no_hidden_layer_stops_every_mistake_run_on_the_line_first_as_it_stops_the_right_run(
+        pairing, seed, kinds):
+    """The right run stops at the mean label (loss 1.386 for BCE at seed 2); a mistake run that stalls on the way,
+    before its outputs reach the mean label, stalls for the same reason: no straight line separates XOR."""
+    found = experiment_events({"name": "xor"}, [], seed, [pairing, *kinds], 1000)
+    collapsed = {e.run: e for e in found if e.event == "collapsed"}
+    assert collapsed[pairing].cause == "not_linearly_separable"
+    assert set(collapsed) - {pairing}, "no mistake run stalled: the test shows nothing"
+    for kind, event in collapsed.items():
+        assert event.cause == "not_linearly_separable", (kind, event.headline)
+        assert [c.id for c in event.causes][-1] == RUN_KINDS[kind].mistake or kind == pairing
+
+
+def test_a_mistake_run_stalling_on_nearly_identical_inputs_names_them_before_its_mistake():
+    found = experiment_events({"name": "near-twins", "params": {"eps": 0.01}}, [8], 0,
+                              ["softmax_ce", "softmax_ce_sigmoid_prime_kept", "softmax_ce_examples_mixed"], 1000)
+    collapsed = {e.run: [c.id for c in e.causes] for e in found if e.event == "collapsed"}
+    assert collapsed == {"softmax_ce_sigmoid_prime_kept": ["nearly_identical_inputs", "sigmoid_prime_kept"],
+                         "softmax_ce_examples_mixed": ["nearly_identical_inputs", "examples_mixed"]}
+
+
+@pytest.mark.parametrize("seed", (0, 2))
+@pytest.mark.parametrize("dataset, hidden", [("two-points", [3]), ("xor", [4]), ("blobs", [8])])
+def test_where_the_right_run_learns_a_stalled_mixed_run_is_blamed_on_its_mistake(dataset, hidden, seed):
+    found = experiment_events({"name": dataset}, hidden, seed, ["softmax_ce", "softmax_ce_examples_mixed"], 1000)
+    assert [e.run for e in found if e.event == "converged"] == ["softmax_ce"]
+    assert [(e.run, e.cause) for e in found if e.event == "collapsed"] == [("softmax_ce_examples_mixed",
+                                                                           "examples_mixed")]
+
+
+def test_a_frame_gives_each_layers_mean_delta_beside_the_runs_own_bias_gradient():
+    """The code view's ‖mean δ‖ (BP2) comes from delta_mean_norm, not from ∂C/∂b, which bias_gradient_missing
+    leaves at zero and sum_not_mean makes N times too large. δ here is computed by hand: 2-3-2 sigmoid + MSE."""
+    config = ExperimentConfig.model_validate({**HEADLINE, "runs": [
+        {"id": "right", "kind": "sigmoid_mse"}, {"id": "nobias", "kind": "sigmoid_mse_bias_gradient_missing"},
+        {"id": "summed", "kind": "sigmoid_mse_sum_not_mean"}]})
+    exp = Experiment(config, check_limits(config, make_settings()))
+    net = exp.runs[0].net
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    hidden = sigmoid(TWO_POINTS_X @ net.W[0].T + net.b[0])
+    out = sigmoid(hidden @ net.W[1].T + net.b[1])
+    delta1 = (out - TWO_POINTS_Y) * out * (1 - out)
+    delta0 = (delta1 @ net.W[1]) * hidden * (1 - hidden)
+    means = [np.linalg.norm(delta0.mean(axis=0)), np.linalg.norm(delta1.mean(axis=0))]
+    right, nobias, summed = exp.frame().runs
+    for run in (right, nobias, summed):
+        np.testing.assert_allclose([layer.delta_mean_norm for layer in run.layers], means, rtol=1e-12)
+    np.testing.assert_allclose([layer.grad_b_norm for layer in right.layers], means, rtol=1e-12)
+    assert [layer.grad_b_norm for layer in nobias.layers] == [0.0, 0.0]
+    np.testing.assert_allclose([layer.grad_b_norm for layer in summed.layers], np.multiply(means, 2), rtol=1e-12)
 
 
 # --- over the socket ---------------------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ def test_save_then_get_returns_the_model_bit_for_bit(client):
     assert info["name"] == "relu net" and info["source"] == "api" and info["kind"] == "softmax_ce"
     assert info["layer_sizes"] == [2, 4, 3] and info["parameter_count"] == 12 + 15
     assert info["created_at"].endswith("Z") and "model" not in info
+    key = info.pop("owner_key")
+    assert len(key) == 22 and len(info["id"]) == 22
 
     got = client.get(f"/api/models/{info['id']}").json()
     assert same_bits(got["model"], doc)
@@ -77,11 +79,12 @@ def test_the_list_is_paginated_newest_first(client):
 
 
 def test_delete_then_get_is_a_404(client):
-    model_id = save(client)["id"]
-    assert client.delete(f"/api/models/{model_id}").status_code == 204
+    saved = save(client)
+    model_id, owner = saved["id"], {"X-Owner-Key": saved["owner_key"]}
+    assert client.delete(f"/api/models/{model_id}", headers=owner).status_code == 204
     r = client.get(f"/api/models/{model_id}")
     assert r.status_code == 404 and str(model_id) in r.json()["detail"]
-    assert client.delete(f"/api/models/{model_id}").status_code == 404
+    assert client.delete(f"/api/models/{model_id}", headers=owner).status_code == 404
     for path in (f"/api/models/{model_id}/export", ):
         assert client.get(path).status_code == 404
     assert client.post(f"/api/models/{model_id}/predict", json={"inputs": [[1, 0]]}).status_code == 404
@@ -409,11 +412,18 @@ def test_bad_pages_are_422(client, query, loc, fragment):
     assert_422(client.get(f"/api/models?{query}"), loc, fragment)
 
 
-@pytest.mark.parametrize("path", ["/api/models/0", "/api/models/-3", "/api/models/abc", "/api/models/1.5"])
+@pytest.mark.parametrize("path", ["/api/models/1.5", "/api/models/a%20b", "/api/models/" + "x" * 33])
 def test_bad_ids_are_422(client, path):
     for response in (client.get(path), client.delete(path), client.get(path + "/export"),
                      client.post(path + "/predict", json={"inputs": [[1, 0]]})):
         assert_422(response, ("path", "model_id"))
+
+
+@pytest.mark.parametrize("path", ["/api/models/0", "/api/models/-3", "/api/models/abc"])
+def test_ids_that_could_exist_but_do_not_are_404(client, path):
+    for response in (client.get(path), client.delete(path), client.get(path + "/export"),
+                     client.post(path + "/predict", json={"inputs": [[1, 0]]})):
+        assert response.status_code == 404, response.text
 
 
 # --- a real server: threadpool concurrency and restarts ---------------------------------------------
@@ -441,9 +451,9 @@ def test_fifty_concurrent_saves_through_a_real_server_lose_nothing(settings):
 def test_models_survive_a_server_restart(settings):
     docs = [model_doc((2, 4, 2), seed=i) for i in range(3)]
     with live_server(create_app(settings), lifespan="on") as server, httpx.Client(base_url=server.url) as http:
-        ids = [http.post("/api/models", json={"name": f"kept {i}", "model": d}).json()["id"]
-               for i, d in enumerate(docs)]
-        assert http.delete(f"/api/models/{ids[2]}").status_code == 204
+        saved = [http.post("/api/models", json={"name": f"kept {i}", "model": d}).json() for i, d in enumerate(docs)]
+        ids = [m["id"] for m in saved]
+        assert http.delete(f"/api/models/{ids[2]}", headers={"X-Owner-Key": saved[2]["owner_key"]}).status_code == 204
         before = http.post(f"/api/models/{ids[0]}/predict", json={"inputs": [[1, 0], [0, 1]]}).json()
 
     with live_server(create_app(settings), lifespan="on") as server, httpx.Client(base_url=server.url) as http:
@@ -453,4 +463,4 @@ def test_models_survive_a_server_restart(settings):
             assert same_bits(http.get(f"/api/models/{model_id}").json()["model"], doc)
         assert http.post(f"/api/models/{ids[0]}/predict", json={"inputs": [[1, 0], [0, 1]]}).json() == before
         assert http.get(f"/api/models/{ids[2]}").status_code == 404
-        assert http.post("/api/models", json={"name": "new", "model": docs[0]}).json()["id"] > ids[2]
+        assert http.post("/api/models", json={"name": "new", "model": docs[0]}).json()["id"] not in ids

@@ -18,19 +18,21 @@ def _apps(tmp_path):
 def test_a_model_deleted_here_stops_predicting_at_once(tmp_path):
     client, _ = _apps(tmp_path)
     with client:
-        model_id = client.post("/api/models", json={"name": "m", "model": model_doc()}).json()["id"]
+        saved = client.post("/api/models", json={"name": "m", "model": model_doc()}).json()
+        model_id, owner = saved["id"], {"X-Owner-Key": saved["owner_key"]}
         assert client.post(f"/api/models/{model_id}/predict", json={"inputs": [[1, 0]]}).status_code == 200
-        assert client.delete(f"/api/models/{model_id}").status_code == 204
+        assert client.delete(f"/api/models/{model_id}", headers=owner).status_code == 204
         assert client.post(f"/api/models/{model_id}/predict", json={"inputs": [[1, 0]]}).status_code == 404
 
 
 def test_a_model_deleted_by_another_worker_stops_predicting_once_rechecked(tmp_path, monkeypatch):
     first, second = _apps(tmp_path)
     with first, second:
-        model_id = first.post("/api/models", json={"name": "m", "model": model_doc()}).json()["id"]
+        saved = first.post("/api/models", json={"name": "m", "model": model_doc()}).json()
+        model_id, owner = saved["id"], {"X-Owner-Key": saved["owner_key"]}
         before = second.post(f"/api/models/{model_id}/predict", json={"inputs": [[1, 0]]})
         assert before.status_code == 200  # now loaded in the second worker
-        assert first.delete(f"/api/models/{model_id}").status_code == 204
+        assert first.delete(f"/api/models/{model_id}", headers=owner).status_code == 204
         monkeypatch.setattr(loaded_models, "RECHECK_SECONDS", 0.0)  # as if the recheck interval had passed
         assert second.post(f"/api/models/{model_id}/predict", json={"inputs": [[1, 0]]}).status_code == 404
 

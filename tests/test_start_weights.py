@@ -8,11 +8,15 @@ from __future__ import annotations
 import io
 import json
 import os
+import tracemalloc
+import zipfile
 
 import numpy as np
 import pytest
 
 from cli_support import call
+from app.export.npz_format import from_npz
+from app.export.errors import FormatError
 from app.web.app import create_app
 from lab_settings import make_settings
 from live_server import Transport
@@ -27,6 +31,22 @@ SOFTMAX_CE = {"output_activation": "softmax", "loss": "cross_entropy"}
 def npz(**arrays) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def npy(shape, data: bytes = b"", version: int = 1) -> bytes:
+    """A .npy entry written by hand, so its header may say what np.save never would."""
+    header = repr({"descr": "<f8", "fortran_order": False, "shape": shape}).encode("latin1")
+    header += b" " * (63 - (len(header) + (10 if version == 1 else 12)) % 64) + b"\n"
+    size = len(header).to_bytes(2 if version == 1 else 4, "little")
+    return b"\x93NUMPY" + bytes([version, 0]) + size + header + data
+
+
+def zipped(*entries: tuple[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
     return buffer.getvalue()
 
 
@@ -101,6 +121,12 @@ BAD_FILES = {
     "complex numbers": (lambda: npz(W0=W0.astype(complex), b0=B0), "file.W0", ("complex128",)),
     "text as weights": (lambda: npz(W0=np.array([["a", "b"]]), b0=np.zeros(1)), "file.W0", ()),
     "a zip that is no npz": (lambda: b"PK\x03\x04" + b"\0" * 40, "file", ()),
+    "negative dimensions": (lambda: zipped(("W0.npy", npy((-2, -1), b"\0" * 16)), ("b0.npy", npy((2,), b"\0" * 16))),
+                            "file.W0", ("(-2, -1)",)),
+    "one negative dimension": (lambda: zipped(("W0.npy", npy((-1, 2), b"\0" * 16)), ("b0.npy", npy((2,), b"\0" * 16))),
+                               "file.W0", ("(-1, 2)",)),
+    "booleans as dimensions": (lambda: zipped(("W0.npy", npy((True, True), b"\0" * 8)),
+                                              ("b0.npy", npy((1,), b"\0" * 8))), "file.W0", ()),
 }
 
 
@@ -127,6 +153,41 @@ def test_a_pickle_inside_an_npz_never_runs(client, tmp_path):
     response = client.post("/api/models/import", files={"file": ("evil.npz", data)}, data=SOFTMAX_CE)
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "file.W0"
     assert not marker.exists()
+
+
+def deflated_bomb(header: bytes, megabytes: int) -> bytes:
+    """An .npz whose W0 entry is `header` then `megabytes` MB of zeros, deflated to about a thousandth of that."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("W0.npy", "w", force_zip64=True) as entry:
+            entry.write(header)
+            for _ in range(megabytes):
+                entry.write(bytes(1 << 20))
+        archive.writestr("b0.npy", npy((2,), b"\0" * 16))
+    return buffer.getvalue()
+
+
+BOMBS = {
+    "a negative dimension before the zeros": (lambda: deflated_bomb(npy((-1, 2)), 64), ("W0",)),
+    "a 64 MB header": (lambda: deflated_bomb(b"\x93NUMPY\x02\x00" + (64 << 20).to_bytes(4, "little"), 64),
+                       ("W0",)),
+}
+
+
+@pytest.mark.parametrize("case", BOMBS)
+def test_a_deflated_bomb_is_refused_without_decompressing_it(case):
+    make, fields = BOMBS[case]
+    data = make()
+    assert len(data) < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError) as refused:
+            from_npz(data, None, SOFTMAX_CE)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.value.loc == fields
+    assert peak < 4 << 20, peak  # the entry decompresses to 64 MB
 
 
 # --- .npz on the command line ---------------------------------------------------------------------------------
@@ -209,8 +270,8 @@ WRONG_STARTS = {
                            ("(8, 2)", "(4, 2)")),
     "other hidden layer count": ({"model": document()}, {"network": {"hidden_layers": [8, 8]}}, "start.model", ("1",)),
     "a document that is no model": ({"model": {**document(), "W": [[[1.0]]]}}, {}, "start.model.W", ()),
-    "no such saved model": ({"model_id": 999}, {}, "start.model_id", ("999",)),
-    "both sources": ({"model_id": 1, "model": document()}, {}, "start", ()),
+    "no such saved model": ({"model_id": "n0SuchM0del"}, {}, "start.model_id", ("n0SuchM0del",)),
+    "both sources": ({"model_id": "1", "model": document()}, {}, "start", ()),
     "neither source": ({}, {}, "start", ()),
 }
 

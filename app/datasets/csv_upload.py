@@ -21,9 +21,11 @@ def parse_csv(
     max_bytes: int,
     max_rows: int,
     max_columns: int,
+    max_classes: int | None = None,
 ) -> Data:
     """Read a CSV with a header row: numeric feature columns plus one label column (the last by default).
-    The limits are the settings' (max_upload_bytes, max_upload_rows, max_upload_columns).
+    The limits are the settings' (max_upload_bytes, max_upload_rows, max_upload_columns; max_classes: one output
+    unit per class, so max_units).
 
     Labels may be words or numbers; the classes are their distinct values in sorted order.
     """
@@ -53,6 +55,10 @@ def parse_csv(
             inputs[r, c] = _number(cells[i], row_number, header[i])
 
     class_index, class_names = _classes([cells[label_at] for _, cells in rows], header[label_at])
+    if max_classes is not None and len(class_names) > max_classes:  # before the one-hot labels: rows × classes
+        raise DatasetError("label_column", f"The label column {header[label_at]!r} holds {len(class_names):,} "
+                                           f"distinct values; a network here has at most {max_classes:,} output "
+                                           f"units, one per class. Is it the column of the classes?")
     return Data(inputs=inputs, labels=one_hot(class_index, len(class_names)), class_names=class_names)
 
 

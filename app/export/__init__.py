@@ -33,11 +33,12 @@ __all__ = [
 
 
 def export_model(document: dict[str, Any], fmt: str, *, name: str | None = None,
-                 class_names: list[str] | None = None) -> bytes:
+                 class_names: list[str] | None = None, kind: str | None = None) -> bytes:
+    """`kind`: the run kind the weights were trained as, which JSON and safetensors keep (ONNX only computes)."""
     if fmt == "json":
-        return to_json(document)
+        return to_json(document, kind)
     if fmt == "safetensors":
-        return to_safetensors(document, name=name, class_names=class_names)
+        return to_safetensors(document, name=name, class_names=class_names, kind=kind)
     if fmt == "onnx":
         return to_onnx(document, name=name, class_names=class_names)
     raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(EXPORT_FORMATS)}")

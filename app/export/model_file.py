@@ -12,4 +12,5 @@ class ModelFile:
     format: str  # "json", "safetensors" or "npz"
     name: str | None = None
     class_names: list[str] | None = None
+    kind: str | None = None  # the run kind the weights were trained as (a mistake kind stays one), if the file says
     document_loc: tuple[str | int, ...] = ()  # where the document sits in the file, for error locations

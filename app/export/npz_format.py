@@ -7,7 +7,9 @@ from optional string arrays named hidden_activation, output_activation and loss 
 Read from the bytes in memory, never with np.load: the zip is opened with `zipfile`, each .npy header is parsed by
 numpy.lib.format (a Python literal, read with ast.literal_eval), and its dtype and shape are checked against the
 limits before any data is read; the data becomes an array with np.frombuffer. Object arrays, the only ones that
-hold pickles, are refused by their dtype, so nothing is ever unpickled.
+hold pickles, are refused by their dtype, so nothing is ever unpickled. Every read asks for a known number of bytes
+(a header at most NumPy's bound, then exactly the numbers the header declares, all arrays together within the
+limits), never "the rest": a zip's declared sizes can lie, and a deflate stream of zeros grows a thousandfold.
 """
 
 from __future__ import annotations
@@ -32,6 +34,21 @@ MAX_NAME_CHARS = 64
 # Without limits (the command line, on the user's own files), still a bound on what one file can make us allocate.
 UNLIMITED = SizeLimits(layers=100, units=1_000_000, parameters=50_000_000)
 NAMES_HELP = "the arrays are named W0, b0, W1, b1, ... (and optionally hidden_activation, output_activation, loss)"
+HEADER_BYTES = 12 + 10_000  # magic, version, length, and NumPy's own bound on a header it parses safely
+
+
+class _HeaderReader:
+    """A zip entry's first bytes: any read past NumPy's header bound is refused before it is decompressed."""
+
+    def __init__(self, fp: Any, name: str):
+        self.fp, self.name, self.left = fp, name, HEADER_BYTES
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0 or n > self.left:
+            raise FormatError((self.name,), f"{self.name} has a header longer than NumPy writes")
+        data = self.fp.read(n)
+        self.left -= len(data)
+        return data
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -48,6 +65,12 @@ def _header(fp: Any, name: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     except (ValueError, SyntaxError, TypeError, EOFError):
         pass
     raise FormatError((name,), f"{name} is not a NumPy .npy array that Backprop Lab can read (versions 1.0 and 2.0)")
+
+
+def _check_dims(name: str, shape: tuple[int, ...]) -> None:
+    # NumPy's header parser accepts negative sizes and booleans, which would make the byte count meaningless.
+    if not all(type(d) is int and d >= 0 for d in shape):
+        raise FormatError((name,), f"{name} has shape {shape}; every dimension must be a whole number, 0 or more")
 
 
 def _check_dtype(name: str, dtype: np.dtype, shape: tuple[int, ...]) -> None:
@@ -74,14 +97,21 @@ def _check_shape(name: str, shape: tuple[int, ...], limits: SizeLimits) -> None:
                                    f"layer and {limits.parameters:,} weights and biases")
 
 
-def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: SizeLimits) -> np.ndarray:
-    """One array, its header checked before its data is read."""
-    with archive.open(member) as fp:
-        shape, fortran_order, dtype = _header(fp, name)
+def _read(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: SizeLimits,
+          budget: list[int]) -> np.ndarray:
+    """One array, its header checked before its data is read; `budget` is how many numbers the file may still hold."""
+    with archive.open(member) as entry:
+        shape, fortran_order, dtype = _header(_HeaderReader(entry, name), name)
+        _check_dims(name, shape)
         _check_dtype(name, dtype, shape)
         _check_shape(name, shape, limits)
+        if name not in ARCHITECTURE:
+            if math.prod(shape) > budget[0]:
+                raise FormatError((name,), f"{name} and the arrays before it hold more than {limits.parameters:,} "
+                                           "weights and biases")
+            budget[0] -= math.prod(shape)
         size = math.prod(shape) * dtype.itemsize
-        data = fp.read(size)
+        data = entry.read(size)
     if len(data) != size:
         raise FormatError((name,), f"the file is cut short: {name} holds fewer numbers than its header says")
     return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
@@ -99,6 +129,7 @@ def _arrays(data: bytes, limits: SizeLimits) -> dict[str, np.ndarray]:
             raise FormatError((), f"the file holds {len(members)} arrays; a model of at most {limits.layers} layers "
                                   f"has at most {most}")
         arrays: dict[str, np.ndarray] = {}
+        budget = [limits.parameters]
         for member in members:
             name = member.filename.removesuffix(".npy")
             if not member.filename.endswith(".npy") or not (ARRAY_NAME.match(name) or name in ARCHITECTURE):
@@ -106,7 +137,7 @@ def _arrays(data: bytes, limits: SizeLimits) -> dict[str, np.ndarray]:
             if name in arrays:
                 raise FormatError((name,), f"the file holds {name} twice")
             try:
-                arrays[name] = _read(archive, member, name, limits)
+                arrays[name] = _read(archive, member, name, limits, budget)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError):
                 raise FormatError((name,), f"{name} cannot be read: the zip entry is damaged, encrypted or "
                                            "compressed in a way Python's zipfile does not know") from None

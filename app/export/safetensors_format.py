@@ -7,7 +7,7 @@ Tensors are named like PyTorch's nn.Linear layers, so they load into one:
 
 Metadata (all strings): format = "backprop-lab", format_version = "1", layer_sizes = "[2, 8, 2]",
 hidden_activation (a name, or "none" without hidden layers), output_activation, loss, and optionally
-name and class_names (a JSON list).
+name, class_names (a JSON list) and kind (the run kind the weights were trained as: a mistake kind stays one).
 
 Reading never unpickles anything: a safetensors file is a JSON header followed by raw little-endian
 numbers, parsed by the safetensors package's NumPy API (`safetensors.numpy.load`, from bytes). The file
@@ -39,7 +39,7 @@ def bias_name(layer: int) -> str:
 
 
 def to_safetensors(document: dict[str, Any], *, name: str | None = None,
-                   class_names: list[str] | None = None) -> bytes:
+                   class_names: list[str] | None = None, kind: str | None = None) -> bytes:
     from safetensors.numpy import save
 
     sizes = document["layer_sizes"]
@@ -59,6 +59,8 @@ def to_safetensors(document: dict[str, Any], *, name: str | None = None,
         metadata["name"] = name
     if class_names is not None:
         metadata["class_names"] = json.dumps(class_names, ensure_ascii=False)
+    if kind is not None:
+        metadata["kind"] = kind
     return _sorted_header(save(tensors, metadata=metadata))
 
 
@@ -147,4 +149,5 @@ def from_safetensors(data: bytes) -> ModelFile:
         tensors = load(data)
     except (SafetensorError, ValueError, TypeError, KeyError) as e:
         raise FormatError((), f"the file is not a valid safetensors file: {e}") from None
-    return ModelFile(_document(metadata, tensors), "safetensors", metadata.get("name"), _class_names(metadata))
+    return ModelFile(_document(metadata, tensors), "safetensors", metadata.get("name"), _class_names(metadata),
+                     metadata.get("kind"))

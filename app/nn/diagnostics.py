@@ -227,7 +227,16 @@ def collapse_message(d: Diagnosis) -> str:
     return f"{d.headline}. {collapse_detail(d)}".strip()
 
 
-def _large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
+NOT_LINEARLY_SEPARABLE = Cause(
+    "not_linearly_separable",
+    "With no hidden layer the network can only draw a straight line between classes, "
+    "and these classes are not on two sides of any line (XOR is the classic case).",
+    "Add a hidden layer.",
+    "Not linearly separable",
+)
+
+
+def large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
     """Inputs too large, and what their huge first-layer sums did to this network."""
     hidden, output = d.layers[:-1], d.layers[-1]
     effects = []
@@ -270,7 +279,7 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
                            scale if d.inputs_too_large else "Lower the learning rate 10×.",
                            "The loss is not a finite number"))
     if large:
-        found.append(_large_inputs(d, scale_hint))
+        found.append(large_inputs(d, scale_hint))
     if d.indistinguishable_fraction >= INDISTINGUISHABLE_SHARE:
         where = "the last hidden layer" if d.has_hidden_layer else "the inputs themselves"
         share = "every" if d.indistinguishable_fraction == 1.0 else f"{d.indistinguishable_fraction:.0%} of the"
@@ -297,13 +306,7 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
             "Dead ReLUs",
         ))
     if not d.has_hidden_layer and d.outputs_at_mean_label and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
-        found.append(Cause(
-            "not_linearly_separable",
-            "With no hidden layer the network can only draw a straight line between classes, "
-            "and these classes are not on two sides of any line (XOR is the classic case).",
-            "Add a hidden layer.",
-            "Not linearly separable",
-        ))
+        found.append(NOT_LINEARLY_SEPARABLE)
     if d.gradient_vanished and not found:
         found.append(Cause(
             "zero_gradient",

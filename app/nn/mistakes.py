@@ -91,8 +91,10 @@ _CATALOGUE = [
     Mistake(
         "examples_mixed", "examples averaged too early",
         "You averaged δ and the activations over the examples before multiplying them, so every example gets the "
-        "gradient of an average example. With examples [1, 0] and [0, 1] training then stops once the outputs "
-        "averaged over the examples are [0.5, 0.5], however far each example still is from its own label.",
+        "gradient of an average example. With examples [1, 0] and [0, 1] the first layer's weights get the same "
+        "update in both columns, so the two examples' first-layer sums z keep the difference the starting weights "
+        "gave them. With sigmoid hidden units training then often stops once the outputs averaged over the "
+        "examples are [0.5, 0.5], short of each example's own label.",
         "Multiply each example's own δ by its own activations, then average: `nabla_w = delta @ a_prev.T / N` "
         "with one column per example.",
         "BP4", forms=(Form("mean_delta_times_mean_activation", "mean δ times mean activation"),
@@ -253,7 +255,11 @@ def backward_under(net: Network, fwd: ForwardPass, Y: np.ndarray, mistake: str |
     if form == "mean_delta_times_mean_activation":
         grad_W = [np.outer(d.mean(axis=0), a_prev.mean(axis=0)) for d, a_prev in zip(deltas, inputs[:-1])]
     if mistake == "sum_not_mean":
-        grad_W, grad_b = [g * N for g in grad_W], [g * N for g in grad_b]
+        # The sums themselves (not the mean × N), with δ and a laid out as the learner's columns, as in the exported
+        # script: a step N times too large makes momentum amplify even a last-bit difference between the two.
+        columns = [np.ascontiguousarray(d.T) for d in deltas]
+        grad_W = [c @ np.asfortranarray(a_prev) for c, a_prev in zip(columns, inputs[:-1])]
+        grad_b = [c.sum(axis=1) for c in columns]
     if mistake == "bias_gradient_missing":
         grad_b = [np.zeros_like(g) for g in grad_b]
     if mistake == "gradients_not_reset" and previous is not None:

@@ -14,7 +14,8 @@ from app import datasets
 from app.nn import (HIDDEN_ACTIVATIONS, INITS, RUN_KINDS, ModelError, Network, OutputLayer, SizeLimits, check_model,
                     parameter_count)
 from app.settings import Settings
-from app.spec import Number, OptimizerSpec, Spec
+from app.spec import Number, OptimizerSpec, Spec, Text
+from app.store.keys import ID_PATTERN
 
 Count = Annotated[int, Strict()]
 HiddenActivation = Literal[tuple(HIDDEN_ACTIVATIONS)]  # type: ignore[valid-type]
@@ -32,8 +33,8 @@ class ConfigError(ValueError):
 
 
 class DatasetChoice(Spec):
-    name: str = Field("two-points", description="a dataset name from `hello`")
-    params: dict[str, Any] = Field(default_factory=dict, description="the dataset's parameters, by name")
+    name: Text = Field("two-points", description="a dataset name from `hello`")
+    params: dict[Text, Any] = Field(default_factory=dict, description="the dataset's parameters, by name")
     seed: Count = Field(0, ge=0, description="seeds the data of the sets that draw random points")
 
 
@@ -55,7 +56,8 @@ class RunSpec(Spec):
 
 class StartWeights(Spec):
     """Every run's starting weights, instead of seeded ones: a saved model's, or a model document's."""
-    model_id: Annotated[int, Strict(), Field(ge=1)] | None = Field(None, description="a saved model's id")
+    model_id: Annotated[str, Strict(), Field(pattern=f"^{ID_PATTERN.pattern}$")] | None = Field(
+        None, description="a saved model's id")
     model: dict[str, Any] | None = Field(None, description="a model document, as POST /api/backprop takes it")
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ Plain Python over the engine; the live session drives it from a worker thread, i
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -25,7 +25,8 @@ from app.sessions.events import Event, EventCause, GradcheckLayer
 from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
                                  run_frame)
 from app.sessions.history import DecimatedHistory
-from app.sessions.stalled import STALLED_SHARE, learner_share, mistake_collapse, same_first_sums
+from app.sessions.stalled import (STALLED_SHARE, learner_share, line_fits_nothing, mistake_collapse, same_first_sums,
+                                  shared_causes, shared_stop)
 
 CONVERGED_ERROR = 0.1  # every output within this of its label
 COLLAPSE_CHECK_EVERY = 50
@@ -283,15 +284,11 @@ class Experiment:
         if mistake is not None and mistake.id in CLIMBS and diagnosis.loss > run.start_loss:
             return [self._diverged(run, self.step, f"By step {self.step} the loss rose from {run.start_loss:.3g} to "
                                                    f"{diagnosis.loss:.3g}: every step went uphill.")]
-        causes = [EventCause.of(c) for c in diagnosis.cause_list]
+        found = diagnosis.cause_list
         # A mistake is blamed for a stop only where its own step has shrunk and the right one, from the same
         # weights, has not; outputs at the mean label with no cause found would hold the right run there too.
         share = learner_share(self._right_net(run), self.X, self.Y, bwd) if mistake else None
-        stuck = bool(diagnosis.collapsed and causes) or (share is not None and share < STALLED_SHARE)
-        if mistake is not None:
-            # The mistake is the main cause unless the data or the network's shape would hold the right run too.
-            shared = (causes and causes[0].id in SHARED_CAUSES) or self.nearly_identical is not None
-            causes.insert(len(causes) if shared else 0, mistake_cause(mistake))
+        stuck = bool(diagnosis.collapsed and found) or (share is not None and share < STALLED_SHARE)
         if not stuck:
             run.stuck_since = None  # a plateau on its way somewhere is not a collapse
             return self._check_plateau(run, diagnosis)
@@ -300,15 +297,28 @@ class Experiment:
         if self.step - run.stuck_since < COLLAPSE_LASTS:
             return []
         run.collapsed_at = self.step
-        main = causes[0]
-        if main.id == getattr(mistake, "id", None):
-            error = float(np.abs(fwd.output - self.Y).max())
-            headline, detail = mistake_collapse(mistake, diagnosis, error, share, self.step - run.stuck_since,
+        if mistake is None:
+            causes = [EventCause.of(c) for c in found]
+            return [Event(event="collapsed", run=run.id, step=self.step, cause=causes[0].id,
+                          headline=diagnosis.headline, detail=collapse_detail(diagnosis),
+                          suggestion=causes[0].suggestion, causes=causes)]
+        # The data or the network's shape, which would stop the right run the same way, come before the mistake,
+        # which is named first only where its own step has shrunk next to the right one.
+        shared = shared_causes(diagnosis, self.line_fits_nothing, self.nearly_identical, self.scale_hint)
+        found = [*shared, *(c for c in found if c.code not in {s.code for s in shared})]
+        blamed = not (shared or found and found[0].code in SHARED_CAUSES) and share is not None \
+            and share < STALLED_SHARE
+        causes = [EventCause.of(c) for c in found]
+        causes.insert(0 if blamed else len(causes), mistake_cause(mistake))
+        error = float(np.abs(fwd.output - self.Y).max())
+        steps = self.step - run.stuck_since
+        if blamed:
+            headline, detail = mistake_collapse(mistake, diagnosis, error, share, steps,
                                                 same_first_sums(run.start_sums, fwd.zs[0]))
-            return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id, headline=headline,
-                          detail=detail, suggestion=main.suggestion, causes=causes)]
-        return [Event(event="collapsed", run=run.id, step=self.step, cause=main.id, headline=diagnosis.headline,
-                      detail=collapse_detail(diagnosis), suggestion=main.suggestion, causes=causes)]
+        else:
+            headline, detail = shared_stop(replace(diagnosis, cause_list=found), error, steps)
+        return [Event(event="collapsed", run=run.id, step=self.step, cause=causes[0].id, headline=headline,
+                      detail=detail, suggestion=causes[0].suggestion, causes=causes)]
 
     @staticmethod
     def _right_net(run: Run) -> Network:
@@ -316,6 +326,11 @@ class Experiment:
         itself computes the mistake (softmax treated as elementwise)."""
         kind = RUN_KINDS[run.spec.kind]
         return run.net.with_output(OutputLayer.from_kind(kind.right_kind)) if kind.elementwise else run.net
+
+    @cached_property
+    def line_fits_nothing(self) -> bool:
+        """Whether a straight line fits nothing of the labels; once, as the examples never change."""
+        return line_fits_nothing(self.X, self.Y)
 
     @cached_property
     def nearly_identical(self) -> Cause | None:

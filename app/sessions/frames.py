@@ -41,8 +41,9 @@ class Histogram(BaseModel):
 
 
 class LayerFrame(BaseModel):
-    grad_W_norm: float
+    grad_W_norm: float  # of the run's own ∂C/∂W and ∂C/∂b: a mistake run's, as its backprop computes them
     grad_b_norm: float
+    delta_mean_norm: float  # ‖δˡ averaged over the examples‖: what ∂C/∂b is when computed right
     histogram: Histogram
     saturated_fraction: float
     mean_abs_activation: float
@@ -111,9 +112,9 @@ def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray
     layer_stats = layer_diagnostics(net, fwd)
     layers = [
         LayerFrame(grad_W_norm=float(np.linalg.norm(gW)), grad_b_norm=float(np.linalg.norm(gb)),
-                   histogram=_histogram(gW), saturated_fraction=stats.saturated_fraction,
-                   mean_abs_activation=stats.mean_abs_activation)
-        for gW, gb, stats in zip(bwd.grad_W, bwd.grad_b, layer_stats)
+                   delta_mean_norm=float(np.linalg.norm(d.mean(axis=0))), histogram=_histogram(gW),
+                   saturated_fraction=stats.saturated_fraction, mean_abs_activation=stats.mean_abs_activation)
+        for gW, gb, d, stats in zip(bwd.grad_W, bwd.grad_b, bwd.deltas, layer_stats)
     ]
     last = len(net.W) - 1
     k, m = net.W[last].shape

@@ -5,11 +5,13 @@ live socket call; see docs/models.md.
 """
 
 from app.store.database import SCHEMA_VERSION, normalize_url
-from app.store.errors import (InvalidModel, ModelNotFound, SchemaTooNew, StoreConfigError, StoreError, StoreFull,
-                              StoreUnavailable)
+from app.store.errors import (InvalidModel, ModelNotFound, NotOwner, QuotaExceeded, SchemaTooNew, StoreConfigError,
+                              StoreError, StoreFull, StoreUnavailable)
+from app.store.keys import possible_id
 from app.store.store import ModelStore, Page, SavedModel, check_document
 
 __all__ = [
-    "SCHEMA_VERSION", "InvalidModel", "ModelNotFound", "ModelStore", "Page", "SavedModel", "SchemaTooNew",
-    "StoreConfigError", "StoreError", "StoreFull", "StoreUnavailable", "check_document", "normalize_url",
+    "SCHEMA_VERSION", "InvalidModel", "ModelNotFound", "ModelStore", "NotOwner", "Page", "QuotaExceeded", "SavedModel",
+    "SchemaTooNew", "StoreConfigError", "StoreError", "StoreFull", "StoreUnavailable", "check_document",
+    "normalize_url", "possible_id",
 ]

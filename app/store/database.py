@@ -20,8 +20,8 @@ Concurrency:
   exact and two servers starting at once do not both create the tables.
 
 Schema: the tables below, plus `schema_version` (one row). `migrate()` runs at start: a fresh database gets
-the current schema; an older one runs MIGRATIONS[v] for each version v it is behind (none yet: this is
-version 1); a newer one is refused rather than misread. Alembic would be the tool for many migrations or
+the current schema; an older one runs MIGRATIONS[v] for each version v it is behind; a newer one is refused
+rather than misread. Alembic would be the tool for many migrations or
 branches; one table with a version row does not need it (docs/models.md).
 """
 
@@ -32,8 +32,8 @@ import sqlite3
 import time
 from typing import Callable
 
-from sqlalchemy import (Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, event, select,
-                        text)
+from sqlalchemy import (Column, DateTime, Index, Integer, MetaData, String, Table, Text, create_engine, event,
+                        select, text)
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
@@ -41,10 +41,7 @@ from sqlalchemy.types import TypeDecorator
 
 from app.store.errors import SchemaTooNew, StoreConfigError
 
-SCHEMA_VERSION = 1
-
-# MIGRATIONS[v](conn) turns a version-v database into version v + 1, inside the migration transaction.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+SCHEMA_VERSION = 2
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 # Key of the PostgreSQL advisory lock that serialises migrations and saves: any constant 64-bit number.
@@ -77,11 +74,13 @@ schema_version = Table(
     Column("version", Integer, nullable=False),
 )
 
+MAX_ID_LENGTH = 32
+
 saved_models = Table(
     "saved_models", metadata,
-    # sqlite_autoincrement: a deleted model's id is never handed out again, so an old link cannot
-    # silently point at another model. PostgreSQL sequences never reuse numbers anyway.
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    # 128 random bits as URL-safe text (app/store/keys.py): a link to one model cannot be turned into a list of
+    # all of them. Models saved under schema 1 keep their number as text, so their old links still work.
+    Column("id", String(MAX_ID_LENGTH), primary_key=True),
     Column("name", String(1000), nullable=False),
     Column("created_at", UTCDateTime, nullable=False, index=True),
     Column("source", String(32), nullable=False),
@@ -95,8 +94,31 @@ saved_models = Table(
     # The model document as JSON text: Python writes each float as its shortest repr, which reads back
     # to the same bits, so the weights round-trip exactly through any database that stores text.
     Column("document", Text, nullable=False),
-    sqlite_autoincrement=True,
+    # SHA-256 of the owner key that deleting needs (the key itself is only ever in the save's answer);
+    # NULL for models saved before keys existed.
+    Column("owner_key_hash", String(64)),
+    # Who saved it, for the per-client save quota: a hash of the client's address, NULL when unknown.
+    Column("client", String(64)),
+    Index("ix_saved_models_client_created_at", "client", "created_at"),
 )
+
+
+def _ids_become_text(conn: Connection) -> None:
+    """Schema 1 -> 2: integer ids become text ids (old ones keep their number, as text); owner and client columns.
+    Column types cannot be changed in place in SQLite, so the table is rebuilt: renamed, copied, dropped."""
+    conn.execute(text("DROP INDEX IF EXISTS ix_saved_models_created_at"))  # index names are global: free it
+    conn.execute(text("ALTER TABLE saved_models RENAME TO saved_models_v1"))
+    if conn.dialect.name == "postgresql":  # the primary key's index keeps its name too
+        conn.execute(text("ALTER TABLE saved_models_v1 RENAME CONSTRAINT saved_models_pkey TO saved_models_v1_pkey"))
+    saved_models.create(conn)
+    kept = ", ".join(c.name for c in saved_models.c if c.name not in ("id", "owner_key_hash", "client"))
+    conn.execute(text(f"INSERT INTO saved_models (id, {kept}) "
+                      f"SELECT CAST(id AS VARCHAR({MAX_ID_LENGTH})), {kept} FROM saved_models_v1"))
+    conn.execute(text("DROP TABLE saved_models_v1"))
+
+
+# MIGRATIONS[v](conn) turns a version-v database into version v + 1, inside the migration transaction.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _ids_become_text}
 
 
 def normalize_url(raw: str) -> URL:

@@ -34,10 +34,22 @@ class InvalidModel(StoreError):
 class ModelNotFound(StoreError):
     """No saved model has this id (HTTP 404)."""
 
-    def __init__(self, model_id: int):
+    def __init__(self, model_id: object):
         super().__init__(f"there is no saved model with id {model_id}")
         self.model_id = model_id
 
 
 class StoreFull(StoreError):
     """The store holds its maximum number of models (HTTP 507)."""
+
+
+class NotOwner(StoreError):
+    """The owner key is missing or is not this model's (HTTP 403)."""
+
+
+class QuotaExceeded(StoreError):
+    """This client saved as many models as the quota allows for now (HTTP 429); `retry_after` in seconds."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -3,6 +3,7 @@
     store = ModelStore("sqlite:///backprop-lab.db")
     record = store.save("xor, 4 hidden", to_document(net), source="socket", kind="softmax_ce")
     store.get(record.id).document == to_document(net)   # bit for bit
+    store.delete(record.id, record.owner_key)           # the key is in the save's answer, and only there
 
 Every method is synchronous and thread-safe (call it from a worker thread in async code). Each one is a
 short transaction of its own. The schema is created or migrated by `migrate()`, which the first call
@@ -15,34 +16,39 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import math
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.export import to_json
 from app.nn import RUN_KINDS, ModelError, check_model, parameter_count, to_document
+from app.spec import unicode_text
 from app.store.database import (WRITE, is_memory_sqlite, lock_for_writing, make_engine, migrate,
                                 normalize_url, saved_models)
-from app.store.errors import InvalidModel, ModelNotFound, StoreFull, StoreUnavailable
+from app.store.errors import InvalidModel, ModelNotFound, NotOwner, QuotaExceeded, StoreFull, StoreUnavailable
+from app.store.keys import client_hash, key_hash, key_matches, new_id, new_owner_key, possible_id
 
 SOURCE_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,31}")  # api, import, socket, dashboard, cli, ...
-MAX_ID = 2**31 - 1  # the id column is a 32-bit integer: larger ids cannot exist
 MAX_CLASS_NAME = 100
+QUOTA_WINDOW = dt.timedelta(hours=1)  # a client's quota counts the models it saved in the last hour (and kept)
+TICK = dt.timedelta(microseconds=1)
 
-SUMMARY_COLUMNS = [c for c in saved_models.c if c.name != "document"]
+SUMMARY_COLUMNS = [c for c in saved_models.c if c.name not in ("document", "owner_key_hash", "client")]
 
 
 @dataclass(frozen=True)
 class SavedModel:
-    """One saved model. `document` is None in listings, which carry only the summary."""
+    """One saved model. `document` is None in listings, which carry only the summary; `owner_key` is set only
+    on the record `save` returns (the store keeps its hash)."""
 
-    id: int
+    id: str
     name: str
     created_at: dt.datetime  # aware, UTC
     source: str
@@ -54,6 +60,7 @@ class SavedModel:
     parameter_count: int
     class_names: list[str] | None = None
     document: dict[str, Any] | None = field(default=None, repr=False)
+    owner_key: str | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         """Everything but the weights, as plain values (created_at stays a datetime)."""
@@ -150,13 +157,14 @@ class ModelStore:
     # --- the API ------------------------------------------------------------------------------
 
     def save(self, name: str, document: Any, *, source: str = "api", kind: str | None = None,
-             class_names: Sequence[str] | None = None) -> SavedModel:
-        """Store a copy of the model under `name`; returns the record with its new id and creation time.
+             class_names: Sequence[str] | None = None, client: str | None = None, quota: int = 0) -> SavedModel:
+        """Store a copy of the model under `name`; returns the record with its new id, creation time and owner key.
 
         `document` is a model document (dict or ModelDocument); `kind` names the run kind when the caller
         knows it (e.g. softmax_mse_elementwise, which the document alone cannot tell from softmax_mse);
-        `class_names`, one per output unit, label predictions. Raises InvalidModel (its loc starts with
-        "name", "model", "class_names", "kind" or "source"), StoreFull or StoreUnavailable.
+        `class_names`, one per output unit, label predictions. `client` (an address) with `quota` > 0 allows that
+        client at most `quota` models saved in the last hour and still kept. Raises InvalidModel (its loc starts
+        with "name", "model", "class_names", "kind" or "source"), QuotaExceeded, StoreFull or StoreUnavailable.
         """
         name = self._check_name(name)
         try:
@@ -168,7 +176,9 @@ class ModelStore:
         kind = self._check_kind(kind, doc)
         names = self._check_class_names(class_names, doc["layer_sizes"][-1])
         sizes = doc["layer_sizes"]
+        owner_key = new_owner_key()
         row = {
+            "id": new_id(),
             "name": name,
             "source": source,
             "kind": kind,
@@ -179,21 +189,36 @@ class ModelStore:
             "parameter_count": parameter_count(sizes),
             "class_names": None if names is None else json.dumps(names, ensure_ascii=False),
             "document": to_json(doc).decode(),
+            "owner_key_hash": key_hash(owner_key),
+            "client": None if client is None else client_hash(client),
         }
         with self._transaction(write=True) as conn:
             lock_for_writing(conn)
+            now = dt.datetime.now(dt.timezone.utc)
+            if quota > 0 and client is not None:
+                self._check_quota(conn, row["client"], quota, now)
             count = conn.execute(select(func.count()).select_from(saved_models)).scalar_one()
             if count >= self.max_models:
                 raise StoreFull(f"the model store is full: it holds {count:,} models, the most it keeps; "
                                 f"delete some before saving more")
-            # Taken under the write lock, so creation times follow the order of the ids.
-            row["created_at"] = dt.datetime.now(dt.timezone.utc)
-            new_id = conn.execute(saved_models.insert().values(**row)).inserted_primary_key[0]
-        return _record({**row, "id": new_id}, with_document=False, document=doc)
+            # Under the write lock and strictly after the latest, so creation times order the saves (ids cannot).
+            latest = conn.execute(select(func.max(saved_models.c.created_at))).scalar()
+            row["created_at"] = now if latest is None or now > latest else latest + TICK
+            conn.execute(saved_models.insert().values(**row))
+        return _record(row, with_document=False, document=doc, owner_key=owner_key)
 
-    def get(self, model_id: int) -> SavedModel:
+    @staticmethod
+    def _check_quota(conn: Connection, client: str, quota: int, now: dt.datetime) -> None:
+        recent = (saved_models.c.client == client) & (saved_models.c.created_at > now - QUOTA_WINDOW)
+        count, oldest = conn.execute(select(func.count(), func.min(saved_models.c.created_at)).where(recent)).one()
+        if count >= quota:
+            retry_after = max(1.0, (oldest + QUOTA_WINDOW - now).total_seconds())
+            raise QuotaExceeded(f"one client may save {quota} models an hour; try again in "
+                                f"{math.ceil(retry_after / 60)} min, or delete some of yours", retry_after)
+
+    def get(self, model_id: str) -> SavedModel:
         """The saved model with its document; ModelNotFound if there is none."""
-        if not _possible_id(model_id):
+        if not possible_id(model_id):
             raise ModelNotFound(model_id)
         with self._transaction(write=False) as conn:
             row = conn.execute(select(saved_models).where(saved_models.c.id == model_id)).mappings().first()
@@ -201,21 +226,23 @@ class ModelStore:
             raise ModelNotFound(model_id)
         return _record(row, with_document=True)
 
-    def exists(self, model_id: int) -> bool:
+    def exists(self, model_id: str) -> bool:
         """Whether a model with this id is saved: one indexed lookup, without reading the weights."""
-        if not _possible_id(model_id):
+        if not possible_id(model_id):
             return False
         with self._transaction(write=False) as conn:
             return conn.execute(select(saved_models.c.id).where(saved_models.c.id == model_id)).first() is not None
 
-    def page(self, *, limit: int = 20, offset: int = 0) -> Page:
-        """Newest first: `limit` summaries (no weights) after skipping `offset`, and the total count."""
+    def page(self, *, limit: int = 20, offset: int = 0, owner_keys: Sequence[str] | None = None) -> Page:
+        """Newest first: `limit` summaries (no weights) after skipping `offset`, and the total count. With
+        `owner_keys`, only the models those keys own."""
         if limit < 1 or offset < 0:
             raise ValueError("limit must be 1 or more and offset 0 or more")
-        query = (select(*SUMMARY_COLUMNS).order_by(saved_models.c.created_at.desc(), saved_models.c.id.desc())
-                 .limit(limit).offset(offset))
+        where = true() if owner_keys is None else saved_models.c.owner_key_hash.in_([key_hash(k) for k in owner_keys])
+        query = (select(*SUMMARY_COLUMNS).where(where)
+                 .order_by(saved_models.c.created_at.desc(), saved_models.c.id.desc()).limit(limit).offset(offset))
         with self._transaction(write=False) as conn:
-            total = conn.execute(select(func.count()).select_from(saved_models)).scalar_one()
+            total = conn.execute(select(func.count()).select_from(saved_models).where(where)).scalar_one()
             rows = conn.execute(query).mappings().all()
         return Page([_record(r, with_document=False) for r in rows], total, limit, offset)
 
@@ -223,14 +250,18 @@ class ModelStore:
         with self._transaction(write=False) as conn:
             return conn.execute(select(func.count()).select_from(saved_models)).scalar_one()
 
-    def delete(self, model_id: int) -> None:
-        """Remove a saved model; ModelNotFound if there is none."""
-        if not _possible_id(model_id):
+    def delete(self, model_id: str, owner_key: str | None, *, unowned_ok: bool = False) -> None:
+        """Remove a saved model: ModelNotFound if there is none, NotOwner unless `owner_key` is its key. A model
+        saved before keys existed has none: `unowned_ok` lets anyone delete it (a laptop), else nobody may."""
+        if not possible_id(model_id):
             raise ModelNotFound(model_id)
         with self._transaction(write=True) as conn:
-            deleted = conn.execute(delete(saved_models).where(saved_models.c.id == model_id)).rowcount
-        if not deleted:
-            raise ModelNotFound(model_id)
+            found = conn.execute(select(saved_models.c.owner_key_hash).where(saved_models.c.id == model_id)).first()
+            if found is None:
+                raise ModelNotFound(model_id)
+            if not (key_matches(owner_key, found.owner_key_hash) or (unowned_ok and found.owner_key_hash is None)):
+                raise NotOwner("deleting a model needs the owner key its save answered with (header X-Owner-Key)")
+            conn.execute(delete(saved_models).where(saved_models.c.id == model_id))
 
     # --- checks -------------------------------------------------------------------------------
 
@@ -245,6 +276,10 @@ class ModelStore:
                                           f"this one has {len(name)}")
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
             raise InvalidModel(("name",), "a name cannot hold control characters such as newlines or tabs")
+        try:
+            unicode_text(name)  # a lone surrogate from a JSON escape, which the database cannot encode
+        except ValueError as e:
+            raise InvalidModel(("name",), str(e)) from None
         return name
 
     @staticmethod
@@ -273,24 +308,24 @@ class ModelStore:
         for i, n in enumerate(names):
             if not isinstance(n, str) or not n or len(n) > MAX_CLASS_NAME:
                 raise InvalidModel(("class_names", i), f"each class name is text of 1 to {MAX_CLASS_NAME} characters")
+            try:
+                unicode_text(n)
+            except ValueError as e:
+                raise InvalidModel(("class_names", i), str(e)) from None
         return names
 
 
-def _possible_id(model_id: Any) -> bool:
-    return isinstance(model_id, int) and not isinstance(model_id, bool) and 1 <= model_id <= MAX_ID
-
-
 def _record(row: Mapping[str, Any] | RowMapping, *, with_document: bool,
-            document: dict[str, Any] | None = None) -> SavedModel:
+            document: dict[str, Any] | None = None, owner_key: str | None = None) -> SavedModel:
     created = row["created_at"]
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.timezone.utc)
     if with_document:
         document = json.loads(row["document"])
     return SavedModel(
-        id=int(row["id"]), name=row["name"], created_at=created, source=row["source"], kind=row["kind"],
+        id=row["id"], name=row["name"], created_at=created, source=row["source"], kind=row["kind"],
         layer_sizes=json.loads(row["layer_sizes"]), hidden_activation=row["hidden_activation"],
         output_activation=row["output_activation"], loss=row["loss"], parameter_count=int(row["parameter_count"]),
         class_names=None if row["class_names"] is None else json.loads(row["class_names"]),
-        document=document,
+        document=document, owner_key=owner_key,
     )

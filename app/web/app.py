@@ -17,7 +17,7 @@ from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
 from app.web.ratelimit import RateLimitMiddleware
 from app.web.routers import backprop, check, datasets, health, live, models, pages, script, training
-from app.web.security import SecurityHeadersMiddleware
+from app.web.security import SecurityHeadersMiddleware, SiteCheckMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
 VENDOR = {"uplot": "node_modules/uplot/dist", "katex": "node_modules/katex/dist",
@@ -105,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else None  # the 429 is documented where it can happen
     for module in (backprop, check, training, datasets, health, live, models, pages, script):
         app.include_router(module.router, responses=limited if module is not health else None)
+    if settings.save_quota > 0:
+        models.document_save_quota(app)
 
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     # The dashboard's libraries, installed by `npm ci` (scripts/setup) and served locally: no CDN, works offline.
@@ -117,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.rate_limit > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit, burst=settings.rate_limit_burst)
+    # Other sites' pages (DNS rebinding, cross-site writes) are refused before anything counts or runs.
+    app.add_middleware(SiteCheckMiddleware, allowed_hosts=settings.allowed_hosts,
+                       allowed_origins=settings.allowed_origins)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)

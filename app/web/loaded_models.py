@@ -28,9 +28,9 @@ class LoadedModel:
 class LoadedModels:
     def __init__(self, capacity: int = CAPACITY):
         self.capacity = capacity
-        self._entries: OrderedDict[int, LoadedModel] = OrderedDict()
+        self._entries: OrderedDict[str, LoadedModel] = OrderedDict()
 
-    def cached(self, model_id: int) -> LoadedModel | None:
+    def cached(self, model_id: str) -> LoadedModel | None:
         """The loaded model if it was checked recently enough to trust without the database, else None."""
         entry = self._entries.get(model_id)
         if entry is None or time.monotonic() - entry.checked_at > RECHECK_SECONDS:
@@ -38,7 +38,7 @@ class LoadedModels:
         self._entries.move_to_end(model_id)
         return entry
 
-    def load(self, store: ModelStore, model_id: int) -> LoadedModel:
+    def load(self, store: ModelStore, model_id: str) -> LoadedModel:
         """Blocking (database): check or read the model, keep it loaded. ModelNotFound if it is gone."""
         entry = self._entries.get(model_id)
         if entry is not None and store.exists(model_id):
@@ -52,5 +52,5 @@ class LoadedModels:
             self._entries.popitem(last=False)
         return entry
 
-    def forget(self, model_id: int) -> None:
+    def forget(self, model_id: str) -> None:
         self._entries.pop(model_id, None)

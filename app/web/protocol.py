@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, Strict, TypeAdapter
 from app.sessions.config import Count, ExperimentConfig
 from app.sessions.events import Event, EventCause, GradcheckLayer  # noqa: F401 (part of the protocol)
 from app.sessions.frames import Frame, Histogram, LayerFrame, OutputFrame, RunFrame  # noqa: F401
-from app.spec import Number, Spec
+from app.spec import Number, Spec, Text
 
 PROTOCOL_VERSION = 1
 
@@ -49,7 +49,7 @@ class Set(Spec):
     """Change settings while running; every field is optional."""
     type: Literal["set"]
     learning_rate: Number | None = Field(None, gt=0, le=1e6)
-    run: str | None = Field(None, description="the run whose learning rate changes; all runs when left out")
+    run: Text | None = Field(None, description="the run whose learning rate changes; all runs when left out")
     speed: Speed | None = None
     frame_rate: FrameRate | None = None
     example: Count | None = Field(None, ge=0, description="the example the math panel shows")
@@ -58,7 +58,7 @@ class Set(Spec):
 class Gradcheck(Spec):
     """Compare each run's backprop with central differences; answered with `gradcheck` events."""
     type: Literal["gradcheck"]
-    run: str | None = Field(None, description="one run's id; all runs when left out")
+    run: Text | None = Field(None, description="one run's id; all runs when left out")
 
 
 class History(Spec):
@@ -69,15 +69,15 @@ class History(Spec):
 class Save(Spec):
     """Save one run's current model in the model store; answered with `saved`."""
     type: Literal["save"]
-    run: str
-    name: str | None = Field(None, min_length=1, max_length=200,
+    run: Text
+    name: Text | None = Field(None, min_length=1, max_length=200,
                              description="defaults to the run kind, the dataset and the step")
 
 
 class GetModel(Spec):
     """Ask for one run's current model as a model document; answered with `model`."""
     type: Literal["model"]
-    run: str
+    run: Text
 
 
 ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Reset, Set, Gradcheck, History, Save, GetModel],
@@ -215,6 +215,8 @@ class Saved(BaseModel):
     run: str
     step: int
     model: dict[str, Any] = Field(description="the saved model's summary: id, name, created_at, kind, layer_sizes...")
+    owner_key: str = Field(description="the secret that deletes the model (REST header X-Owner-Key) and lists it on a "
+                                       "hosted server; sent only here")
 
 
 class ModelReply(BaseModel):
@@ -226,7 +228,7 @@ class ModelReply(BaseModel):
 
 
 ErrorCode = Literal["invalid_message", "invalid_value", "unknown_run", "run_diverged", "too_many_parameters",
-                    "queue_full", "store_failed", "not_configured"]
+                    "queue_full", "store_failed", "quota_exceeded", "not_configured"]
 
 
 class InReplyTo(BaseModel):

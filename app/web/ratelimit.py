@@ -67,6 +67,13 @@ class TokenBuckets:
             excess -= 1
 
 
+def client_address(scope: Scope) -> str:
+    """Who a request or socket comes from: its IP address as the ASGI server reports it (behind a trusted proxy,
+    uvicorn puts the forwarded client there). The rate limit and the per-client session cap both count by it."""
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
 def _route_path(scope: Scope) -> str:
     path, root = scope.get("path", ""), scope.get("root_path", "")
     return path[len(root):] if root and path.startswith(root + "/") else path
@@ -89,8 +96,7 @@ class RateLimitMiddleware:
         if not path.startswith(self.prefix) or path in self.exempt:
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        wait = self.buckets.take(client[0] if client else "unknown")
+        wait = self.buckets.take(client_address(scope))
         if not wait:
             await self.app(scope, receive, send)
             return

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
 from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
-from app.spec import Number, OptimizerSpec, Spec
+from app.spec import Number, OptimizerSpec, Spec, Text
 
 Vector = list[Number]
 Matrix = list[Vector]
@@ -117,14 +117,14 @@ class SaveModelRequest(Spec):
                   "loss": "cross_entropy", "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]},
         "class_names": ["A", "B"],
     }]}}
-    name: Annotated[str, Strict()] = Field(description="a name to find the model by (need not be unique)")
+    name: Text = Field(description="a name to find the model by (need not be unique)")
     model: ModelDocument
-    class_names: list[Annotated[str, Strict()]] | None = Field(
+    class_names: list[Text] | None = Field(
         None, description="one name per output unit; predictions then carry the class's name")
 
 
 class SavedModelInfo(BaseModel):
-    id: int
+    id: str = Field(description="random, unguessable text: whoever has it may read, predict and export the model")
     name: str
     created_at: dt.datetime = Field(description="when it was saved, UTC")
     source: str = Field(description="how it was saved: api, import, socket, ...")
@@ -137,13 +137,18 @@ class SavedModelInfo(BaseModel):
     class_names: list[str] | None
 
 
+class SavedModelCreated(SavedModelInfo):
+    owner_key: str = Field(description="the secret that deleting the model needs (header X-Owner-Key) and that lists "
+                                       "it on a hosted server (X-Owner-Keys); given only here, keep it")
+
+
 class SavedModelDetail(SavedModelInfo):
     model: ModelDocument
 
 
 class ModelPage(BaseModel):
     items: list[SavedModelInfo] = Field(description="newest first; without weights")
-    total: int = Field(description="models in the store")
+    total: int = Field(description="models in the store (hosted: the caller's models)")
     limit: int
     offset: int
 

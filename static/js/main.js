@@ -92,6 +92,7 @@ function connect(lessons) {
     onMessage(message) {
       if (message.type === 'history') return share.receiveHistory(message);
       if (message.type === 'model') modelActions.receiveModel(message); // the file; the store forgets the request
+      if (message.type === 'saved') modelActions.receiveSaved(message); // its owner key, kept in this browser
       if (message.type === 'error' && configurer.refuse(message)) return;
       if (message.type === 'configured') configurer.accept();
       applyMessage(store, message);

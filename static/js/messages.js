@@ -140,12 +140,15 @@ function settle(state, type, run) {
   return i >= 0 ? state.modelRequests.splice(i, 1)[0] : null;
 }
 
-/** The run's model with the example the math panel shows (at the time of the reply), as the check panel uses it. */
+/** The run's model with the example the math panel shows (at the time of the reply), as the check panel uses it;
+ * for its "one training step", the run's data and learning rate too. */
 function snapshotOf(state, message) {
   const example = state.frame?.runs.find((run) => run.id === message.run)?.output.example ?? 0;
-  const { inputs, labels } = state.configured;
+  const { inputs, labels, config } = state.configured;
+  const spec = config.runs?.find((run) => run.id === message.run);
+  const eta = spec?.learning_rate ?? spec?.optimizer?.learning_rate ?? config.optimizer?.learning_rate;
   return { run: message.run, kind: message.kind, step: message.step, model: message.model, example,
-    x: inputs[example], y: labels[example] };
+    x: inputs[example], y: labels[example], inputs, labels, eta };
 }
 
 /** The unanswered `save` or `model` an error answers (its `in_reply_to`), if any: the one for that run, else the

@@ -1,8 +1,9 @@
 // A run's model, two ways: saved in the model store (`save`), or fetched as a JSON model document (`model`),
-// either to download or for the "Check my numbers" panel (its `purpose`). This sends the requests and writes
-// the file; the replies reach the store in messages.js.
+// either to download or for the "Check my numbers" panel (its `purpose`). This sends the requests, writes the file
+// and keeps a saved model's owner key (owner-keys.js); the replies reach the store in messages.js.
 
 import { downloadBlob } from './lib/download.js';
+import { rememberOwnerKey } from './owner-keys.js';
 
 export function createModelActions({ store, send }) {
   const pending = (type, run, purpose) => store.state.modelRequests.some(
@@ -31,5 +32,6 @@ export function createModelActions({ store, send }) {
     download: (run) => request('model', run),
     useWeights: (run) => request('model', run, 'check'),
     receiveModel,
+    receiveSaved: (message) => rememberOwnerKey(message.model.id, message.owner_key),
   };
 }

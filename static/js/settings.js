@@ -5,6 +5,7 @@
 import { kindsInMenuOrder } from './run-kinds.js';
 
 const int = (text) => (/^-?\d+$/.test(text) ? Number(text) : undefined);
+const modelId = (text) => (/^[A-Za-z0-9_-]{1,32}$/.test(text) && text !== '0' ? text : undefined); // saved model ids
 const number = (text) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : undefined);
 const string = (text) => text;
 const list = (text) => (text === '' ? [] : text.split(','));
@@ -24,7 +25,7 @@ export const SETTINGS = [
   { name: 'batch', parse: string }, // "full", or examples per step ("1" is one at a time)
   { name: 'speed', parse: string }, // steps per second, or "max"
   { name: 'example', parse: int },
-  { name: 'start', parse: int, optional: true }, // a saved model's id whose weights every run starts from (0: seeded)
+  { name: 'start', parse: modelId, optional: true }, // a saved model's id whose weights every run starts from (0: seeded)
   // The math panel's view: only "code" is written, and nothing when a settings object has none (the form's).
   { name: 'view', parse: (text) => (VIEWS.includes(text) ? text : undefined), optional: true, omitted: 'math' },
 ];

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { HELLO, configured, frame } from './fixtures.mjs';
+import { HELLO, RUNS, configured, frame } from './fixtures.mjs';
 
 const { applyMessage } = await import('../../static/js/messages.js');
 const { createStore } = await import('../../static/js/store.js');
@@ -14,10 +14,17 @@ const { createModelActions } = await import('../../static/js/model-actions.js');
 const MODEL = { layer_sizes: [2, 2], hidden_activation: null, output_activation: 'sigmoid', loss: 'mse',
   W: [[[0.1, -0.2], [0.3, 0.4]]], b: [[0, 0.1]] };
 
+/** The experiment at a rate of 0.5, but for softmax-ce, which trains at its own 2. */
+function withRates() {
+  const message = configured();
+  const runs = RUNS.map((run) => (run.id === 'softmax-ce' ? { ...run, learning_rate: 2 } : run));
+  return { ...message, config: { ...message.config, runs, optimizer: { name: 'sgd', learning_rate: 0.5 } } };
+}
+
 function started(example = 0) {
   const store = createStore();
   const sent = [];
-  for (const message of [HELLO, configured()]) applyMessage(store, message);
+  for (const message of [HELLO, withRates()]) applyMessage(store, message);
   const current = frame(3);
   for (const run of current.runs) run.output.example = example;
   applyMessage(store, current);
@@ -56,7 +63,7 @@ test("the check panel's weights become its snapshot, with the selected example, 
   const { snapshot, error } = lab.store.state.check;
   assert.equal(error, null);
   assert.deepEqual(snapshot, { run: 'softmax-ce', kind: 'softmax_ce', step: 3, model: MODEL, example: 1,
-    x: [1, 0], y: [0, 1] });
+    x: [1, 0], y: [0, 1], inputs: [[0, 1], [1, 0]], labels: [[1, 0], [0, 1]], eta: 2 });
   assert.deepEqual(lab.store.state.modelRequests, []);
 });
 
@@ -87,4 +94,13 @@ test("a refused check request keeps the old snapshot, and its error stays out of
   assert.equal(error.code, 'unknown_run');
   assert.equal(lab.store.state.models['softmax-ce']?.error ?? null, null);
   assert.deepEqual(lab.store.state.errors, {});
+});
+
+test("one training step's rate is the run's own, else the experiment's", () => {
+  const lab = started();
+  for (const [run, eta] of [['softmax-ce', 2], ['sigmoid-mse', 0.5]]) {
+    lab.actions.useWeights(run);
+    receive(lab, { ...reply(), run });
+    assert.equal(lab.store.state.check.snapshot.eta, eta);
+  }
 });

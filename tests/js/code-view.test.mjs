@@ -21,7 +21,21 @@ test('the numbers beside the lines are the selected example’s, from the frame'
   assert.deepEqual(numbers.output, ['a = [0.4, 0.6]']);
   assert.deepEqual(numbers.BP1, ['delta = [-0.1, 0.1]']);
   assert.equal(numbers.cost[1], 'C = 0.7 (all examples)');
-  assert.deepEqual(numbers.update, ['‖nabla_w[0]‖ = 0.2']);
+  assert.deepEqual(numbers.update, ['this run: ‖nabla_w[0]‖ = 0.2']);
+});
+
+test('BP2 shows each hidden layer’s own mean δ, and BP3 the run’s own bias gradient, zero or N times too large', () => {
+  const state = { configured: configured(), frame: frame(3) };
+  const layer = (gradB, meanDelta) => ({ ...state.frame.runs[0].layers[0], grad_b_norm: gradB,
+    delta_mean_norm: meanDelta });
+  state.frame.runs[0].layers = [layer(0, 0.3), layer(0, 0.25)]; // bias_gradient_missing: nabla_b = zeros
+  state.frame.runs[1].layers = [layer(0.8, 0.4), layer(0.5, 0.25)]; // sum_not_mean over two examples
+  const missing = codeNumbers(state, 0);
+  assert.deepEqual(missing.BP2, ['layer 1: ‖mean δ‖ = 0.3']);
+  assert.equal(missing.BP3[1], 'this run: ‖nabla_b[-1]‖ = 0');
+  const summed = codeNumbers(state, 1);
+  assert.deepEqual(summed.BP2, ['layer 1: ‖mean δ‖ = 0.4']);
+  assert.equal(summed.BP3[1], 'this run: ‖nabla_b[-1]‖ = 0.5');
 });
 
 test('a diverged run has no numbers but its input', () => {

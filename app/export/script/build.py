@@ -140,10 +140,23 @@ def _matrix(rows: np.ndarray, indent: str) -> str:
     return "\n".join(lines)
 
 
+def _packed(rows: np.ndarray, indent: str) -> str:
+    """As many rows per line as fit in LITERAL_WIDTH, so that hundreds of examples take tens of lines."""
+    lines: list[str] = []
+    for row in rows:
+        text = "[" + ", ".join(_number(v) for v in row) + "],"
+        if lines and len(lines[-1]) + 1 + len(text) <= LITERAL_WIDTH:
+            lines[-1] += " " + text
+        else:
+            lines += textwrap.wrap(text, LITERAL_WIDTH, initial_indent=indent, subsequent_indent=indent + " ",
+                                   break_on_hyphens=False)
+    return "\n".join(lines)
+
+
 def _data(X: np.ndarray, Y: np.ndarray) -> str:
-    return (f"\n# The data, {len(X)} examples: one per row here, turned into columns by .T\n"
-            f"X = np.array([\n{_matrix(X, '    ')}\n]).T\n"
-            f"Y = np.array([\n{_matrix(Y, '    ')}\n]).T\n")
+    return (f"\n# The data, {len(X)} examples: one per row here (several to a line), turned into columns by .T\n"
+            f"X = np.array([\n{_packed(X, '    ')}\n]).T\n"
+            f"Y = np.array([\n{_packed(Y, '    ')}\n]).T\n")
 
 
 def _weights(W: list[np.ndarray], b: list[np.ndarray], init: str, seed: int, given: bool = False) -> str:

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.nn import to_document
 from app.sessions.config import ConfigError, check_limits, start_network
-from app.sessions.experiment import Experiment, RunUnavailable
-from app.store import ModelNotFound, StoreError
+from app.sessions.experiment import GRADCHECK_MAX_EXAMPLES, Experiment, RunUnavailable
+from app.store import ModelNotFound, QuotaExceeded, StoreError
 from app.web import protocol as p
+from app.web.bounds import gradcheck_work
+from app.web.ratelimit import client_address
 from app.web.live.parsing import ProtocolError
 
 if TYPE_CHECKING:
@@ -125,8 +127,18 @@ async def on_gradcheck(session: LiveSession, command: p.Gradcheck) -> None:
     if exp.parameter_count > largest:
         raise ProtocolError("too_many_parameters", f"the network has too many parameters for a gradient check "
                                                    f"(at most {largest})")
-    for event in await session.in_pool(exp.gradcheck, command.run):
-        await session.send(event)
+    work = gradcheck_work(exp.parameter_count, min(exp.example_count, GRADCHECK_MAX_EXAMPLES))
+    if work > session.settings.max_gradcheck_work:
+        raise ProtocolError("too_many_parameters", f"a gradient check of this network is {work:.3g} units of work "
+                                                   f"(2 × parameters² × examples); at most "
+                                                   f"{session.settings.max_gradcheck_work:.3g} per run")
+    # One run per trip to the shared training thread, so other sessions' chunks run in between (issue 16).
+    for run_id in [command.run] if command.run is not None else exp.run_ids:
+        events = await session.in_pool(exp.gradcheck, run_id)
+        if session.experiment is not exp:
+            return  # reconfigured meanwhile: these numbers are for an experiment the page no longer shows
+        for event in events:
+            await session.send(event)
 
 
 async def on_history(session: LiveSession, command: p.History) -> None:
@@ -141,11 +153,14 @@ async def on_save(session: LiveSession, command: p.Save) -> None:
     name = command.name or exp.default_model_name(run)
     try:
         record = await asyncio.to_thread(session.store.save, name, to_document(run.net), source="socket",
-                                         kind=run.spec.kind, class_names=exp.data.class_names or None)
+                                         kind=run.spec.kind, class_names=exp.data.class_names or None,
+                                         client=client_address(session.ws.scope), quota=session.settings.save_quota)
+    except QuotaExceeded as e:
+        raise ProtocolError("quota_exceeded", e.message) from None
     except StoreError as e:
         on_name = getattr(e, "loc", ("",))[0] == "name"
         raise ProtocolError("invalid_value" if on_name else "store_failed", e.message, "name" if on_name else None)
-    await session.send(p.Saved(run=run.id, step=exp.step, model=record.as_json()))
+    await session.send(p.Saved(run=run.id, step=exp.step, model=record.as_json(), owner_key=record.owner_key))
 
 
 async def on_model(session: LiveSession, command: p.GetModel) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from app.spec import unicode_text
 from app.web import protocol as p
 from app.web.errors import plain_message
 
@@ -30,7 +31,11 @@ def reply_to(command: BaseModel | dict[str, Any]) -> p.InReplyTo:
     """The command an error answers: its type, and its run where it names one."""
     get = command.get if isinstance(command, dict) else lambda name: getattr(command, name, None)
     run = get("run")
-    return p.InReplyTo(type=get("type"), run=run if isinstance(run, str) else None)
+    try:
+        run = unicode_text(run) if isinstance(run, str) else None
+    except ValueError:
+        run = None  # a lone surrogate cannot be sent back
+    return p.InReplyTo(type=get("type"), run=run)
 
 
 def _reject_constant(name: str) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import time
 from contextlib import suppress
 
@@ -89,12 +90,19 @@ class LiveSession:
             await asyncio.wait([driver])  # unlike awaiting it, this never swallows our own cancellation
 
     async def _receive(self) -> None:
+        loop = asyncio.get_running_loop()
+        lifetime = self.settings.session_lifetime
+        ends_at = loop.time() + lifetime if lifetime else math.inf  # however active: no one holds a place for ever
         while True:
             try:
-                message = await asyncio.wait_for(self.ws.receive(), self.settings.idle_timeout)
+                message = await asyncio.wait_for(self.ws.receive(), min(self.settings.idle_timeout,
+                                                                        ends_at - loop.time()))
             except TimeoutError:
-                minutes = self.settings.idle_timeout / 60
-                await self.ws.close(1000, f"closed after {minutes:g} minutes without a message")
+                if loop.time() >= ends_at:
+                    await self.ws.close(1000, f"this demo ends sessions after {lifetime / 60:g} minutes")
+                else:
+                    minutes = self.settings.idle_timeout / 60
+                    await self.ws.close(1000, f"closed after {minutes:g} minutes without a message")
                 return
             except WebSocketDisconnect:
                 return

@@ -7,34 +7,46 @@ calls belong. Predict is the exception (see there).
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from pathlib import PurePath
 from typing import Annotated, Iterator, Literal
 
 import numpy as np
-from fastapi import APIRouter, File, Form, HTTPException, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, Header, HTTPException, Path, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from app.export import EXPORT_FORMATS, ExportUnavailable, FormatError, export_model, read_model
 from app.nn.inference import predict
-from app.store import (InvalidModel, ModelNotFound, ModelStore, SavedModel, StoreError, StoreFull,
-                       StoreUnavailable)
+from app.settings import Settings
+from app.store import (InvalidModel, ModelNotFound, ModelStore, NotOwner, QuotaExceeded, SavedModel, StoreError,
+                       StoreFull, StoreUnavailable)
+from app.store.keys import ID_PATTERN
+from app.web.bounds import json_bytes, within_answer_limit
 from app.web.deps import SettingsDep, StoreDep
 from app.web.errors import invalid
 from app.web.loaded_models import LoadedModel, LoadedModels
 from app.web.model_input import network_from, size_limits
-from app.web.schemas import (ModelPage, PredictRequest, PredictResponse, SavedModelDetail, SavedModelInfo,
+from app.web.ratelimit import client_address
+from app.web.schemas import (ModelPage, PredictRequest, PredictResponse, SavedModelCreated, SavedModelDetail,
                              SaveModelRequest)
 
 router = APIRouter(prefix="/api/models", tags=["models"])
 
 MAX_OFFSET = 2**31 - 1
 INLINE_PREDICT_WORK = 1_000_000  # rows × parameters a predict may compute on the event loop (well under 1 ms)
-ModelId = Annotated[int, Path(ge=1, description="the id the model got when it was saved")]
+ModelId = Annotated[str, Path(pattern=f"^{ID_PATTERN.pattern}$",
+                              description="the id the model got when it was saved (random text)")]
 ExportFormat = Literal[tuple(EXPORT_FORMATS)]  # type: ignore[valid-type]
-
-
-
+MAX_OWNER_KEYS = 200  # keys one list request may carry: 200 × 23 characters fit any proxy's header limit
+SAVE_REFUSED = {507: {"description": "the store holds its maximum number of models"},
+                503: {"description": "the database cannot be reached"}}
+QUOTA_REACHED = {
+    "description": "this client saved its quota of models for the hour (BACKPROP_LAB_SAVE_QUOTA), or made too many "
+                   "requests; try again after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}},
+}
 
 # --- errors -------------------------------------------------------------------------------------
 
@@ -51,34 +63,46 @@ def _store_errors(name_loc: tuple = ("body", "name"), model_loc: tuple = ("body"
         raise invalid(loc, e.message) from None
     except ModelNotFound as e:
         raise HTTPException(404, e.message) from None
+    except NotOwner as e:
+        raise HTTPException(403, e.message) from None
+    except QuotaExceeded as e:
+        raise HTTPException(429, e.message, headers={"Retry-After": str(math.ceil(e.retry_after))}) from None
     except StoreFull as e:
         raise HTTPException(507, e.message) from None
     except (StoreUnavailable, StoreError) as e:
         raise HTTPException(503, e.message) from None
 
 
-def _get(store: ModelStore, model_id: int) -> SavedModel:
+def _get(store: ModelStore, model_id: str) -> SavedModel:
     with _store_errors():
         return store.get(model_id)
 
 
 # --- endpoints ----------------------------------------------------------------------------------
 
-@router.post("", status_code=201, response_model=SavedModelInfo,
-             responses={507: {"description": "the store holds its maximum number of models"},
-                        503: {"description": "the database cannot be reached"}})
-def save_model(body: SaveModelRequest, response: Response, settings: SettingsDep, store: StoreDep) -> dict:
-    """Save a model under a name. It gets an id and a creation time; `Location` points at it."""
+def _created(record: SavedModel, response: Response) -> dict:
+    response.headers["Location"] = f"/api/models/{record.id}"
+    return {**record.summary(), "owner_key": record.owner_key}
+
+
+def _quota(request: Request, settings: Settings) -> dict:
+    return {"client": client_address(request.scope), "quota": settings.save_quota}
+
+
+@router.post("", status_code=201, response_model=SavedModelCreated, responses=SAVE_REFUSED)
+def save_model(body: SaveModelRequest, request: Request, response: Response, settings: SettingsDep,
+               store: StoreDep) -> dict:
+    """Save a model under a name. It gets an id, a creation time and an owner key; `Location` points at it."""
     network_from(body.model, settings)  # the size limits and shape checks of every request
     with _store_errors():
-        record = store.save(body.name, body.model, source="api", class_names=body.class_names)
-    response.headers["Location"] = f"/api/models/{record.id}"
-    return record.summary()
+        record = store.save(body.name, body.model, source="api", class_names=body.class_names,
+                            **_quota(request, settings))
+    return _created(record, response)
 
 
-@router.post("/import", status_code=201, response_model=SavedModelInfo,
-             responses={507: {"description": "the store holds its maximum number of models"}})
+@router.post("/import", status_code=201, response_model=SavedModelCreated, responses=SAVE_REFUSED)
 def import_model(
+    request: Request,
     response: Response,
     settings: SettingsDep,
     store: StoreDep,
@@ -105,9 +129,9 @@ def import_model(
     chosen = name if name is not None else model_file.name or PurePath(file.filename or "").stem or "imported model"
     with _store_errors(name_loc=("body", "name") if name is not None else ("body", "file", "name"),
                        model_loc=doc_loc, other_loc=("body", "file")):
-        record = store.save(chosen, model_file.document, source="import", class_names=model_file.class_names)
-    response.headers["Location"] = f"/api/models/{record.id}"
-    return record.summary()
+        record = store.save(chosen, model_file.document, source="import", class_names=model_file.class_names,
+                            kind=model_file.kind, **_quota(request, settings))
+    return _created(record, response)
 
 
 @router.get("", response_model=ModelPage)
@@ -117,13 +141,18 @@ def list_models(
     limit: Annotated[int, Query(ge=1, description="models per page (at most the max_models_page setting, "
                                                   "100 by default)")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="models to skip")] = 0,
+    x_owner_keys: Annotated[str | None, Header(description=(
+        f"hosted mode: the owner keys the caller holds, separated by commas (at most {MAX_OWNER_KEYS}); only their "
+        "models are listed. Ignored in local mode, which lists every model"))] = None,
 ) -> dict:
-    """The saved models, newest first, a page at a time: summaries without weights, and the total."""
+    """The saved models, newest first, a page at a time: summaries without weights, and the total. A hosted
+    server lists only the caller's models: those whose owner keys come in `X-Owner-Keys`."""
     if limit > settings.max_models_page:
         raise invalid(("query", "limit"), f"at most {settings.max_models_page} models per page; "
                                           f"use offset to get the next page")
+    owner_keys = _owner_keys(x_owner_keys) if settings.mode == "hosted" else None
     with _store_errors():
-        page = store.page(limit=limit, offset=offset)
+        page = store.page(limit=limit, offset=offset, owner_keys=owner_keys)
     return {"items": [m.summary() for m in page.items], "total": page.total, "limit": limit, "offset": offset}
 
 
@@ -135,12 +164,24 @@ def get_model(model_id: ModelId, store: StoreDep) -> dict:
     return {**record.summary(), "model": record.document}
 
 
+def _owner_keys(header: str | None) -> list[str]:
+    keys = [k.strip() for k in (header or "").split(",") if k.strip()]
+    if len(keys) > MAX_OWNER_KEYS:
+        raise invalid(("header", "x-owner-keys"), f"at most {MAX_OWNER_KEYS} owner keys per request; got {len(keys)}")
+    return keys
+
+
 @router.delete("/{model_id}", status_code=204, response_class=Response,
-               responses={404: {"description": "no saved model has this id"}})
-def delete_model(model_id: ModelId, request: Request, store: StoreDep) -> Response:
-    """Delete a saved model. Its id is never given to another model."""
+               responses={404: {"description": "no saved model has this id"},
+                          403: {"description": "X-Owner-Key is missing or is not this model's owner key"}})
+def delete_model(
+    model_id: ModelId, request: Request, settings: SettingsDep, store: StoreDep,
+    x_owner_key: Annotated[str | None, Header(description="the owner key the model's save answered with")] = None,
+) -> Response:
+    """Delete a saved model: only with its owner key. Its id is never given to another model."""
     with _store_errors():
-        store.delete(model_id)
+        # Models saved before owner keys existed have none: on a laptop anyone may delete them, hosted nobody.
+        store.delete(model_id, x_owner_key, unowned_ok=settings.mode == "local")
     request.app.state.loaded_models.forget(model_id)
     return Response(status_code=204)
 
@@ -160,6 +201,10 @@ async def predict_with_model(model_id: ModelId, body: PredictRequest, request: R
     if loaded is None:
         loaded = await run_in_threadpool(_load, models, store, model_id)
     record = loaded.record
+    # Each row answers n_out outputs, a class and, if the model has them, a class name (JSON escapes ≤ 6 bytes a char).
+    name_bytes = 6 * max(map(len, record.class_names)) + 3 if record.class_names else 0
+    within_answer_limit(settings, examples=len(body.inputs), per_example=json_bytes(record.layer_sizes[-1] + 1, 1)
+                        + name_bytes, rest=0, unit="rows")
     width = record.layer_sizes[0]
     for n, row in enumerate(body.inputs):
         if len(row) != width:
@@ -177,7 +222,7 @@ async def predict_with_model(model_id: ModelId, body: PredictRequest, request: R
     return {"outputs": outputs.tolist(), "classes": classes, "class_names": names}
 
 
-def _load(models: LoadedModels, store: ModelStore, model_id: int) -> LoadedModel:
+def _load(models: LoadedModels, store: ModelStore, model_id: str) -> LoadedModel:
     with _store_errors():
         return models.load(store, model_id)
 
@@ -197,7 +242,8 @@ def export_saved_model(
     """Download the model as model JSON, safetensors or ONNX."""
     record = _get(store, model_id)
     try:
-        data = export_model(record.document, format, name=record.name, class_names=record.class_names)
+        data = export_model(record.document, format, name=record.name, class_names=record.class_names,
+                            kind=record.kind)
     except ExportUnavailable as e:
         raise HTTPException(501, str(e)) from None
     extension, media_type = EXPORT_FORMATS[format]
@@ -210,3 +256,18 @@ def _slug(name: str) -> str:
     """A file-name-safe, ASCII version of a model name."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60]
     return slug or "model"
+
+
+def document_save_quota(app: FastAPI) -> None:
+    """The quota's 429 in the schema of the operations that save, for an app that has a quota: documented where it
+    can happen, like the rate limit's (app.py documents the 400 and 413 the same way)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            paths = generate()["paths"]
+            for path in (router.prefix, f"{router.prefix}/import"):
+                paths[path]["post"]["responses"]["429"] = QUOTA_REACHED
+        return app.openapi_schema
+
+    app.openapi = openapi

@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.nn import Trainer, make_optimizer, to_document
 from app.nn.diagnostics import divergence_suggestion
 from app.nn.training import largest_value
+from app.web.bounds import json_bytes, within_answer_limit
 from app.web.deps import SettingsDep
-from app.web.errors import invalid
+from app.web.errors import invalid, json_answer
 from app.web.model_input import examples_from, finite_or_422, network_from
 from app.web.schemas import Stopped, TrainRequest, TrainResponse
 
@@ -21,7 +22,7 @@ TIME_CHECK_EVERY = 16  # steps between looks at the clock
 
 
 @router.post("/train", response_model=TrainResponse)
-def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
+def train(body: TrainRequest, settings: SettingsDep) -> Response:
     """Train the model for `steps` updates and return it with the loss after every step.
 
     Plain sgd without batch_size is full-batch gradient descent on all inputs, exactly as in the
@@ -36,8 +37,14 @@ def train(body: TrainRequest, settings: SettingsDep) -> TrainResponse:
         raise invalid(("body", "steps"), f"steps × examples × parameters is {work:.3g}; at most "
                                          f"{settings.max_train_work:.3g} is allowed per call: ask for fewer "
                                          f"steps (and call again to continue)")
+    units = sum(net.layer_sizes[1:])
+    within_answer_limit(  # per example its outputs; besides, the model and the loss after every step
+        settings, examples=len(X), per_example=json_bytes(net.layer_sizes[-1], 1),
+        rest=json_bytes(net.parameter_count + body.steps + 1, units + 2 * len(net.layer_sizes)),
+        rest_loc=("body", "steps") if body.steps > net.parameter_count else ("body", "model"),
+        rest_advice="ask for fewer steps" if body.steps > net.parameter_count else "use a smaller model")
     with np.errstate(all="ignore"):  # overflow is caught below and reported, not warned about
-        return _train(net, X, Y, body, settings)
+        return json_answer(_train(net, X, Y, body, settings))
 
 
 def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:

@@ -1,9 +1,11 @@
 // "Start from weights…": every run starts from a saved model's weights instead of seeded ones. A file (.json,
 // .safetensors, .npz) is imported first (POST api/models/import), then started from like any saved model, so the
 // link only ever names a saved model's id: it cannot carry a file's weights. Choosing a model writes its hidden
-// layers and activation into the form, which then sends `configure` as for any other change.
+// layers and activation into the form, which then sends `configure` as for any other change. The models this browser
+// saved can be deleted here (their owner keys are in owner-keys.js); a hosted server lists only those.
 
 import { option } from '../lib/dom.js';
+import { forgetOwnerKey, ownerKeyOf, ownerKeysHeader, rememberOwnerKey } from '../owner-keys.js';
 
 const MODELS_LISTED = 100; // the newest; a link's older model is added on its own
 const SEEDED = '0';
@@ -16,26 +18,35 @@ export function createStartWeights({ section, field, runKinds, onError }) {
   const fileInput = section.querySelector('#start-file');
   const hint = section.querySelector('#start-hint');
   let hello = null;
-  let models = new Map(); // id -> summary (GET api/models)
+  let models = new Map(); // id (text) -> summary (GET api/models)
   let fromFile = null; // { id, filename }: the model the last file became
+  const deleteButton = document.createElement('button');
+  deleteButton.type = 'button';
+  deleteButton.className = 'start-delete';
+  deleteButton.textContent = 'Delete this saved model';
+  deleteButton.hidden = true;
+  select.after(deleteButton);
 
   function label(summary) {
-    return `#${summary.id} ${summary.name} (${sizesText(summary.layer_sizes)})`;
+    return `${summary.name} (${sizesText(summary.layer_sizes)})`;
   }
 
   function ensureOption(id) {
     if (id === SEEDED || [...select.options].some((o) => o.value === id)) return;
-    select.add(option(id, models.has(Number(id)) ? label(models.get(Number(id))) : `saved model #${id}`));
+    select.add(option(id, models.has(id) ? label(models.get(id)) : `saved model ${id}`));
   }
 
   function describe() {
     const id = select.value;
+    deleteButton.hidden = id === SEEDED || !ownerKeyOf(id); // only this browser's own models
+    const name = models.has(id) ? `“${models.get(id).name}”` : `saved model ${id}`;
     if (id === SEEDED) hint.textContent = 'Every run starts from the seeded weights set above.';
-    else if (fromFile?.id === Number(id)) {
-      hint.textContent = `Every run starts from “${fromFile.filename}”, imported as saved model #${id}. A link cannot ` +
-        `carry the file’s weights: it names saved model #${id}, so it works only on this server while that model is kept.`;
+    else if (fromFile?.id === id) {
+      hint.textContent = `Every run starts from “${fromFile.filename}”, imported as a saved model. A link cannot ` +
+        'carry the file’s weights: it names the saved model, so it works only on this server while that model ' +
+        'is kept.';
     } else {
-      hint.textContent = `Every run starts from saved model #${id}’s weights (its hidden layers are shown above); ` +
+      hint.textContent = `Every run starts from ${name}’s weights (its hidden layers are shown above); ` +
         'the link names the saved model.';
     }
   }
@@ -49,7 +60,9 @@ export function createStartWeights({ section, field, runKinds, onError }) {
 
   async function loadList() {
     try {
-      const response = await fetch(`api/models?limit=${MODELS_LISTED}`, { headers: { accept: 'application/json' } });
+      const response = await fetch(`api/models?limit=${MODELS_LISTED}`, {
+        headers: { accept: 'application/json', 'x-owner-keys': ownerKeysHeader() }, // hosted: only these are listed
+      });
       if (!response.ok) return;
       const page = await response.json();
       for (const summary of page.items) models.set(summary.id, summary);
@@ -57,9 +70,10 @@ export function createStartWeights({ section, field, runKinds, onError }) {
       return; // no list: the menu keeps "seeded" and any link's model
     }
     const chosen = select.value;
-    select.replaceChildren(select.options[0], ...[...models.values()].map((s) => option(String(s.id), label(s))));
+    select.replaceChildren(select.options[0], ...[...models.values()].map((s) => option(s.id, label(s))));
     ensureOption(chosen);
     select.value = chosen;
+    describe(); // the chosen model's name, now known
   }
 
   /** An .npz holds only numbers: its output layer and loss are the first chosen run's, its hidden activation the form's. */
@@ -91,18 +105,42 @@ export function createStartWeights({ section, field, runKinds, onError }) {
       onError('start', `${file.name}: ${where}${problem?.msg ?? answer?.detail ?? `the server answered ${response.status}`}`);
       return;
     }
+    rememberOwnerKey(answer.id, answer.owner_key);
     models.set(answer.id, answer);
     fromFile = { id: answer.id, filename: file.name };
-    ensureOption(String(answer.id));
-    select.value = String(answer.id);
+    ensureOption(answer.id);
+    select.value = answer.id;
     followModel(answer);
     select.dispatchEvent(new Event('change', { bubbles: true })); // the form sends `configure`, as for a choice
   }
 
+  /** DELETE with the owner key; then back to the seeded weights, which the form sends as for a choice. */
+  async function deleteChosen() {
+    const id = select.value;
+    let response;
+    try {
+      response = await fetch(`api/models/${id}`, { method: 'DELETE', headers: { 'x-owner-key': ownerKeyOf(id) } });
+    } catch {
+      onError('start', 'The model could not be deleted: the server did not answer; try again.');
+      return;
+    }
+    if (response.status !== 204 && response.status !== 404) {
+      const answer = await response.json().catch(() => null);
+      onError('start', `The model could not be deleted: ${answer?.detail ?? `the server answered ${response.status}`}`);
+      return;
+    }
+    forgetOwnerKey(id);
+    models.delete(id);
+    [...select.options].find((o) => o.value === id)?.remove();
+    select.value = SEEDED;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+
   select.addEventListener('change', () => {
-    followModel(models.get(Number(select.value)));
+    followModel(models.get(select.value));
     describe();
   });
+  deleteButton.addEventListener('click', deleteChosen);
   fileInput.addEventListener('change', (event) => {
     event.stopPropagation(); // not a setting: the import's answer changes the menu, which is
     const [file] = fileInput.files;
@@ -123,6 +161,6 @@ export function createStartWeights({ section, field, runKinds, onError }) {
       select.value = id;
       describe();
     },
-    value: () => Number(select.value) || 0,
+    value: () => (select.value === SEEDED ? 0 : select.value),
   };
 }

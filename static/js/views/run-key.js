@@ -52,7 +52,7 @@ export function createRunKey({ list, onSave, onDownload }) {
     list.replaceChildren(...items.map(({ li }) => li));
   }
 
-  /** "saved as #12 'softmax_ce on two-points, step 340'", linked to the stored model; or what went wrong. */
+  /** "saved as 'softmax_ce on two-points, step 340'", linked to the stored model; or what went wrong. */
   function writeNote(note, entry) {
     note.replaceChildren();
     note.classList.toggle('error', Boolean(entry?.error));
@@ -63,7 +63,7 @@ export function createRunKey({ list, onSave, onDownload }) {
       link.href = `api/models/${entry.saved.id}`; // relative to the page: keeps a root path such as /lab/
       link.target = '_blank'; // a new tab: leaving this page would end the live session
       link.rel = 'noopener';
-      link.textContent = `#${entry.saved.id} '${entry.saved.name}'`;
+      link.textContent = `'${entry.saved.name}'`; // the id is random text: the link carries it
       link.title = 'The saved model as JSON';
       note.append('saved as ', link);
     }

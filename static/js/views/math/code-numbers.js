@@ -1,5 +1,6 @@
 // The live numbers beside the code view's lines: for one run, the selected example's x, a, y and δᴸ, and the
-// gradients the frame carries. Only what the frame holds: the page computes no numbers of its own.
+// gradients the frame carries, which are the run's own (a mistake run's, as its lines compute them). Only what the
+// frame holds: the page computes no numbers of its own.
 
 import { formatNumber } from '../../lib/format.js';
 
@@ -30,12 +31,15 @@ export function codeNumbers({ configured, frame }, r) {
   numbers.cost.push(`y = ${shortVector(configured.labels[e])}`, `C = ${formatNumber(run.loss, 4)} (all examples)`);
   numbers.BP1.push(`delta = ${shortVector(delta)}`);
   if (run.output.delta_correct) numbers.BP1.push(`right: ${shortVector(run.output.delta_correct[e])}`);
-  // ∂C/∂bˡ is the mean δˡ of a step's examples: its size is how large the hidden layers' δ are.
-  for (let l = 0; l < last; l += 1) numbers.BP2.push(`layer ${l + 1}: ‖mean δ‖ = ${formatNumber(layers[l].grad_b_norm, 3)}`);
-  numbers.BP3.push(`this example: nabla_b[-1] = ${shortVector(delta)}`);
+  for (let l = 0; l < last; l += 1) {
+    numbers.BP2.push(`layer ${l + 1}: ‖mean δ‖ = ${formatNumber(layers[l].delta_mean_norm, 3)}`);
+  }
+  // The run's own ∂C/∂b: zero where the biases' gradient is never computed, N times the mean where it is summed.
+  numbers.BP3.push(`this example: delta = ${shortVector(delta)}`,
+    `this run: ‖nabla_b[-1]‖ = ${formatNumber(layers[last]?.grad_b_norm, 3)}`);
   const ownGradient = run.output.per_example_grad_W?.[e];
   if (ownGradient) numbers.BP4.push(`this example: nabla_w[-1][0] = ${shortVector(ownGradient[0])}`);
-  numbers.BP4.push(`mean: ‖nabla_w[-1]‖ = ${formatNumber(layers[last]?.grad_W_norm, 3)}`);
-  numbers.update.push(layers.map((layer, l) => `‖nabla_w[${l}]‖ = ${formatNumber(layer.grad_W_norm, 3)}`).join(', '));
+  numbers.BP4.push(`this run: ‖nabla_w[-1]‖ = ${formatNumber(layers[last]?.grad_W_norm, 3)}`);
+  numbers.update.push(`this run: ${layers.map((layer, l) => `‖nabla_w[${l}]‖ = ${formatNumber(layer.grad_W_norm, 3)}`).join(', ')}`);
   return numbers;
 }
