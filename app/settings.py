@@ -29,7 +29,10 @@ HOSTED: dict[str, Any] = {
     "max_upload_bytes": 200_000,
     "max_upload_rows": 2_000,
     "max_hidden_layers": 3,
-    "max_live_parameters": 20_000,
+    # One lockstep step of the largest live experiment (5 runs, 2,000 examples) must fit a 20 ms training chunk:
+    # at 6,000 parameters it costs ~8 ms of CPU here, at 20,000 ~30 ms (tests/test_hosting_heavy.py).
+    "max_live_parameters": 6_000,
+    "max_live_activations": 1_000_000,  # ~42 MB per session (tests/test_hosting_memory.py)
     "max_speed": 5_000,
     "max_frame_rate": 30,
     "max_steps_per_message": 5_000,
@@ -96,6 +99,9 @@ class Settings(BaseSettings):
     max_runs: int = Field(5, description="runs compared side by side in one session")
     max_hidden_layers: int = Field(4, description="hidden layers of a live network")
     max_live_parameters: int = Field(100_000, description="weights and biases of one live run")
+    max_live_activations: int = Field(
+        20_000_000, ge=1, description="runs × examples × units (hidden and output) of one live session: what its "
+                                      "memory grows with, about 42 bytes each")
     max_speed: int = Field(100_000, description="training steps per second per session")
     default_speed: int = Field(60, description="training steps per second when a session starts")
     default_frame_rate: int = Field(30, description="frames per second sent to the browser")

@@ -14,6 +14,7 @@ import statistics
 import time
 
 from benchmarks.common import Mode, Section, Target, percentile, progress
+from benchmarks.frame_cost import frame_cpu, summary
 from benchmarks.servers import _read_response, http_request, subprocess_server, ws_connect
 from benchmarks.stream import FRAME_RATE, _configure
 
@@ -113,4 +114,15 @@ def run(mode: Mode) -> Section:
                                   10.0, " frames/s", True))
     section.targets.append(Target(f"{n} sessions: /api/health p99", percentile(health, 99), 100.0, " ms",
                                   False, f"{len(health)} requests"))
+    progress("sessions: CPU per frame")
+    cpu = frame_cpu(rounds=max(3, mode.stream_rounds))
+    frame_us, grids_us = summary(cpu)
+    section.data["cpu_per_frame"] = cpu
+    section.notes.append(
+        f"CPU per frame (the worker thread's own time, `time.thread_time()`, in this process, after the window): "
+        f"{frame_us:.0f} µs per frame of the default experiment (JSON included), {grids_us:.0f} µs per pair of "
+        f"boundary grids; median of {len(cpu['frame_us'])} rounds of 300 frames.")
+    section.targets.append(Target("CPU per frame of the default experiment", frame_us, 200.0, " µs", False))
+    section.targets.append(Target("CPU per boundary grid pair of the default experiment", grids_us, 200.0, " µs",
+                                  False))
     return section

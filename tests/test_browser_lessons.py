@@ -83,10 +83,11 @@ def check_try_this(dashboard, number: int) -> None:
         wait("'sigmoid-mse' in backpropLab.converged", 20_000)
         wait("backpropLab.diagnoses.some((d) => d.run === 'sig-mse-mixed' && d.cause === 'examples_mixed')", 20_000)
         page.locator('.lesson-causes li[data-cause="examples_mixed"]').wait_for()
-    elif number == 3:  # the next example, and its own Jacobian
-        wait("backpropLab.frame.runs.every((run) => run.output.example === 1)")
-        assert "example=1" in page.url
+    elif number == 3:  # the next example (the preset shows example 3, of class A; 4 is of class B), its own Jacobian
+        wait("backpropLab.frame.runs.every((run) => run.output.example === 4)")
+        assert "example=4" in page.url
         page.locator(".lesson-numbers .lesson-card .katex").nth(1).wait_for()
+        assert page.get_attribute("#lessons", "data-preset") == "own"  # another example: the claims still hold
     elif number == 4:  # play: softmax + cross-entropy reaches the labels first
         wait("'softmax-ce' in backpropLab.converged", 20_000)
         assert "sigmoid-mse" not in dashboard.lab("converged")
@@ -100,6 +101,7 @@ def check_try_this(dashboard, number: int) -> None:
         wait("['sigmoid-mse', 'sigmoid-bce', 'softmax-ce', 'softmax-mse'].every((id) => id in backpropLab.converged)",
              20_000)
         assert "data.scaled=true" in page.url
+        wait("document.querySelector('#lessons').dataset.preset === 'changed'")  # the claims were about the preset
     elif number == 7:  # a hidden layer of 8: it learns
         wait("backpropLab.configured && backpropLab.configured.config.network.hidden_layers.length === 1")
         wait("'softmax-ce' in backpropLab.converged", 20_000)
@@ -138,6 +140,11 @@ def keyboard_walk(dashboard, live_server) -> None:
         assert page.locator("#lessons .lesson-claims li").count() == len(lesson["claims"])
         derivation = page.get_attribute("#lesson-derivation", "href")
         assert derivation.endswith(f"/learn/softmax#{lesson['derivation']}")
+
+        # The loss chart on the scale the lesson's claims are seen on (lesson 5: log), as the preset left it.
+        assert page.is_checked("#loss-log") == (lesson["loss_scale"] == "log")
+        dashboard.wait_for("document.querySelector('#lessons').dataset.preset === 'own'")  # drawn 4 times a second
+        assert page.locator("#lessons .lesson-preset-note").is_hidden()
 
         tab_to(page, "lesson-try")
         page.keyboard.press("Space" if number % 2 else "Enter")  # buttons answer both
@@ -293,3 +300,28 @@ def screenshot_of_lesson_1(browser, live_server, viewport, name) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"lessons-{name}.png"))
         assert board.console_errors == []
+
+
+def test_a_lesson_link_copied_after_try_this_says_its_claims_are_about_the_lessons_own_experiment(chromium,
+                                                                                                   live_server):
+    """Lesson 6's claims (every run stuck) do not hold once the inputs are scaled: reopened from a link with that
+    change, the lesson says its claims are about its own experiment, and one button goes back to it."""
+    with dashboard_page(chromium, live_server) as dashboard:
+        page = dashboard.open("#lesson=6").page
+        lessons = {lesson["number"]: lesson for lesson in lessons_of(page, live_server)}
+        wait_preset(dashboard, lessons[6]["preset"])
+        page.click("#lesson-try")
+        dashboard.wait_for("backpropLab.configured && backpropLab.configured.config.dataset.params.scaled === true")
+        page.click("#play")  # pause
+        link = page.url.split("#", 1)[1]
+        assert link.startswith("lesson=6&") and "data.scaled=true" in link
+    with dashboard_page(chromium, live_server) as dashboard:
+        page = dashboard.open("#" + link).page
+        dashboard.wait_for("document.querySelector('#lessons').dataset.preset === 'changed'")
+        assert dashboard.lab("configured")["config"]["dataset"]["params"]["scaled"] is True  # the link's own
+        assert page.locator("#lessons .lesson-preset-note").is_visible()
+        page.click("#lessons .lesson-reset")
+        wait_preset(dashboard, lessons[6]["preset"])
+        dashboard.wait_for("document.querySelector('#lessons').dataset.preset === 'own'")
+        assert page.locator("#lessons .lesson-preset-note").is_hidden()
+        assert dashboard.console_errors == []

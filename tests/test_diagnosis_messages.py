@@ -216,3 +216,123 @@ def test_every_kind_of_event_carries_an_id_a_headline_and_a_detail():
             seen.setdefault(event.event, set()).add(event.cause)
     assert seen == {"converged": {"converged"}, "collapsed": {"not_linearly_separable"}, "diverged": {"diverged"},
                     "plateau": {"nearly_identical_inputs"}, "gradcheck": {"agrees", "not_meaningful"}}
+
+
+# --- diagnoses that tell the truth: a straight line, identical inputs, a rate that overshoots (issue 17) ---------
+
+CAN_HELP = {  # for each cause, what can change the outcome
+    "nonfinite_loss": {"lower_learning_rate", "scale_inputs"},
+    "unscaled_inputs": {"scale_inputs"},
+    "identical_inputs": {"differ_inputs"},
+    "identical_representations": {"differ_inputs", "xavier_init", "scale_inputs"},
+    "saturated_layer": {"xavier_init", "lower_learning_rate", "scale_inputs"},
+    "dead_relus": {"he_init", "lower_learning_rate", "leaky_relu", "scale_inputs"},
+    "not_linearly_separable": {"add_hidden_layer"},
+    "zero_gradient": {"xavier_init", "other_activation", "lower_learning_rate", "scale_inputs"},
+    "nearly_identical_inputs": {"keep_training", "differ_inputs"},
+    "oscillating": {"lower_learning_rate"},
+}
+NEEDS_A_HIDDEN_LAYER = {"xavier_init", "he_init", "leaky_relu", "other_activation"}
+
+
+def config_of(dataset: dict, hidden: list[int], activation: str = "sigmoid", learning_rate: float = 0.5,
+              init: str = "normal", kinds=("sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse")):
+    return ExperimentConfig.model_validate({
+        "dataset": dataset,
+        "network": {"hidden_layers": hidden, "hidden_activation": activation, "init": init, "seed": 0},
+        "runs": [{"id": kind.replace("_", "-"), "kind": kind} for kind in kinds],
+        "optimizer": {"name": "sgd", "learning_rate": learning_rate}})
+
+
+MOONS_NO_HIDDEN = config_of({"name": "moons"}, [], learning_rate=5.0)
+TWINS_IDENTICAL = config_of({"name": "near-twins", "params": {"eps": 0.0}}, [8])
+TWINS_IDENTICAL_NO_HIDDEN = config_of({"name": "near-twins", "params": {"eps": 0.0}}, [])
+SPIRAL_RELU_50 = config_of({"name": "spiral"}, [8], "relu", 50.0)
+
+
+def collapsed_causes(config: ExperimentConfig, steps: int = 1000) -> dict[str, list[str]]:
+    _, events = played(config.model_dump_json(), steps)
+    return {e.run: [c.id for c in e.causes] for e in events if e.event == "collapsed"}
+
+
+def test_moons_without_a_hidden_layer_stop_at_the_best_straight_line_and_are_told_to_add_one():
+    found = collapsed_causes(MOONS_NO_HIDDEN, 2000)
+    assert set(found) == {"sigmoid-bce", "softmax-ce", "softmax-mse"}  # their gradients vanish short of the labels
+    assert all(causes == ["not_linearly_separable"] for causes in found.values()), found
+
+
+def test_moons_with_the_hidden_layer_the_diagnosis_suggests_go_below_the_best_line():
+    line, _ = played(MOONS_NO_HIDDEN.model_dump_json(), 2000)
+    hidden, _ = played(config_of({"name": "moons"}, [16], "tanh", 0.5).model_dump_json(), 2000)
+    by_id = {run.id: run.trainer.full_loss() for run in hidden.runs}
+    for run in line.runs:
+        assert by_id[run.id] < 0.7 * run.trainer.full_loss(), (run.id, by_id[run.id], run.trainer.full_loss())
+
+
+@pytest.mark.parametrize("config", [TWINS_IDENTICAL, TWINS_IDENTICAL_NO_HIDDEN])
+def test_identical_inputs_are_named_as_such_with_no_advice_about_weights(config):
+    found = collapsed_causes(config, 400)
+    assert set(found) == {"sigmoid-mse", "sigmoid-bce", "softmax-ce", "softmax-mse"}
+    assert all(causes == ["identical_inputs"] for causes in found.values()), found
+
+
+@pytest.mark.parametrize("init, activation", [("xavier", "sigmoid"), ("he", "relu"), ("uniform", "tanh")])
+def test_identical_inputs_stay_at_the_mean_label_whatever_the_starting_weights(init, activation):
+    """Why init advice would be false there: any network gives the same inputs the same outputs."""
+    config = config_of({"name": "near-twins", "params": {"eps": 0.0}}, [8, 8], activation, init=init)
+    exp, _ = played(config.model_dump_json(), 400)
+    for run in exp.runs:
+        np.testing.assert_allclose(run.net.predict(exp.X), 0.5, atol=0.05)
+    found = collapsed_causes(config, 400)
+    assert len(found) == len(exp.runs) and all(causes == ["identical_inputs"] for causes in found.values()), found
+
+
+def test_a_loss_that_swings_at_rate_50_is_reported_oscillating_once_per_run_with_a_lower_rate():
+    _, events = played(SPIRAL_RELU_50.model_dump_json(), 1000)
+    swings = [e for e in events if e.event == "oscillating"]
+    assert {e.run for e in swings} >= {"sigmoid-bce"}
+    assert len(swings) == len({e.run for e in swings}), "once per run"
+    for event in swings:
+        assert event.cause == "oscillating" and [c.id for c in event.causes] == ["oscillating"]
+        assert event.step <= 200
+
+
+def test_the_tenfold_lower_rate_the_oscillation_suggests_stops_the_swings():
+    fast, fast_events = played(SPIRAL_RELU_50.model_dump_json(), 1000)
+    slow, events = played(config_of({"name": "spiral"}, [8], "relu", 5.0).model_dump_json(), 1000)
+    swinging = {e.run for e in fast_events if e.event == "oscillating"}
+    assert swinging and not swinging & {e.run for e in events if e.event == "oscillating"}
+    fast_bce = next(run for run in fast.runs if run.id == "sigmoid-bce")
+    slow_bce = next(run for run in slow.runs if run.id == "sigmoid-bce")
+    assert slow_bce.trainer.full_loss() < min(fast_bce.swings.losses) / 4  # below the lowest of its swings
+
+
+@pytest.mark.parametrize("dataset", [{"name": "two-points"}, {"name": "moons"}, {"name": "spiral"}])
+def test_runs_that_learn_are_not_called_oscillating(dataset):
+    _, events = played(config_of(dataset, [8], "tanh", 0.5).model_dump_json(), 1500)
+    assert not [e for e in events if e.event == "oscillating"]
+
+
+def test_every_cause_suggests_only_what_can_help():
+    from app.nn.diagnostics import REMEDIES, oscillation
+
+    seen: set[str] = set()
+    for config, steps in [(MOONS_NO_HIDDEN, 2000), (TWINS_IDENTICAL, 400), (TWINS_IDENTICAL_NO_HIDDEN, 400),
+                          (SPIRAL_RELU_50, 400), (config_of({"name": "xor"}, []), 400),
+                          (dashboard_config(activation="relu", learning_rate=0.005), 1000),
+                          (dashboard_config(activation="sigmoid", learning_rate=0.005, seed=2), 1000),
+                          (config_of({"name": "near-twins", "params": {"eps": 0.01}}, [8]), 400)]:
+        exp, _ = played(config.model_dump_json(), steps)
+        hidden = bool(config.network.hidden_layers)
+        for run in exp.runs:
+            if run.status == "diverged":
+                continue
+            found = list(diagnose(run.net, exp.X, exp.Y).cause_list)
+            found += [c for c in [oscillation(run.swings.losses, 1.0)] if c]
+            for cause in found:
+                seen.add(cause.code)
+                assert cause.remedies and set(cause.remedies) <= set(REMEDIES), cause
+                assert set(cause.remedies) <= CAN_HELP[cause.code], cause
+                if not hidden:
+                    assert not set(cause.remedies) & NEEDS_A_HIDDEN_LAYER, cause
+    assert {"not_linearly_separable", "identical_inputs", "oscillating", "unscaled_inputs"} <= seen, seen

@@ -196,3 +196,27 @@ def test_valid_model_document_builds_the_described_network():
     np.testing.assert_array_equal(net.W[1], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     z_hidden = np.array([[1.0, 1.0]]) @ net.W[0].T + net.b[0]
     np.testing.assert_allclose(net.forward(np.array([[1.0, 1.0]])).zs[0], z_hidden)
+
+
+# --- a loss that swings: the rate overshoots ----------------------------------------------------------------
+
+
+def test_a_loss_that_swings_up_and_down_without_falling_is_oscillating_and_the_fix_is_a_lower_rate():
+    from app.nn.diagnostics import OSCILLATION_WINDOW, oscillation
+
+    swinging = np.tile([10.0, 15.0], OSCILLATION_WINDOW)
+    cause = oscillation(swinging, 50.0)
+    assert cause is not None and cause.code == "oscillating" and cause.remedies == ("lower_learning_rate",)
+    assert "5" in cause.suggestion and "50" in cause.suggestion  # from the run's own rate, to a tenth of it
+
+
+@pytest.mark.parametrize("losses", [
+    np.linspace(1.0, 0.1, 100),  # falling smoothly
+    np.linspace(1.0, 0.5, 100) + np.tile([0.0, 0.15], 50),  # swinging, but falling overall
+    np.full(100, 0.25) + np.tile([0.0, 0.001], 50),  # a flat plateau with tiny wiggles
+    np.tile([10.0, 15.0], 10),  # too few steps to tell
+])
+def test_losses_that_fall_stay_flat_or_are_too_few_are_not_oscillating(losses):
+    from app.nn.diagnostics import oscillation
+
+    assert oscillation(losses, 0.5) is None

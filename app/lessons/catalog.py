@@ -144,12 +144,14 @@ LESSONS: list[Lesson] = [
                                                           "raising one z takes from the other outputs exactly "
                                                           "what it gives its own."),
             Claim(id="each_example_has_its_own_jacobian", text="Every example has its own Jacobian: show the "
-                                                               "next one and the numbers change."),
+                                                               "next one, of another class, and its numbers "
+                                                               "change by several hundredths."),
             Claim(id="code_gives_the_lab_numbers", text="The code below computes the very outputs, cost and "
                                                         "δᴸ = a − y of the softmax + CE run."),
         ],
         code=SOFTMAX_ANSWER,
-        preset=preset("blobs", "sigmoid_mse", "softmax_ce", params=THREE_BLOBS),
+        # Example 3 (class A) is followed by one of class B: examples 0 and 1, both class C, have about the same J.
+        preset=preset("blobs", "sigmoid_mse", "softmax_ce", params=THREE_BLOBS).model_copy(update={"example": 3}),
         speed=20,
         numbers="jacobian",
         try_this=TryThis(label="Show the next example", command="next-example"),
@@ -215,13 +217,16 @@ LESSONS: list[Lesson] = [
             Claim(id="mistake_points_elsewhere", text="For some examples the mistake's δᴸ points in a clearly "
                                                       "different direction from the right one."),
             Claim(id="mistake_loss_stays_above", text="Both runs have the same cost, so their losses compare "
-                                                      "directly: the mistake's stays above at every step."),
+                                                      "directly: the mistake's stays above at every step, about "
+                                                      "twice the right one from step 50 on (the loss chart is on "
+                                                      "a log scale, where that is one fixed gap)."),
             Claim(id="mistake_reaches_the_labels_later", text="The mistake reaches the labels much later: at "
                                                               "least one and a half times as many steps."),
             Claim(id="two_classes_half", text="With two classes the mistake is exactly half the right δᴸ."),
         ],
         preset=preset("blobs", "softmax_mse", "softmax_mse_elementwise", params=THREE_BLOBS, learning_rate=1.0),
         speed=200,
+        loss_scale="log",
         numbers="gradcheck",
         try_this=TryThis(label="Run the gradient check", command="gradcheck"),
         derivation="quadratic-cost",

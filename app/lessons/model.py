@@ -58,6 +58,7 @@ class Lesson(LessonPart):
     numbers: Numbers
     try_this: TryThis
     derivation: Section = Field(description="the matching section of /learn/softmax")
+    loss_scale: Literal["linear", "log"] = Field("linear", description="the loss chart's scale the claims are seen on")
 
 
 def _merged(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:

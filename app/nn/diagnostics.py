@@ -23,6 +23,11 @@ NEARLY_IDENTICAL_SHARE = 0.1  # inputs with different labels closer than this sh
 MAX_EXAMPLES_COMPARED = 256
 INDISTINGUISHABLE_SHARE = 0.1  # below this, a few coinciding codes do not explain a stuck run
 SAME_OUTPUT_TOLERANCE = 1e-3  # outputs closer than this (max abs difference) count as one output for every input
+# Over this many steps a full-batch loss that swings by more than this share of its mean, changing direction often
+# and not falling, is oscillating: each step overshoots the valley it is in.
+OSCILLATION_WINDOW = 50
+OSCILLATION_SWING = 0.2
+OSCILLATION_FALL = 0.05  # the second half of the window this much lower than the first: it is still falling
 # Inputs past this make the first layer's sums with N(0, 1) weights run far beyond where σ and tanh bend (|z| ≲ 4),
 # and make every update of a ReLU or linear layer huge: scale them first.
 INPUT_SCALE_LIMIT = 10.0
@@ -42,6 +47,12 @@ class Cause:
     message: str  # the detail: what was found, with its numbers
     suggestion: str
     headline: str = ""  # the cause in a few words
+    remedies: tuple[str, ...] = ()  # ids of what the suggestion proposes (REMEDIES): each must be able to help
+
+
+# What a suggestion can propose, by id: the test of every cause checks these, never the wording.
+REMEDIES = ("add_hidden_layer", "scale_inputs", "lower_learning_rate", "xavier_init", "he_init", "leaky_relu",
+            "other_activation", "differ_inputs", "keep_training")
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,8 @@ class Diagnosis:
     same_output_for_every_input: bool = False
     mean_output: list[float] = field(default_factory=list)  # the outputs averaged over the examples
     mean_label: list[float] = field(default_factory=list)
+    # of example pairs with different labels, those whose inputs are identical: no network tells them apart
+    identical_input_fraction: float = 0.0
     cause_list: list[Cause] = field(default_factory=list)
 
     @property
@@ -125,9 +138,15 @@ def _pairs_with_different_labels(code: np.ndarray, Y: np.ndarray) -> tuple[np.nd
     return distance, different
 
 
-def _indistinguishable_fraction(code: np.ndarray, Y: np.ndarray) -> float:
+def _indistinguishable_fraction(code: np.ndarray, Y: np.ndarray, tolerance: float = IDENTICAL_TOLERANCE) -> float:
     distance, different = _pairs_with_different_labels(code, Y)
-    return float((distance[different] < IDENTICAL_TOLERANCE).mean()) if different.any() else 0.0
+    return float((distance[different] <= tolerance).mean()) if different.any() else 0.0
+
+
+def identical_input_fraction(X: np.ndarray, Y: np.ndarray) -> float:
+    """Of the example pairs with different labels, the share whose inputs are the same numbers (to rounding)."""
+    X = np.asarray(X, dtype=np.float64)
+    return _indistinguishable_fraction(X, np.asarray(Y), tolerance=1e-12 * max(largest_value(X), 1.0))
 
 
 def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
@@ -142,7 +161,7 @@ def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
     nearest = np.where(different, distance, np.inf).min(axis=1)
     typical = float(np.median(nearest[np.isfinite(nearest)]))
     if not 0.0 < typical < NEARLY_IDENTICAL_SHARE * scale:
-        return None  # identical inputs are a real collapse (identical_representations), far ones are not this
+        return None  # identical inputs are a real collapse (identical_inputs), far ones are not this
     return Cause(
         "nearly_identical_inputs",
         f"Inputs with different labels are nearly identical: typically they differ by only {typical:.3g}, next to "
@@ -150,6 +169,7 @@ def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
         "them are tiny, so this plateau can last thousands of steps before it ends by itself.",
         "Keep training (speed: as fast as possible), or make the inputs differ more.",
         "Nearly identical inputs",
+        ("keep_training", "differ_inputs"),
     )
 
 
@@ -186,6 +206,7 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
         same_output_for_every_input=finite and bool(np.abs(outputs - outputs[0]).max() < SAME_OUTPUT_TOLERANCE),
         mean_output=outputs.mean(axis=0).tolist() if finite else [],
         mean_label=mean_label.tolist(),
+        identical_input_fraction=identical_input_fraction(X, Y) if stuck else 0.0,
     )
     d.cause_list.extend(causes(d, scale_hint))
     return d
@@ -230,10 +251,47 @@ def collapse_message(d: Diagnosis) -> str:
 NOT_LINEARLY_SEPARABLE = Cause(
     "not_linearly_separable",
     "With no hidden layer the network can only draw a straight line between classes, "
-    "and these classes are not on two sides of any line (XOR is the classic case).",
+    "and these classes are not on two sides of any line (XOR and the moons are classic cases): it has stopped "
+    "at the best a line can do.",
     "Add a hidden layer.",
     "Not linearly separable",
+    ("add_hidden_layer",),
 )
+
+IDENTICAL_INPUTS = Cause(
+    "identical_inputs",
+    "Examples with different labels have exactly the same inputs: no network, whatever its layers or starting "
+    "weights, can tell them apart, so the best any can answer is their mean label.",
+    "Give examples with different labels different inputs.",
+    "Identical inputs, different labels",
+    ("differ_inputs",),
+)
+
+
+def oscillation(losses: np.ndarray, learning_rate: float) -> Cause | None:
+    """The last OSCILLATION_WINDOW full-batch losses swinging up and down without falling: the rate overshoots."""
+    window = np.asarray(losses[-OSCILLATION_WINDOW:], dtype=np.float64)
+    if len(window) < OSCILLATION_WINDOW or not np.isfinite(window).all():
+        return None
+    low, high, mean = float(window.min()), float(window.max()), float(window.mean())
+    half = OSCILLATION_WINDOW // 2
+    falling = window[half:].mean() < (1 - OSCILLATION_FALL) * window[:half].mean()
+    turns = int(np.count_nonzero(np.diff(np.sign(np.diff(window)))))  # changes of direction
+    if falling or mean <= 0 or (high - low) < OSCILLATION_SWING * mean or turns < OSCILLATION_WINDOW // 4:
+        return None
+    return Cause(
+        "oscillating",
+        f"Over the last {OSCILLATION_WINDOW} steps the loss swung between {low:.3g} and {high:.3g}, changing "
+        f"direction {turns} times, without falling: each step jumps past the valley it is in, to the other side.",
+        f"Lower the learning rate 10×, from {learning_rate:.3g} to {learning_rate / 10:.3g}.",
+        "The loss swings instead of falling",
+        ("lower_learning_rate",),
+    )
+
+
+def _fix(suggestion: str, *remedies: str) -> dict:
+    """A cause's suggestion with the ids of what it proposes."""
+    return {"suggestion": suggestion, "remedies": remedies}
 
 
 def large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
@@ -258,6 +316,7 @@ def large_inputs(d: Diagnosis, scale_hint: str | None) -> Cause:
         f"{sums}: {'; '.join(effects)}.",
         scale_inputs_suggestion(scale_hint),
         "The inputs are too large",
+        ("scale_inputs",),
     )
 
 
@@ -273,45 +332,59 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
     dead = [l for l in hidden if l.stuck_fraction > 0.5] if d.hidden_activation == "relu" else []
     something_stuck = d.collapsed or d.nonfinite_loss or any(l.stuck_fraction > 0.5 for l in d.layers)
     large = d.inputs_too_large and something_stuck
-    scale = scale_inputs_suggestion(scale_hint)
+    scale = _fix(scale_inputs_suggestion(scale_hint), "scale_inputs")
+    identical_inputs = d.identical_input_fraction >= INDISTINGUISHABLE_SHARE
     if d.nonfinite_loss:
         found.append(Cause("nonfinite_loss", "The loss is no longer a finite number: training diverged.",
-                           scale if d.inputs_too_large else "Lower the learning rate 10×.",
-                           "The loss is not a finite number"))
+                           **(scale if d.inputs_too_large
+                              else _fix("Lower the learning rate 10×.", "lower_learning_rate")),
+                           headline="The loss is not a finite number"))
     if large:
         found.append(large_inputs(d, scale_hint))
-    if d.indistinguishable_fraction >= INDISTINGUISHABLE_SHARE:
+    if identical_inputs:
+        found.append(IDENTICAL_INPUTS)  # hidden codes that coincide follow: nothing else would help
+    elif d.indistinguishable_fraction >= INDISTINGUISHABLE_SHARE:
         where = "the last hidden layer" if d.has_hidden_layer else "the inputs themselves"
         share = "every" if d.indistinguishable_fraction == 1.0 else f"{d.indistinguishable_fraction:.0%} of the"
         found.append(Cause(
             "identical_representations",
             f"For {share} pair of examples with different labels, {where} gives the same numbers, "
             "so no output layer can tell them apart; the best it can answer is their mean label.",
-            scale if large else "Make the inputs differ more, or try Xavier init.",
-            "Different labels, the same numbers",
+            **(scale if large else _fix("Make the inputs differ more, or try Xavier init.", "differ_inputs",
+                                        "xavier_init")),
+            headline="Different labels, the same numbers",
         ))
-    if hidden and first_saturated > 0.5 and d.hidden_activation in ("sigmoid", "tanh"):
+    if hidden and first_saturated > 0.5 and d.hidden_activation in ("sigmoid", "tanh") and not identical_inputs:
         found.append(Cause(
             "saturated_layer",
             f"{first_saturated:.0%} of the first layer's units are saturated on every example: "
             f"σ'(z) is almost 0 there, so almost no gradient flows back through them.",
-            scale if large else "Use Xavier init, or a smaller learning rate.",
-            "Saturated units",
+            **(scale if large else _fix("Use Xavier init, or a smaller learning rate.", "xavier_init",
+                                        "lower_learning_rate")),
+            headline="Saturated units",
         ))
-    if dead:
+    if dead and not identical_inputs:
         found.append(Cause(
             "dead_relus",
             f"Most ReLUs in layer {dead[0].layer + 1} output 0 for every example, so they pass no gradient.",
-            scale if large else "Use He init, a lower learning rate, or leaky_relu.",
-            "Dead ReLUs",
+            **(scale if large else _fix("Use He init, a lower learning rate, or leaky_relu.", "he_init",
+                                        "lower_learning_rate", "leaky_relu")),
+            headline="Dead ReLUs",
         ))
-    if not d.has_hidden_layer and d.outputs_at_mean_label and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
+    # With no hidden layer, outputs at the mean label or gradients at zero short of the labels are the best a line
+    # can do (the loss of one layer has no other valley), unless the output units are saturated.
+    best_line = d.outputs_at_mean_label or (d.gradient_vanished and d.layers[-1].stuck_fraction <= 0.5)
+    if not d.has_hidden_layer and best_line and not identical_inputs \
+            and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
         found.append(NOT_LINEARLY_SEPARABLE)
     if d.gradient_vanished and not found:
         found.append(Cause(
             "zero_gradient",
             "The gradients are zero although the outputs are far from the labels: nothing will change.",
-            "Check the saturation of each layer; try Xavier init or another activation.",
-            "Zero gradients",
+            **(_fix("Check the saturation of each layer; try Xavier init or another activation.", "xavier_init",
+                    "other_activation") if d.has_hidden_layer else
+               _fix("The output units are saturated: lower the learning rate, or scale the inputs.",
+                    "lower_learning_rate", "scale_inputs")),
+            headline="Zero gradients",
         ))
     return found

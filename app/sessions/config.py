@@ -108,6 +108,12 @@ def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
     if parameters > settings.max_live_parameters:
         raise ConfigError("network.hidden_layers", f"this network has {parameters:,} weights and biases; "
                                                    f"live runs allow at most {settings.max_live_parameters:,}")
+    # Each run keeps about five numbers per example and unit (forward and backward workspaces, ~42 bytes).
+    activations = len(config.runs) * len(data.inputs) * (sum(hidden) + data.labels.shape[1])
+    if activations > settings.max_live_activations:
+        raise ConfigError("network.hidden_layers", f"runs × examples × units is {activations:,}; live sessions "
+                                                   f"allow at most {settings.max_live_activations:,}: use fewer "
+                                                   "units, examples or runs")
     if config.example >= len(data.inputs):
         raise ConfigError("example", f"the dataset has {len(data.inputs)} examples; example must be below that")
     return data

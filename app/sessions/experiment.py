@@ -5,6 +5,7 @@ Plain Python over the engine; the live session drives it from a worker thread, i
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -14,14 +15,14 @@ import numpy as np
 
 from app import datasets
 from app.datasets import Data
-from app.nn import (MISTAKES, RUN_KINDS, Mistake, Network, OutputLayer, Trainer, diagnose, gradient_check,
-                    make_optimizer)
-from app.nn.diagnostics import (Cause, Diagnosis, collapse_detail, divergence_suggestion, nearly_identical_inputs,
-                                vector_text)
+from app.nn import (MISTAKES, RUN_KINDS, BackwardPass, ForwardPass, Mistake, Network, OutputLayer, Trainer, diagnose,
+                    gradient_check, make_optimizer)
+from app.nn.diagnostics import (Cause, Diagnosis, LayerDiagnostics, collapse_detail, divergence_suggestion,
+                                layer_diagnostics, nearly_identical_inputs, vector_text)
 from app.nn.run_kinds import CLIMBS
 from app.nn.training import largest_value
 from app.sessions.config import ExperimentConfig, RunSpec
-from app.sessions.events import Event, EventCause, GradcheckLayer
+from app.sessions.events import Event, EventCause, GradcheckLayer, SwingWatch, with_last_finite
 from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
                                  run_frame)
 from app.sessions.history import DecimatedHistory
@@ -40,6 +41,9 @@ PLATEAU_NOTE_AFTER = 1000
 # Causes in the data or the network's shape, which a mistake run shares with the right one: they stay the main cause.
 SHARED_CAUSES = ("unscaled_inputs", "not_linearly_separable")
 MINIBATCH_CHECK_EVERY = 25
+# A streamed frame's saturation and activation sizes are at most this many steps old: they move slowly, and
+# computing them was a fifth of a frame's cost.
+LAYER_STATS_EVERY = 10
 BOUNDARY_SIZE = 40
 GRADCHECK_MAX_EXAMPLES = 64
 GRADCHECK_RELATIVE = 1e-5
@@ -83,6 +87,10 @@ class Run:
     start_loss: float = float("inf")
     start_sums: np.ndarray | None = field(default=None, repr=False)  # a mistake run's first-layer z at step 0
     last_frame: RunFrame | None = field(default=None, repr=False)
+    # (step, forward, backward) of the last full-batch step: the trainer's buffers, valid until its next step.
+    step_passes: tuple[int, ForwardPass, BackwardPass] | None = field(default=None, repr=False)
+    layer_stats: tuple[int, list[LayerDiagnostics]] | None = field(default=None, repr=False)  # (step, stats)
+    swings: SwingWatch = field(default_factory=SwingWatch, repr=False)  # for an `oscillating` event
 
     @property
     def id(self) -> str:
@@ -241,14 +249,17 @@ class Experiment:
         """One update of one run; its loss before the update (None if it diverged) and any events."""
         step = self.step  # updates done so far: the forward pass of this step sees these weights
         result = run.trainer.step()
+        run.step_passes = (step, result.forward, result.backward) if result.batch is None else None
         reason = run.trainer.divergence(result.loss)
         if reason is None and result.loss > run.loss_limit:
             reason = f"the loss rose to {result.loss:.3g}, over {LOSS_BLOWUP:g} times where it started"
         if reason:
             # The loss of this step was measured before the update that blew up: keep it in the history if finite.
             loss = result.loss if np.isfinite(result.loss) else None
-            return loss, [self._diverged(run, step + 1, f"At step {step + 1}, {reason}.")]
+            return loss, with_last_finite([self._diverged(run, step + 1, f"At step {step + 1}, {reason}.")], step, loss)
         events = []
+        if result.batch is None:  # a mini-batch's loss swings by itself
+            run.swings.add(result.loss)
         if run.converged_at is None:
             outputs = None
             if result.batch is None:
@@ -258,10 +269,12 @@ class Experiment:
             if outputs is not None and np.abs(outputs - self.Y).max() < CONVERGED_ERROR:
                 run.converged_at = at
                 events.append(converged_event(run, at))
+        if run.converged_at is None and step % COLLAPSE_CHECK_EVERY == 0:
+            events.extend(run.swings.check(run.id, step, run.trainer.optimizer.learning_rate))
         # A run that reached its labels is not stuck: no more checks (they cost a forward and backward pass).
         if (not run.collapse_reported and run.converged_at is None and step >= COLLAPSE_CHECK_FROM
                 and step % COLLAPSE_CHECK_EVERY == 0):
-            events.extend(self._check_collapse(run))
+            events.extend(with_last_finite(self._check_collapse(run), step, result.loss))
         return result.loss, events
 
     def _diverged(self, run: Run, step: int, what: str) -> Event:
@@ -388,18 +401,41 @@ class Experiment:
     # --- what the browser sees ---------------------------------------------------------------------
 
     def frame(self) -> Frame:
+        """The frame at the current weights: a forward and backward pass per run."""
+        return self._frame(self.step, lambda run: run.trainer.passes())
+
+    def last_step_frame(self) -> Frame:
+        """The frame of the last step taken, built from the passes that step computed before its update: the
+        numbers frame() gave at that step, without another forward and backward pass. frame() when a run has no
+        such passes (mini-batches, nothing trained yet). Its layers' saturation and activation sizes may be up to
+        LAYER_STATS_EVERY steps old."""
+        at = self.step - 1
+        if any(run.step_passes is None or run.step_passes[0] != at for run in self.runs if run.status == "training"):
+            return self.frame()
+        return self._frame(at, lambda run: run.step_passes[1:] if run.status == "training" else run.trainer.passes(),
+                           recent_stats=True)
+
+    def _frame(self, step: int, passes, recent_stats: bool = False) -> Frame:
         runs = []
         for run in self.runs:
             if run.status == "training" or run.last_frame is None:
-                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example,
-                                 run.trainer.passes())
+                stats = functools.partial(self._recent_layer_stats, run, step) if recent_stats else layer_diagnostics
+                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example, passes(run),
+                                 stats)
                 if body is None:
                     # never send a non-finite number: keep the last finite frame
                     run.status, run.diverged_at = "diverged", run.diverged_at or self.step
                     body = run.last_frame or empty_run_frame(run.id, run.spec.kind)
                 run.last_frame = body
             runs.append(run.last_frame.model_copy(update={"status": run.status, "converged_at": run.converged_at}))
-        return Frame(step=self.step, runs=runs)
+        return Frame(step=step, runs=runs)
+
+    @staticmethod
+    def _recent_layer_stats(run: Run, step: int, net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
+        """The run's layer statistics, computed afresh only every LAYER_STATS_EVERY steps."""
+        if run.layer_stats is None or not 0 <= step - run.layer_stats[0] < LAYER_STATS_EVERY:
+            run.layer_stats = (step, layer_diagnostics(net, fwd))
+        return run.layer_stats[1]
 
     def boundary_info(self) -> dict[str, Any] | None:
         """The boundary grid's size, extent and format, for 2-D data."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import struct
-from typing import Literal
+from typing import Callable, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from app.nn import BackwardPass, ForwardPass, Network
-from app.nn.diagnostics import layer_diagnostics
+from app.nn.diagnostics import LayerDiagnostics, layer_diagnostics
 
 HISTOGRAM_BINS = 16
 MAX_OUTPUT_EXAMPLES = 32  # more would make frames too large to send 30 times a second (2-D sets show the boundary)
@@ -31,8 +31,17 @@ def rounded_all(arrays: list[np.ndarray]) -> list[list]:
     # Scale by an exact power of ten, 10**|k|, so the result is the double nearest the rounded decimal.
     up, down = 10.0 ** np.maximum(k, 0), 10.0 ** np.maximum(-k, 0)
     flat = np.where(roundable, np.round(a * up / down) * down / up, a)
-    ends = np.cumsum([x.size for x in arrays])
-    return [part.reshape(x.shape).tolist() for part, x in zip(np.split(flat, ends[:-1]), arrays)]
+    parts, start = [], 0
+    for x in arrays:  # slices rather than np.split, a Python function of a dozen calls
+        parts.append(flat[start : start + x.size].reshape(x.shape).tolist())
+        start += x.size
+    return parts
+
+
+def _norm(values: np.ndarray) -> float:
+    """np.linalg.norm of a vector or matrix, the same number, in two NumPy calls instead of a dozen."""
+    flat = values.ravel()
+    return float(np.sqrt(flat.dot(flat)))
 
 
 class Histogram(BaseModel):
@@ -100,21 +109,24 @@ def _histogram(values: np.ndarray) -> Histogram:
 
 
 def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray, example: int,
-              passes: tuple[ForwardPass, BackwardPass] | None = None) -> RunFrame | None:
+              passes: tuple[ForwardPass, BackwardPass] | None = None,
+              layer_stats: Callable[[Network, ForwardPass], list[LayerDiagnostics]] = layer_diagnostics,
+              ) -> RunFrame | None:
     """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers of a training run;
     None when any of them is not a finite number (the run has diverged). `passes`: the forward and backward
-    passes as the run's trainer computes them (a mistake run's δ is the learner's), else the exact ones."""
+    passes as the run's trainer computes them (a mistake run's δ is the learner's), else the exact ones.
+    `layer_stats`: saturation and activation size per layer (a caller may give recent ones instead)."""
     fwd, bwd = passes or net.gradients(X, Y)
     loss = net.loss(fwd, Y)
     if not (np.isfinite(loss) and np.isfinite(fwd.output).all()
             and all(np.isfinite(d).all() for d in bwd.deltas)):
         return None
-    layer_stats = layer_diagnostics(net, fwd)
+    stats_per_layer = layer_stats(net, fwd)
     layers = [
-        LayerFrame(grad_W_norm=float(np.linalg.norm(gW)), grad_b_norm=float(np.linalg.norm(gb)),
-                   delta_mean_norm=float(np.linalg.norm(d.mean(axis=0))), histogram=_histogram(gW),
+        LayerFrame(grad_W_norm=_norm(gW), grad_b_norm=_norm(gb),
+                   delta_mean_norm=_norm(np.add.reduce(d, axis=0) / len(d)), histogram=_histogram(gW),
                    saturated_fraction=stats.saturated_fraction, mean_abs_activation=stats.mean_abs_activation)
-        for gW, gb, d, stats in zip(bwd.grad_W, bwd.grad_b, bwd.deltas, layer_stats)
+        for gW, gb, d, stats in zip(bwd.grad_W, bwd.grad_b, bwd.deltas, stats_per_layer)
     ]
     last = len(net.W) - 1
     k, m = net.W[last].shape

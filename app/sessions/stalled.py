@@ -12,8 +12,8 @@ from dataclasses import replace
 import numpy as np
 
 from app.nn import Mistake, Network
-from app.nn.diagnostics import (MEAN_LABEL_TOLERANCE, NOT_LINEARLY_SEPARABLE, Cause, Diagnosis, collapse_detail,
-                                large_inputs, vector_text)
+from app.nn.diagnostics import (IDENTICAL_INPUTS, INDISTINGUISHABLE_SHARE, MEAN_LABEL_TOLERANCE, NOT_LINEARLY_SEPARABLE,
+                                Cause, Diagnosis, collapse_detail, large_inputs, vector_text)
 from app.nn.network import BackwardPass
 
 # The learner's step under this share of the right step at the same weights: the mistake, not the data, stops it.
@@ -53,6 +53,8 @@ def shared_causes(d: Diagnosis, fits_nothing: bool, nearly_identical: Cause | No
     """Causes in the data or the network's shape, whatever the outputs do yet: the right run from the same weights
     meets them too, so they come before a mistake. `fits_nothing`: line_fits_nothing of the examples."""
     found = [large_inputs(d, scale_hint)] if d.inputs_too_large else []
+    if d.identical_input_fraction >= INDISTINGUISHABLE_SHARE:
+        found.append(IDENTICAL_INPUTS)
     if not d.has_hidden_layer and fits_nothing:
         found.append(NOT_LINEARLY_SEPARABLE)
     return found + ([nearly_identical] if nearly_identical else [])

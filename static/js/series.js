@@ -53,9 +53,12 @@ export function appendFrame(series, frame) {
   };
   put(series.steps, frame.step);
   frame.runs.forEach((run, r) => {
-    put(series.loss[r], run.loss ?? null); // null once a run has diverged
-    series.examples.forEach((example, i) => put(series.outputs[r][i], run.outputs[example]?.[series.units[i]] ?? null));
-    run.layers.forEach((layer, l) => put(series.gradNorms[r][l], layer.grad_W_norm));
+    // A diverged run's frame repeats its last finite numbers: drawn, they would be a flat line, so it stops here.
+    const stopped = run.status === 'diverged';
+    put(series.loss[r], stopped ? null : run.loss ?? null);
+    series.examples.forEach((example, i) => put(series.outputs[r][i],
+      stopped ? null : run.outputs[example]?.[series.units[i]] ?? null));
+    run.layers.forEach((layer, l) => put(series.gradNorms[r][l], stopped ? null : layer.grad_W_norm));
   });
   if (series.steps.length > MAX_POINTS) thin(series);
 }

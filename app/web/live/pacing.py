@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 CHUNK_SECONDS = 0.02  # training time per trip to the worker thread: long enough to amortise, short enough to react
 MIN_CHUNK_SECONDS = 0.002
-FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's cost before the next one: frames take ≤ 10% of the time
+FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's CPU cost before the next one: frames take ≤ 10% of the time
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
 
 
@@ -53,6 +53,8 @@ class Pacer:
         self.credit -= done
 
     def frame_sent(self, now: float, frame_cost: float, frame_rate: int) -> None:
+        # frame_cost is the worker thread's own CPU time: in wall time, other sessions' turns on the GIL would
+        # count as this frame's cost and space frames out further the busier the server (a feedback loop).
         # On schedule, unless we fell behind; and never so often that frames take more than a tenth of the time
         # (a large dataset's frames cost milliseconds to build).
         self.next_frame = max(self.next_frame + 1 / frame_rate, now + FRAME_SHARE_FACTOR * frame_cost)

@@ -26,7 +26,7 @@ from app.web.live.commands import HANDLERS
 from app.web.live.hello import hello
 from app.web.live.pacing import Pacer
 from app.web.live.parsing import ProtocolError, parse, reply_to
-from app.web.live.pool import training_pool
+from app.web.live.pool import TrainingTurns, training_pool
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +164,13 @@ class LiveSession:
         """One chunk on the worker thread, then its events, its frame and grids when due, and the state when done."""
         loop = asyncio.get_running_loop()
         exp = self.experiment
-        events, frame, boundaries, done, frame_cost = await self.in_pool(
-            self._work, exp, chunk.steps, chunk.seconds, chunk.frame_due, chunk.boundary_due)
+        seconds = TrainingTurns.share(chunk.seconds, self.settings.training_threads)
+        TrainingTurns.busy += 1
+        try:
+            events, frame, boundaries, done, frame_cost = await self.in_pool(
+                self._work, exp, chunk.steps, seconds, chunk.frame_due, chunk.boundary_due)
+        finally:
+            TrainingTurns.busy -= 1
         if exp is not self.experiment:
             return  # replaced while the chunk ran
         if self.pending_steps:
@@ -191,15 +196,19 @@ class LiveSession:
         """On the worker thread: a chunk of training and, when due, the frame to send."""
         before = exp.step
         events = exp.advance(steps, seconds)
-        changed = self._frame_sent_for != (id(exp), exp.step)  # nothing new to show: send nothing
-        started = time.perf_counter()
-        frame = self._frame_json(exp) if frame_due and changed else None
+        # Nothing new to show: send nothing (a streamed frame shows the step before exp.step).
+        changed = self._frame_sent_for not in ((id(exp), exp.step), (id(exp), exp.step - 1))
+        # This thread's own CPU: wall time would count every other session's turn on the GIL as this frame's cost.
+        started = time.thread_time()
+        frame = self._frame_json(exp, streamed=not self.pending_steps) if frame_due and changed else None
         boundaries = exp.boundary_frames() if boundary_due and changed else []
-        return events, frame, boundaries, exp.step - before, time.perf_counter() - started
+        return events, frame, boundaries, exp.step - before, time.thread_time() - started
 
-    def _frame_json(self, exp: Experiment) -> str:
-        self._frame_sent_for = (id(exp), exp.step)
-        return exp.frame().model_dump_json()
+    def _frame_json(self, exp: Experiment, streamed: bool = False) -> str:
+        """`streamed`: while playing, the frame of the last step, from the passes it computed (no extra pass)."""
+        frame = exp.last_step_frame() if streamed else exp.frame()
+        self._frame_sent_for = (id(exp), frame.step)
+        return frame.model_dump_json()
 
     async def send_frame_now(self) -> None:
         exp = self.experiment

@@ -34,9 +34,22 @@ const log10OrNull = (v) => (v !== null && v !== undefined && v > 0 ? Math.log10(
 /**
  * A chart whose x axis is the training step.
  * series: [{label, stroke, dash, width}], y: {log: bool, range: [min, max]}, syncKey: charts sharing a cursor,
- * plugins: uPlot plugins (e.g. label lines).
+ * plugins: uPlot plugins (e.g. label lines), spanGaps: draw lines over missing values (a step only some series have).
  */
-export function createStepChart(container, { series, height = 220, y = {}, legend = true, syncKey, yLabel, plugins = [] }) {
+export function createStepChart(container, {
+  series, height = 220, y = {}, legend = true, syncKey, yLabel, plugins = [], spanGaps = false,
+}) {
+  let marks = []; // [{step, value, element}]: elements over the plot, placed at (step, value) on every redraw
+  const place = (u) => {
+    for (const { step, value, element } of marks) {
+      const yValue = y.log ? log10OrNull(value) : value;
+      const left = u.valToPos(step, 'x');
+      const top = yValue === null ? NaN : u.valToPos(yValue, 'y');
+      element.hidden = !(Number.isFinite(left) && Number.isFinite(top));
+      element.style.left = `${left}px`;
+      element.style.top = `${top}px`;
+    }
+  };
   const width = Math.max(container.clientWidth, 200);
   const yScale = y.log ? { range: decadeRange } : y.range ? { auto: false, range: y.range } : {};
   const yAxis = y.log
@@ -59,12 +72,12 @@ export function createStepChart(container, { series, height = 220, y = {}, legen
         width: s.width ?? 2,
         dash: s.dash,
         points: { size: 5, show: (u) => u.data[0].length < 3 }, // a lone point at step 0 has no line to show it
-        spanGaps: false,
+        spanGaps,
         value: (u, v) => showValue(v),
       })),
     ],
     legend: { show: legend, live: true },
-    plugins,
+    plugins: [...plugins, { hooks: { draw: place } }],
     cursor: { drag: { x: false, y: false }, ...(syncKey ? { sync: { key: syncKey } } : {}) },
   };
   const chart = new uPlot(options, [[], ...series.map(() => [])], container);
@@ -81,6 +94,13 @@ export function createStepChart(container, { series, height = 220, y = {}, legen
       chart.setData([steps, ...(y.log ? values.map((v) => v.map(log10OrNull)) : values)]);
       // While nobody hovers, the legend shows the latest values rather than dashes.
       if (!(chart.cursor.left >= 0) && steps.length) chart.setLegend({ idx: steps.length - 1 });
+    },
+    /** Put `element`s over the plot at (step, value) each, replacing the marks there were. */
+    setMarks(next) {
+      for (const { element } of marks) element.remove();
+      marks = next;
+      for (const { element } of marks) chart.over.append(element);
+      place(chart);
     },
     destroy() {
       resize.disconnect();

@@ -4,7 +4,18 @@
 import { button, element } from '../lib/dom.js';
 import { texBlock } from '../lib/tex.js';
 
-function words(lesson) {
+/** Shown when the experiment is no longer the lesson's own: the claims are about that one. */
+function presetNote(lesson, choose) {
+  const note = element('p', 'lesson-preset-note');
+  note.hidden = true;
+  note.append(
+    'These claims are about the lesson’s own experiment, and this one has been changed (by “Try this” or a setting). ',
+    button('Back to the lesson’s experiment', 'small lesson-reset', () => choose(lesson.number)),
+  );
+  return note;
+}
+
+function words(lesson, note) {
   const box = element('div', 'lesson-words');
   for (const paragraph of lesson.text) box.append(element('p', '', paragraph));
   const equations = element('div', 'lesson-equations');
@@ -17,7 +28,7 @@ function words(lesson) {
     item.dataset.claim = claim.id;
     claimList.append(item);
   }
-  claims.append(element('h4', '', 'What you will see'), claimList);
+  claims.append(element('h4', '', 'What you will see'), note, claimList);
   box.append(equations);
   if (lesson.code) {
     const code = element('pre', 'lesson-code');
@@ -49,8 +60,10 @@ function actions(lesson, { hasLesson, choose, onTry, derivationUrl }) {
   return box;
 }
 
-/** The lesson's article, and `numbersBox`, where its live numbers go. */
+/** The lesson's article, `numbersBox`, where its live numbers go, and `presetNote`, shown when the experiment is
+ * not the lesson's own. */
 export function lessonPage(lesson, links) {
+  const note = presetNote(lesson, links.choose);
   const article = element('article', 'lesson');
   article.setAttribute('aria-labelledby', 'lesson-title');
   const title = element('h3', 'lesson-title', `${lesson.number}. ${lesson.title}`);
@@ -65,7 +78,7 @@ export function lessonPage(lesson, links) {
   numbers.append(numbersTitle, numbersBox);
 
   const columns = element('div', 'lesson-columns');
-  columns.append(words(lesson), numbers);
+  columns.append(words(lesson, note), numbers);
   article.append(title, columns, actions(lesson, links));
-  return { article, numbersBox };
+  return { article, numbersBox, presetNote: note };
 }

@@ -7,9 +7,33 @@ import { createThrottle } from '../lib/throttle.js';
 import { drawLessonNumbers } from './lesson-numbers.js';
 import { lessonPage } from './lesson-page.js';
 
+/** The parts of a configuration a lesson's claims depend on, comparable as text (dataset parameters with their
+ * defaults filled in, keys sorted). Not the example shown, nor the speed: the claims hold whichever. */
+export function claimedSetup(config, hello) {
+  const dataset = hello?.datasets.find((d) => d.name === config.dataset.name);
+  const params = { ...config.dataset.params };
+  for (const param of dataset?.params ?? []) params[param.name] ??= param.default;
+  const sorted = (value) => (value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted(value[key])]))
+    : Array.isArray(value) ? value.map(sorted) : value);
+  const { network, runs, optimizer } = config;
+  return JSON.stringify(sorted({ dataset: { ...config.dataset, params }, network, runs, optimizer,
+    batch_size: config.batch_size ?? null, start: config.start ?? null }));
+}
+
+/** A lesson's scale for the loss chart: the one its claims are seen on. */
+function showLossScale(lesson) {
+  const toggle = document.getElementById('loss-log');
+  const log = lesson.loss_scale === 'log';
+  if (!toggle || toggle.checked === log) return;
+  toggle.checked = log;
+  toggle.dispatchEvent(new Event('change'));
+}
+
 export function createLessonPanel({ section, toggle, lessons, derivationUrl, onChoose, onTry, onClose, requestDraw }) {
   let current = 0; // the open lesson's number; 0 when none is
   let numbersBox = null;
+  let presetNote = null;
   let seen = { config: -1, frame: -1, events: -1, lesson: -1 };
   const throttle = createThrottle(requestDraw);
 
@@ -42,6 +66,7 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
       'Seven short lessons, each on a network you can watch: choose one to set the dashboard up for it. ' +
       'Each says what will happen, shows the numbers behind it live, and gives you one thing to try.'));
     numbersBox = null;
+    presetNote = null;
   }
 
   function choose(number) {
@@ -65,6 +90,8 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
     }
     const page = lessonPage(lesson, { hasLesson: (n) => Boolean(find(n)), choose, onTry, derivationUrl });
     numbersBox = page.numbersBox;
+    presetNote = page.presetNote;
+    showLossScale(lesson);
     body.replaceChildren(page.article);
     seen.lesson = -1;
     requestDraw();
@@ -81,6 +108,7 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
     if (!open && wasOpen) {
       current = 0;
       delete section.dataset.lesson;
+      delete section.dataset.preset;
       showIntro();
       for (const choice of list.querySelectorAll('button')) choice.removeAttribute('aria-current');
       onClose();
@@ -103,8 +131,12 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
       if (!changed) return;
       if (seen.lesson !== current) throttle.drawn();
       else if (throttle.tooSoon()) return;
+      const lesson = find(current);
+      const own = claimedSetup(state.configured.config, state.hello) === claimedSetup(lesson.preset, state.hello);
+      presetNote.hidden = own;
+      section.dataset.preset = own ? 'own' : 'changed';
       seen = { config: state.rev.config, frame: state.rev.frame, events: state.rev.events, lesson: current };
-      drawLessonNumbers(numbersBox, find(current), state);
+      drawLessonNumbers(numbersBox, lesson, state);
     },
   };
 }
