@@ -23,7 +23,7 @@ from typing import Iterator
 import numpy as np
 
 from benchmarks.common import Mode, Section, Target, percentile, progress
-from benchmarks.servers import ROOT, _read_response, free_port, http_request
+from benchmarks.servers import ROOT, _read_response, free_port, health_latencies, http_request, stop_child
 
 ADDRESSES = 2  # the hostile client's addresses
 HEAVY = {"type": "configure", "speed": "max", "network": {"hidden_layers": [79]}, "dataset": {"name": "digits"},
@@ -33,6 +33,7 @@ BYSTANDER = {"type": "configure", "speed": "max", "frame_rate": 30, "dataset": {
              "network": {"hidden_layers": [8]}}
 GRADCHECK_EVERY = 2.0  # seconds between a heavy session's socket gradchecks
 HEALTH_INTERVAL = 0.05
+BYSTANDERS = [f"192.0.2.{k}" for k in range(1, 201)]  # /api/health's addresses: the rate limit does not pace it
 SECONDS = {"full": 10.0, "quick": 5.0, "smoke": 1.0}
 
 
@@ -61,12 +62,7 @@ def hosted_server() -> Iterator[tuple[int, subprocess.Popen]]:
                 time.sleep(0.2)
             yield port, process  # `serve` execs itself once, keeping its pid
         finally:
-            process.terminate()  # only the child we started, by its own handle
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+            stop_child(process)
 
 
 async def _status(port: int, path: str) -> int:
@@ -165,24 +161,6 @@ async def under_load(port: int, pid: int, per_client: int, seconds: float) -> di
                 await asyncio.sleep(1)
         writer.close()
 
-    async def health() -> list[float]:
-        latencies = []
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        k = 0
-        while measuring.is_set():
-            k += 1  # bystanders from many addresses, so the rate limit does not pace the probe
-            request = http_request("GET", "/api/health", port=port).replace(
-                b"\r\n\r\n", f"\r\nx-forwarded-for: 192.0.2.{k % 200 + 1}\r\n\r\n".encode(), 1)
-            started = time.perf_counter()
-            writer.write(request)
-            status, _ = await _read_response(reader)
-            latencies.append(time.perf_counter() - started)
-            if status != 200:
-                raise RuntimeError(f"/api/health answered {status}")
-            await asyncio.sleep(HEALTH_INTERVAL)
-        writer.close()
-        return latencies
-
     tasks = []
     for a in range(ADDRESSES):
         address = f"198.51.100.{a + 1}"
@@ -200,7 +178,7 @@ async def under_load(port: int, pid: int, per_client: int, seconds: float) -> di
         await ws.send(json.dumps({"type": "play"}))
         await asyncio.sleep(0.5)
         measuring.set()
-        poller = asyncio.create_task(health())
+        poller = asyncio.create_task(health_latencies(port, measuring.is_set, HEALTH_INTERVAL, BYSTANDERS))
         started = time.monotonic()
         next_rss = started
         while (left := started + seconds - time.monotonic()) > 0:

@@ -21,7 +21,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from app.web.inprocess import LoopbackServer
 
@@ -77,18 +77,25 @@ def subprocess_server() -> Iterator[ChildServer]:
                     time.sleep(0.1)
             yield server
         finally:
-            process.terminate()  # only the child we started, by its own handle
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
+            stop_child(process)
+
+
+def stop_child(process: subprocess.Popen) -> None:
+    """Stop only the child we started, by its own handle: asked first, killed if it does not go."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 # --- a lean HTTP client -----------------------------------------------------------------------------
 
-def http_request(method: str, path: str, body: bytes = b"", port: int = 0) -> bytes:
-    head = (f"{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: keep-alive\r\n"
+def http_request(method: str, path: str, body: bytes = b"", port: int = 0, forwarded_for: str | None = None) -> bytes:
+    """`forwarded_for`: the client address a proxy would name (uvicorn trusts X-Forwarded-For from 127.0.0.1)."""
+    forwarded = f"x-forwarded-for: {forwarded_for}\r\n" if forwarded_for else ""
+    head = (f"{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: keep-alive\r\n{forwarded}"
             f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n")
     return head.encode() + body
 
@@ -102,6 +109,28 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
             length = int(line[15:])
     return status, await reader.readexactly(length)
 
+
+
+async def health_latencies(port: int, keep_going: Callable[[], bool], interval: float,
+                           addresses: Sequence[str] = ()) -> list[float]:
+    """GET /api/health every `interval` s on one keep-alive connection while keep_going(): each answer's latency.
+    `addresses`: X-Forwarded-For values taken in turn, so a per-client rate limit does not pace the probe."""
+    requests = ([http_request("GET", "/api/health", port=port, forwarded_for=a) for a in addresses]
+                or [http_request("GET", "/api/health", port=port)])
+    latencies: list[float] = []
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while keep_going():
+            started = time.perf_counter()
+            writer.write(requests[len(latencies) % len(requests)])
+            status, _ = await _read_response(reader)
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                raise RuntimeError(f"/api/health answered {status}")
+            await asyncio.sleep(interval)
+    finally:
+        writer.close()
+    return latencies
 
 async def http_load(port: int, request: bytes, seconds: float, connections: int) -> dict[str, Any]:
     """Send `request` over `connections` keep-alive connections, each waiting for its answer before the next,

@@ -15,7 +15,7 @@ import time
 
 from benchmarks.common import Mode, Section, Target, percentile, progress
 from benchmarks.frame_cost import frame_cpu, summary
-from benchmarks.servers import _read_response, http_request, subprocess_server, ws_connect
+from benchmarks.servers import health_latencies, subprocess_server, ws_connect
 from benchmarks.stream import FRAME_RATE, _configure
 
 WARMUP_SECONDS = 2.0
@@ -48,21 +48,6 @@ async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP
                     if frames[i] == 1 or not frames[i] % 10:
                         steps[i].append(json.loads(raw)["step"])
 
-    async def health() -> list[float]:
-        latencies = []
-        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-        request = http_request("GET", "/api/health", port=server.port)
-        while window["open"]:
-            start = time.perf_counter()
-            writer.write(request)
-            status, _ = await _read_response(reader)
-            latencies.append(time.perf_counter() - start)
-            if status != 200:
-                raise RuntimeError(f"/api/health answered {status}")
-            await asyncio.sleep(HEALTH_INTERVAL)
-        writer.close()
-        return latencies
-
     tasks = []
     for i in range(sessions):
         tasks.append(asyncio.create_task(session(i)))
@@ -73,7 +58,7 @@ async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP
     await asyncio.to_thread(server.get_json, "/bench/lag?reset=true")
     window["open"] = True
     started = time.perf_counter()
-    poller = asyncio.create_task(health())
+    poller = asyncio.create_task(health_latencies(server.port, lambda: window["open"], HEALTH_INTERVAL))
     await asyncio.sleep(seconds)
     window["open"] = False
     elapsed = time.perf_counter() - started

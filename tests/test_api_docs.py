@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from app import __version__
+from app.web.app import BAD_BODY
+from app.web.security import CROSS_SITE_WRITE, HOST_REFUSED
 
 
 def test_openapi_lists_every_endpoint(client):
@@ -64,3 +66,22 @@ def test_health_is_ok_with_the_version(client):
     response = client.get("/api/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "version": __version__}
+
+
+def test_the_site_checks_answers_are_documented(client):
+    """SiteCheckMiddleware's 400 (a Host this server does not answer to) on every operation, its 403 (a write from
+    another site's page) on every write, beside what the operation already says under those codes."""
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert "400" in responses, f"{method.upper()} {path}"
+            assert ("403" in responses) == (method in {"post", "put", "patch", "delete"}), f"{method.upper()} {path}"
+    health = paths["/api/health"]["get"]["responses"]
+    assert health["400"]["description"] == HOST_REFUSED["description"]
+    backprop = paths["/api/backprop"]["post"]["responses"]
+    for answer in (HOST_REFUSED, BAD_BODY):  # the unreadable body's 400 is still listed beside the Host's
+        assert answer["description"] in backprop["400"]["description"]
+    assert backprop["403"]["description"] == CROSS_SITE_WRITE["description"]
+    delete = paths["/api/models/{model_id}"]["delete"]["responses"]["403"]["description"]
+    assert "X-Owner-Key" in delete and CROSS_SITE_WRITE["description"] in delete

@@ -17,7 +17,8 @@ from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
 from app.web.ratelimit import RateLimitMiddleware
 from app.web.routers import backprop, check, datasets, health, live, models, pages, script, training
-from app.web.security import SecurityHeadersMiddleware, SiteCheckMiddleware
+from app.web.security import (CROSS_SITE_WRITE, HOST_REFUSED, UNSAFE_METHODS, SecurityHeadersMiddleware,
+                              SiteCheckMiddleware)
 
 ROOT = Path(__file__).resolve().parents[2]  # the project folder, holding static/ and templates/
 VENDOR = {"uplot": "node_modules/uplot/dist", "katex": "node_modules/katex/dist",
@@ -63,19 +64,29 @@ BAD_BODY = {
 }
 
 
-def _document_unreadable_bodies(app: FastAPI) -> None:
+def _also(responses: dict, status: str, answer: dict) -> None:
+    """List `answer` under `status`, beside what the operation already says there (one status, one entry)."""
+    if status in responses:
+        answer = {**answer, **responses[status],
+                  "description": f"{responses[status]['description']}; or {answer['description']}"}
+    responses[status] = answer
+
+
+def _document_middleware_answers(app: FastAPI) -> None:
     """FastAPI answers a body it cannot even decode with 400 without listing it, and BodyLimitMiddleware answers
-    one that is too large with 413: list both on every operation that takes a body, so the schema names every
-    status code the API sends (tests/test_fuzz_api.py)."""
+    one that is too large with 413: list both on every operation that takes a body, and SiteCheckMiddleware's 403
+    on every write, so the schema names every status code the API sends (tests/test_fuzz_api.py)."""
     generate = app.openapi
 
     def openapi() -> dict:
         if app.openapi_schema is None:
             for item in generate()["paths"].values():
-                for operation in item.values():
+                for method, operation in item.items():
                     if "requestBody" in operation:
-                        operation["responses"].setdefault("400", BAD_BODY)
+                        _also(operation["responses"], "400", BAD_BODY)
                         operation["responses"].setdefault("413", TOO_LARGE)
+                    if method.upper() in UNSAFE_METHODS:
+                        _also(operation["responses"], "403", CROSS_SITE_WRITE)
         return app.openapi_schema
 
     app.openapi = openapi
@@ -96,15 +107,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None)  # /docs is app/web/routers/pages.py's: Swagger UI from npm, no CDN
     app.state.settings = settings
     install_error_handlers(app)
-    _document_unreadable_bodies(app)
+    _document_middleware_answers(app)
     app.state.sessions = SessionRegistry()
     # Saved models. Nothing touches the database until the first use (or ModelStore.migrate()).
     app.state.store = ModelStore(app.state.settings.database_url, max_models=app.state.settings.max_saved_models,
                                  max_name_length=app.state.settings.max_model_name)
     app.state.loaded_models = LoadedModels()  # networks kept loaded for predict
-    limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else None  # the 429 is documented where it can happen
+    limited = {429: RATE_LIMITED} if settings.rate_limit > 0 else {}  # the 429 is documented where it can happen
     for module in (backprop, check, training, datasets, health, live, models, pages, script):
-        app.include_router(module.router, responses=limited if module is not health else None)
+        app.include_router(module.router, responses={400: HOST_REFUSED, **(limited if module is not health else {})})
     if settings.save_quota > 0:
         models.document_save_quota(app)
 

@@ -73,6 +73,12 @@ class SecurityHeadersMiddleware:
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CLOSE_POLICY = 1008  # a socket closed before accept(): the client sees HTTP 403
+_DETAIL = {"application/json": {"schema": {"type": "object", "properties": {"detail": {"type": "string"}}}}}
+# SiteCheckMiddleware's answers, as app.py lists them in the OpenAPI schema: 400 on every path, 403 on writes.
+HOST_REFUSED = {"description": "the Host header names a host this server does not answer to (not loopback, not "
+                               "the address reached, not in BACKPROP_LAB_ALLOWED_HOSTS)", "content": _DETAIL}
+CROSS_SITE_WRITE = {"description": "a write from another site's page: its Origin is neither this host nor in "
+                                   "BACKPROP_LAB_ALLOWED_ORIGINS", "content": _DETAIL}
 
 
 def host_name(host: str | None) -> str | None:

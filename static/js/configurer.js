@@ -3,7 +3,9 @@
 // the link, and "Copy link", never hold a value that was refused. A refused link starts with that one setting at
 // its default (and says so at the top); past a few tries, or when no single setting is named, with the defaults.
 
-import { configureMessage, defaultSettings, reconcile, resetSetting, speedValue } from './settings.js';
+import {
+  configureMessage, defaultSettings, learningRateProblem, reconcile, resetSetting, restartsTraining, speedValue,
+} from './settings.js';
 
 const STILL_PREVIOUS = 'Still showing the previous settings.';
 const MAX_LINK_FALLBACKS = 4; // a link's refused values put back one at a time; past this, the defaults
@@ -82,8 +84,13 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
     setLink(accepted);
   }
 
-  /** An error that answers the oldest `configure`: false when it answers something else. */
+  /** An error that answers the oldest `configure`, or a refused live learning rate: false when it answers something
+   * else. */
   function refuse(error) {
+    if (error.in_reply_to?.type === 'set' && error.field === 'learning_rate') {
+      addError('optimizer.learning_rate', error.message);
+      return true;
+    }
     if (error.in_reply_to?.type !== 'configure' || pending.length === 0) return false;
     const request = pending.shift();
     if (request.origin === 'link') linkRefused(request.settings, error.field, error.message, request.tries);
@@ -92,21 +99,34 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
     return true;
   }
 
-  /** A setting changed in the form. Speed and example change what is shown or how fast, not the numbers: no need
-   * to start again; the link takes the new value with the accepted settings, not with whatever else the form
-   * holds (a refused value, say). Anything else starts a new experiment. */
+  // The `set` for a setting the server changes live, and the field its errors are filed under.
+  const LIVE = {
+    lr: (settings) => [{ type: 'set', learning_rate: settings.lr }, 'optimizer.learning_rate'],
+    speed: (settings) => [{ type: 'set', speed: speedValue(settings.speed) }, 'speed'],
+    example: (settings) => [{ type: 'set', example: settings.example }, 'example'],
+  };
+
+  /** A setting changed in the form. The learning rate, speed and example change live, from the step training is
+   * at; the link takes the new value with the accepted settings, not with whatever else the form holds (a refused
+   * value, say). Anything else needs new weights: a new experiment from step 0 (the form said so beforehand). */
   function change(settings, name) {
-    if (name !== 'speed' && name !== 'example') {
+    if (restartsTraining(name)) {
       configure(settings);
+      return;
+    }
+    const [message, field] = LIVE[name](settings);
+    const problem = name === 'lr' ? learningRateProblem(settings.lr, store.state.hello) : null;
+    if (problem) {
+      addError(field, problem, stillPrevious());
       return;
     }
     for (const request of [accepted, ...pending.map((r) => r.settings)]) if (request) request[name] = settings[name];
     setLink(accepted ?? settings);
     store.update(['errors'], (state) => {
-      delete state.errors[name];
+      delete state.errors[field];
       delete state.errors[''];
     });
-    send(name === 'speed' ? { type: 'set', speed: speedValue(settings.speed) } : { type: 'set', example: settings.example });
+    send(message);
   }
 
   return {

@@ -8,6 +8,7 @@ import { createSpeedMenu } from './controls/speed-menu.js';
 import { createStartWeights } from './controls/start-weights.js';
 import { option } from './lib/dom.js';
 import { formatNumber } from './lib/format.js';
+import { restartsTraining, settingLabel } from './settings.js';
 
 const MAX_EXAMPLES_LISTED = 256; // a longer menu would not be read; the math panel can show any example
 // The form's number fields and the server's names for them (hello.settings gives their bounds).
@@ -113,6 +114,23 @@ export function createControls({ form, exampleSelect, onChange, onError }) {
     exampleSelect.dataset.wanted = exampleSelect.value;
   }
 
+  /** The setting a control edits, as read() names it. */
+  const settingOf = (control) => (control.name === 'batchMode' || control.name === 'batchSize' ? 'batch'
+    : control.dataset.param ? 'params' : control.name || control.closest('[data-field]')?.dataset.field);
+
+  // Before a change that needs new weights, the note at the top of the form says training will start again. It
+  // keeps its height, shown or not, so the field being clicked does not move under the pointer.
+  const restartNote = form.querySelector('#restart-note');
+  form.addEventListener('focusin', (event) => {
+    const name = settingOf(event.target);
+    const restarts = Boolean(name) && restartsTraining(name);
+    restartNote.dataset.restarts = restarts ? name : '';
+    restartNote.textContent = restarts ? `Changing the ${settingLabel(name)} starts training again from step 0.` : '';
+  });
+  form.addEventListener('focusout', () => {
+    restartNote.dataset.restarts = '';
+  });
+
   form.addEventListener('change', (event) => {
     const target = event.target;
     if (target === field('dataset')) {
@@ -121,8 +139,7 @@ export function createControls({ form, exampleSelect, onChange, onError }) {
       exampleSelect.dataset.wanted = '0';
     }
     describeHints();
-    const name = target.name === 'batchMode' || target.name === 'batchSize' ? 'batch' : target.dataset.param ? 'params' : target.name;
-    onChange(read(), name, target);
+    onChange(read(), settingOf(target), target);
   });
   form.addEventListener('submit', (event) => event.preventDefault());
   exampleSelect.addEventListener('change', () => {

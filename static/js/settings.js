@@ -126,6 +126,15 @@ const LABELS = {
 
 const shown = (value) => (Array.isArray(value) ? value.join(',') : String(value));
 
+// Settings the server changes while training runs (`set`); any other needs new weights, from step 0.
+const LIVE_SETTINGS = ['lr', 'speed', 'example'];
+
+/** Whether changing this setting (the form's name for it; "params" for a dataset's) starts training again. */
+export const restartsTraining = (name) => !LIVE_SETTINGS.includes(name);
+
+/** How the form names a setting, for the note that says a change restarts training. */
+export const settingLabel = (name) => (name === 'params' ? 'dataset parameters' : LABELS[name] ?? name);
+
 /** How a note names one of the link's keys: as the form does, or as written when the key is not a setting. */
 function labelOf(key) {
   if (Object.hasOwn(LABELS, key)) return LABELS[key];
@@ -238,9 +247,8 @@ export function configureMessage(settings, hello) {
     });
   }
   if (settings.runs.length === 0) problems.push({ field: 'runs', message: 'Choose at least one output layer.' });
-  if (settings.lr === undefined || settings.lr === null) {
-    problems.push({ field: 'optimizer.learning_rate', message: 'Enter a learning rate, like 0.5.' });
-  }
+  const rateProblem = learningRateProblem(settings.lr, hello);
+  if (rateProblem) problems.push({ field: 'optimizer.learning_rate', message: rateProblem });
   let batchSize = null;
   if (settings.batch !== 'full') {
     batchSize = int(settings.batch);
@@ -258,6 +266,16 @@ export function configureMessage(settings, hello) {
     speed: speedValue(settings.speed),
   };
   return { message, problems };
+}
+
+/** What is wrong with a learning rate, by the server's bounds (hello.settings), or null when nothing is. */
+export function learningRateProblem(lr, hello) {
+  if (lr === undefined || lr === null || !Number.isFinite(lr)) return 'Enter a learning rate, like 0.5.';
+  const { minimum, exclusive_minimum: above, maximum } = hello.settings['optimizer.learning_rate'] ?? {};
+  if (above !== null && above !== undefined && !(lr > above)) return `The learning rate must be greater than ${above}.`;
+  if (minimum !== null && minimum !== undefined && lr < minimum) return `The learning rate must be at least ${minimum}.`;
+  if (maximum !== null && maximum !== undefined && lr > maximum) return `The learning rate must be at most ${maximum}.`;
+  return null;
 }
 
 export function speedValue(text) {
