@@ -9,6 +9,7 @@ when a run blows up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -268,9 +269,9 @@ IDENTICAL_INPUTS = Cause(
 )
 
 
-def oscillation(losses: np.ndarray, learning_rate: float) -> Cause | None:
+def oscillation(losses: Sequence[float], learning_rate: float) -> Cause | None:
     """The last OSCILLATION_WINDOW full-batch losses swinging up and down without falling: the rate overshoots."""
-    window = np.asarray(losses[-OSCILLATION_WINDOW:], dtype=np.float64)
+    window = np.asarray(losses, dtype=np.float64)[-OSCILLATION_WINDOW:]
     if len(window) < OSCILLATION_WINDOW or not np.isfinite(window).all():
         return None
     low, high, mean = float(window.min()), float(window.max()), float(window.mean())

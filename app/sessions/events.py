@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Literal
 
 from pydantic import BaseModel
@@ -53,7 +54,8 @@ class SwingWatch:
     """A run's recent full-batch losses, and whether it was already reported oscillating (once per run)."""
 
     def __init__(self) -> None:
-        self.losses: list[float] = []
+        # Bounded: a run that converged is no longer checked but still adds its losses.
+        self.losses: deque[float] = deque(maxlen=OSCILLATION_WINDOW)
         self.reported = False
 
     def add(self, loss: float) -> None:
@@ -61,7 +63,6 @@ class SwingWatch:
 
     def check(self, run: str, step: int, learning_rate: float) -> list[Event]:
         """An `oscillating` event when the last losses swing without falling; the older losses are dropped."""
-        self.losses = self.losses[-OSCILLATION_WINDOW:]
         cause = None if self.reported else oscillation(self.losses, learning_rate)
         if cause is None:
             return []

@@ -1,6 +1,7 @@
 // "Download as Python": the running experiment (the server's own `configured.config`) as a standalone NumPy
 // script from POST api/script, saved under the name its Content-Disposition gives. A 422 goes where its field is.
 
+import { transientText } from './lib/dom.js';
 import { downloadBlob } from './lib/download.js';
 
 const SCRIPT_URL = 'api/script'; // relative: the page may be served under a root path (/lab/)
@@ -18,11 +19,7 @@ const NOT_EXPORTED = 'Not exported: the experiment goes on as it is.';
 export function createScriptDownload({ store, button, status }) {
   let busy = false;
 
-  function say(text) {
-    status.textContent = text;
-    clearTimeout(say.timer);
-    say.timer = setTimeout(() => (status.textContent = ''), 4000);
-  }
+  const say = transientText(status);
 
   /** A refused export's error at its field, as the socket's errors are (errors-view.js). */
   function showError(field, message) {

@@ -1,16 +1,13 @@
 // Share and export: copy the experiment's link, download the loss history as CSV, and charts as PNG.
 
+import { transientText } from './lib/dom.js';
 import { composeCanvases, downloadBlob, downloadCanvas, lossHistoryRows, toCsv } from './lib/download.js';
 import { runsOf } from './run-kinds.js';
 
 export function createShare({ store, send, status }) {
   let historyWanted = false;
 
-  function say(text) {
-    status.textContent = text;
-    clearTimeout(say.timer);
-    say.timer = setTimeout(() => (status.textContent = ''), 4000);
-  }
+  const say = transientText(status);
 
   async function copyLink() {
     try {

@@ -22,3 +22,13 @@ export function option(value, text, disabled = false) {
   node.disabled = disabled;
   return node;
 }
+
+/** A function that shows a short status (“Link copied.”) in `node`, cleared after `ms`. */
+export function transientText(node, ms = 4000) {
+  let timer;
+  return (text) => {
+    node.textContent = text;
+    clearTimeout(timer);
+    timer = setTimeout(() => { node.textContent = ''; }, ms);
+  };
+}
