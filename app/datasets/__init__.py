@@ -12,6 +12,7 @@ import numpy as np
 from .base import Data, DatasetError, DatasetSpec, Param, one_hot
 from .csv_upload import parse_csv
 from .digits import DIGITS, digits_available
+from .features import FEATURES, Feature, expand
 from .planar import PLANAR_SETS
 from .toy import TOY_SETS
 
@@ -20,9 +21,12 @@ __all__ = [
     "Data",
     "DatasetError",
     "DatasetSpec",
+    "FEATURES",
+    "Feature",
     "Param",
     "describe",
     "digits_available",
+    "expand",
     "inputs_unscaled",
     "is_available",
     "load",

@@ -12,6 +12,7 @@ from app.nn.model_doc import ModelError, SizeLimits, check_model, from_document,
 from app.nn.network import BackwardPass, ForwardPass, Network
 from app.nn.optimizers import OPTIMIZERS, make_optimizer
 from app.nn.output_layer import ALLOWED_LOSSES, LOSSES, OUTPUT_ACTIVATIONS, RUN_KINDS, OutputLayer
+from app.nn.regularization import MAX_REGULARIZATION_RATE, REGULARIZATIONS, Regularization, make_regularization
 from app.nn.run_kinds import RunKind, run_kind
 from app.nn.training import Trainer, divergence_reason
 
@@ -21,4 +22,5 @@ __all__ = [
     "Trainer", "check_model", "diagnose", "divergence_reason", "from_document", "gradient_check", "make_optimizer",
     "parameter_count", "to_document",
     "MISTAKES", "Mistake", "Numbers", "exact_numbers", "mistake_applies", "mistaken_numbers", "RunKind", "run_kind",
+    "MAX_REGULARIZATION_RATE", "REGULARIZATIONS", "Regularization", "make_regularization",
 ]

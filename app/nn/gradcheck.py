@@ -2,6 +2,9 @@
 
 (C(θ + h) − C(θ − h)) / 2h needs no calculus, only the cost, so it catches a wrong δ
 (such as softmax treated as elementwise) whatever the derivation said.
+
+With a `regularization` ("l1" or "l2") and a rate, the cost is the total C + Ω (regularization.py) and the
+gradients checked are ∂(C + Ω)/∂W and ∂C/∂b.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.nn.network import BackwardPass, Network
+from app.nn.regularization import Regularization, make_regularization
 
 
 @dataclass(frozen=True)
@@ -20,12 +24,14 @@ class LayerCheck:
     max_abs_difference: float
 
 
-def _cost(net: Network, X: np.ndarray, Y: np.ndarray) -> float:
-    return net.loss(net.forward(X), Y)
+def _cost(net: Network, X: np.ndarray, Y: np.ndarray, penalty: Regularization | None = None) -> float:
+    cost = net.loss(net.forward(X), Y)
+    return cost if penalty is None else cost + penalty.penalty(net.W)
 
 
-def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6):
-    """Central-difference ∂C/∂W and ∂C/∂b, one parameter at a time (slow; for checking only)."""
+def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6,
+                        penalty: Regularization | None = None):
+    """Central-difference ∂C/∂W and ∂C/∂b (of C + Ω with a penalty), one parameter at a time (slow; for checking)."""
     net = net.copy(np.float64)
     grads = []
     for p in net.parameters:
@@ -34,9 +40,9 @@ def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1
         for i in range(flat.size):
             saved = flat[i]
             flat[i] = saved + h
-            up = _cost(net, X, Y)
+            up = _cost(net, X, Y, penalty)
             flat[i] = saved - h
-            down = _cost(net, X, Y)
+            down = _cost(net, X, Y, penalty)
             flat[i] = saved
             gflat[i] = (up - down) / (2 * h)
         grads.append(g)
@@ -44,10 +50,18 @@ def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1
 
 
 def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6,
-                   backward: BackwardPass | None = None) -> list[LayerCheck]:
-    """`backward`: the gradients to check (a learner's, under a mistake); by default the engine's backprop."""
-    num_W, num_b = numerical_gradients(net, X, Y, h)
-    bwd = backward or net.copy(np.float64).gradients(X, Y)[1]
+                   backward: BackwardPass | None = None, regularization: str | None = None,
+                   regularization_rate: float = 0.0) -> list[LayerCheck]:
+    """`backward`: the gradients to check as they are, penalty included (a learner's, under a mistake, as
+    Trainer.passes gives them); by default the engine's backprop plus ∂Ω/∂W."""
+    penalty = make_regularization(regularization, regularization_rate)
+    num_W, num_b = numerical_gradients(net, X, Y, h, penalty)
+    bwd = backward
+    if bwd is None:
+        exact = net.copy(np.float64)
+        bwd = exact.gradients(X, Y)[1]
+        if penalty is not None:
+            penalty.add_gradient(exact.W, bwd.grad_W)
     checks = []
     for l in range(len(net.W)):
         numeric = np.concatenate([num_W[l].ravel(), num_b[l].ravel()])

@@ -9,6 +9,13 @@ those buffers, valid until the next step. Copy what you keep.
 
 A Trainer given a `mistake` (an id of mistakes.py's catalogue) trains as a learner with that mistake would:
 its backward pass is mistakes.backward_under, written into the same buffers, so every optimizer applies.
+
+A Trainer given a `regularization` ("l1" or "l2", regularization.py) and a `regularization_rate` λ > 0 adds
+∂Ω/∂W to ∂C/∂W after the backward pass (the learner's too, under a mistake) and before the optimizer, so every
+optimizer and batch mode applies it. Its backward passes (StepResult.backward, passes()) then hold ∂(C + Ω)/∂W;
+deltas and ∂C/∂b are unchanged. StepResult.loss and full_loss() stay the data loss C; Ω is StepResult.penalty and
+penalty(). With no regularization or a rate of 0 nothing is computed. To change it live, assign
+`trainer.regularization = make_regularization(kind, rate)`.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import numpy as np
 from app.nn.mistakes import backward_under
 from app.nn.network import BackwardPass, ForwardPass, Network
 from app.nn.optimizers import Optimizer
+from app.nn.regularization import make_regularization
 
 # Past this a run is treated as diverging: sigmoid and softmax nets that learn stay far below it,
 # while a learning rate that is far too large crosses it within a few steps, long before overflow.
@@ -32,6 +40,7 @@ class StepResult:
     forward: ForwardPass  # the trainer's buffers: overwritten by the next step
     backward: BackwardPass
     batch: np.ndarray | None  # indices of the examples used; None for the full batch
+    penalty: float = 0.0  # Ω at the parameters before the update (loss + penalty: the cost minimised)
 
 
 class Trainer:
@@ -44,9 +53,12 @@ class Trainer:
         batch_size: int | None = None,
         seed: int = 0,
         mistake: str | None = None,
+        regularization: str | None = None,
+        regularization_rate: float = 0.0,
     ):
         self.net = net
         self.mistake = mistake
+        self.regularization = make_regularization(regularization, regularization_rate)  # None: off
         self.X = np.ascontiguousarray(X, dtype=net.dtype)
         self.Y = np.ascontiguousarray(Y, dtype=net.dtype)
         self.optimizer = optimizer
@@ -89,10 +101,14 @@ class Trainer:
             net.backward(fwd, Y, into=bwd, label_sums=label_sums)
         else:
             self._mistaken_backward(fwd, Y, bwd)
+        penalty = 0.0
+        if self.regularization is not None:
+            penalty = self.regularization.penalty(net.W)
+            self.regularization.add_gradient(net.W, bwd.grad_W)
         # θ holds every W and b, and bwd.grad every ∂C/∂W and ∂C/∂b in the same order: one update for all.
         self.optimizer.update([net.theta], [bwd.grad])
         self.steps += 1
-        return StepResult(loss, fwd, bwd, batch)
+        return StepResult(loss, fwd, bwd, batch, penalty)
 
     def _mistaken_backward(self, fwd: ForwardPass, Y: np.ndarray, bwd: BackwardPass) -> None:
         """The learner's backward pass, into the buffers the exact one fills (bwd.grad holds every gradient)."""
@@ -107,11 +123,19 @@ class Trainer:
         X, Y = (self.X, self.Y) if X is None else (X, Y)
         fwd = self.net.forward(X)
         if self.mistake is None:
-            return fwd, self.net.backward(fwd, Y)
-        return fwd, BackwardPass(*backward_under(self.net, fwd, Y, self.mistake, self.optimizer.learning_rate))
+            bwd = self.net.backward(fwd, Y)
+        else:
+            bwd = BackwardPass(*backward_under(self.net, fwd, Y, self.mistake, self.optimizer.learning_rate))
+        if self.regularization is not None:
+            self.regularization.add_gradient(self.net.W, bwd.grad_W)
+        return fwd, bwd
 
     def full_loss(self) -> float:
         return self.net.loss(self.net.forward(self.X), self.Y)
+
+    def penalty(self) -> float:
+        """Ω at the current weights; 0 without regularization."""
+        return 0.0 if self.regularization is None else self.regularization.penalty(self.net.W)
 
     def divergence(self, loss: float) -> str | None:
         """Why this run must stop, in plain words, or None while it is healthy."""

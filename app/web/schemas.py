@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
-from app.nn import HIDDEN_ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
+from app.nn import HIDDEN_ACTIVATIONS, LOSSES, MAX_REGULARIZATION_RATE, OUTPUT_ACTIVATIONS, REGULARIZATIONS
 from app.spec import Number, OptimizerSpec, Spec, Text
 
 Vector = list[Number]
@@ -56,6 +57,28 @@ class BackpropRequest(Examples):
     }]})
 
 
+class Regularized(Spec):
+    """L1 or L2 regularisation (app/nn/regularization.py): a penalty Ω on the weights, never the biases, not divided
+    by the number of examples (TensorFlow Playground's convention)."""
+
+    regularization: Literal[tuple(REGULARIZATIONS)] | None = Field(  # type: ignore[valid-type]
+        None, description="l2: Ω = (λ/2)Σw², gradient λw; l1: Ω = λΣ|w|, gradient λ sign(w); null: none")
+    regularization_rate: Number = Field(
+        0.0, ge=0, le=MAX_REGULARIZATION_RATE,
+        description=f"λ, from 0 to {MAX_REGULARIZATION_RATE:g}; needs a `regularization` when above 0")
+
+    @field_validator("regularization_rate")
+    @classmethod
+    def _rate_needs_a_kind(cls, rate: float, info: ValidationInfo) -> float:
+        if rate > 0 and info.data.get("regularization", "missing") is None:
+            raise PydanticCustomError("regularization_missing", "a rate above 0 needs a regularization: l1 or l2")
+        return rate
+
+
+class GradcheckRequest(BackpropRequest, Regularized):
+    """The examples and model of /api/backprop; with a regularization, the cost checked is C + Ω."""
+
+
 class LayerPass(BaseModel):
     z: Matrix = Field(description="weighted inputs z = W a_prev + b, one row per example")
     a: Matrix = Field(description="activations a = σ(z), one row per example")
@@ -72,7 +95,7 @@ class BackpropResponse(BaseModel):
     layers: list[LayerPass] = Field(description="one entry per weight layer, input side first")
 
 
-class TrainRequest(Examples):
+class TrainRequest(Examples, Regularized):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "model": {"layer_sizes": [2, 2], "hidden_activation": None, "output_activation": "softmax",
                   "loss": "cross_entropy", "W": [[[0.1, -0.2], [0.3, 0.4]]], "b": [[0.0, 0.1]]},
@@ -98,6 +121,8 @@ class TrainResponse(BaseModel):
     loss_history: Vector = Field(description="loss_history[k]: the loss over all examples after k steps")
     outputs: Matrix | None = Field(description="aᴸ for each example after training")
     stopped: Stopped | None = Field(None, description="set when training stopped before the steps asked for")
+    penalty: float | None = Field(None, description="Ω of the returned model (0 without regularization); the losses "
+                                                    "are the data loss C alone, the cost minimised is C + Ω")
 
 
 class GradcheckLayer(BaseModel):

@@ -10,7 +10,7 @@ from app.web.bounds import TOO_MUCH_WORK, gradcheck_work, json_bytes, within_ans
 from app.web.deps import SettingsDep
 from app.web.errors import invalid, json_answer
 from app.web.model_input import examples_from, finite_or_422, network_from
-from app.web.schemas import BackpropRequest, BackpropResponse, GradcheckResponse, LayerPass
+from app.web.schemas import BackpropRequest, BackpropResponse, GradcheckRequest, GradcheckResponse, LayerPass
 
 router = APIRouter(prefix="/api", tags=["backprop"])
 
@@ -43,11 +43,12 @@ def backprop(body: BackpropRequest, settings: SettingsDep) -> Response:
 
 
 @router.post("/gradcheck", response_model=GradcheckResponse)
-def gradcheck(body: BackpropRequest, settings: SettingsDep) -> GradcheckResponse:
+def gradcheck(body: GradcheckRequest, settings: SettingsDep) -> GradcheckResponse:
     """Compare backprop's gradients with central differences (C(θ+h) − C(θ−h)) / 2h, layer by layer.
 
     A relative error below about 1e-6 means backprop is right; above 1e-2 something is wrong. Its work,
     2 × parameters² × examples, is bounded by MAX_GRADCHECK_WORK (a 422 says how many examples fit).
+    With a `regularization`, the cost is C + Ω and the gradients checked include ∂Ω/∂W.
     """
     net = network_from(body.model, settings)
     if net.parameter_count > settings.max_gradcheck_parameters:
@@ -60,7 +61,8 @@ def gradcheck(body: BackpropRequest, settings: SettingsDep) -> GradcheckResponse
     with np.errstate(all="ignore"):
         fwd = net.forward(X)
         finite_or_422(fwd.output, net.costs(fwd, Y))
-        checks = gradient_check(net, X, Y)
+        checks = gradient_check(net, X, Y, regularization=body.regularization,
+                                regularization_rate=body.regularization_rate)
     if not np.isfinite([(c.relative_error, c.max_abs_difference) for c in checks]).all():
         raise invalid(("body", "model"), "the cost is not finite near these weights; use smaller weights")
     return GradcheckResponse(layers=[c.__dict__ for c in checks])

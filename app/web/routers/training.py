@@ -27,6 +27,8 @@ def train(body: TrainRequest, settings: SettingsDep) -> Response:
 
     Plain sgd without batch_size is full-batch gradient descent on all inputs, exactly as in the
     reference cases. A run whose weights blow up is stopped, and `stopped` says when and why.
+    With a `regularization` every step descends C + Ω; `loss_history` is still the data loss C, and `penalty`
+    is Ω of the returned model.
     """
     net = network_from(body.model, settings)
     X, Y = examples_from(body, net, settings)
@@ -52,7 +54,7 @@ def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
     finite_or_422(fwd.output, net.costs(fwd, Y))
     opt = body.optimizer
     trainer = Trainer(net, X, Y, make_optimizer(opt.name, opt.learning_rate, **opt.options()), body.batch_size,
-                      body.seed)
+                      body.seed, regularization=body.regularization, regularization_rate=body.regularization_rate)
 
     history: list[float] = []
     stopped = None
@@ -79,4 +81,4 @@ def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
         # The weights themselves overflowed: nothing finite to return but the history.
         return TrainResponse(model=None, loss_history=history, outputs=None, stopped=stopped)
     return TrainResponse(model=to_document(net), loss_history=history + [final_loss],
-                         outputs=fwd.output.tolist(), stopped=stopped)
+                         outputs=fwd.output.tolist(), stopped=stopped, penalty=trainer.penalty())
