@@ -190,6 +190,9 @@ def _train(args: argparse.Namespace) -> None:
     except datasets.DatasetError as e:
         raise CLIError(f"dataset {args.dataset}: {e.message}", EXIT_USAGE) from None
     X, Y = data.inputs, data.labels
+    if data.task == "regression" and run_kind(args.kind).activation != "linear":
+        raise CLIError(f"--kind {args.kind}: {args.dataset} is a regression set (a number per example, not a class); "
+                       "use --kind linear_mse", EXIT_USAGE)
     scale_hint = _scale_hint(args.dataset, params)
     input_scale = largest_value(X)
     advice = divergence_suggestion(input_scale, args.lr, scale_hint)
@@ -223,6 +226,15 @@ def _train(args: argparse.Namespace) -> None:
         raise CLIError(f"training diverged: the loss is {final_loss}. {advice}")
 
     print(f"final loss: {final_loss:.6g}")
+    if data.task == "regression":  # targets, not classes: how far each output is from its target
+        for x, a, y in zip(X[:args.show], outputs[:args.show], Y[:args.show]):
+            print(f"  {_fmt(x, limit=8)} → {_fmt(a)}  (target {_fmt(y)})")
+        if len(X) > args.show:
+            print(f"  ... and {len(X) - args.show} more examples (--show to see more)")
+        print(f"largest error |a − y|: {float(np.abs(outputs - Y).max()):.4g}")
+        if args.save:
+            _save(args.save, to_document(net), None, args.kind)
+        return
     names = data.class_names or [str(i) for i in range(Y.shape[1])]
     predicted, wanted, ties = classes_of(outputs), classes_of(Y), _ties(outputs)
     shown = min(len(X), args.show)
@@ -352,9 +364,13 @@ def _predict(args: argparse.Namespace) -> None:
     names = model_file.class_names
     if args.json:
         result = {"outputs": outputs.tolist(), "classes": classes}
-        if names:
+        if names and classes is not None:
             result["class_names"] = [names[c] for c in classes]
         print(json.dumps(result))
+        return
+    if classes is None:  # a linear output (regression): the outputs are the prediction, there is no class
+        for row, a in zip(rows, outputs):
+            print(f"{_fmt(row)} → {_fmt(a)}")
         return
     for row, a, c in zip(rows, outputs, classes):
         label = f" ({names[c]})" if names else ""

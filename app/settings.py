@@ -8,6 +8,7 @@ both defaults: `python -m app.settings` prints that table.
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -126,6 +127,12 @@ class Settings(BaseSettings):
         description="origins besides the server's own host that may open /ws and send writes (POST, PUT, PATCH, "
                     "DELETE), exactly as the browser sends them (e.g. https://lab.example.org); JSON list in the "
                     "environment variable")
+    frame_ancestors: list[str] = Field(
+        default_factory=list,
+        description="sites whose pages may show the lab in a frame (an iframe in a course page), as origins: "
+                    "scheme, host and optional port, e.g. [\"https://school.example\"]; they go into the "
+                    "Content-Security-Policy's frame-ancestors and X-Frame-Options is dropped. Empty: no site may "
+                    "frame it. JSON list in the environment variable")
 
     # Serving: the REST API's rate limit, training threads, a reverse proxy's path prefix.
     rate_limit: int = Field(
@@ -157,6 +164,11 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(10_000_000, description="bytes per imported model file (JSON or safetensors)")
     max_predict_rows: int = Field(10_000, description="input rows per POST /api/models/{id}/predict call")
 
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        return [frame_ancestor(origin) for origin in value]
+
     @field_validator("root_path")
     @classmethod
     def _one_leading_slash(cls, value: str) -> str:
@@ -170,6 +182,26 @@ class Settings(BaseSettings):
                 if name not in self.model_fields_set:
                     setattr(self, name, value)
         return self
+
+
+def frame_ancestor(text: str) -> str:
+    """An origin a page may frame the lab from ("https://school.example:8443"), or ValueError saying what is wrong:
+    a wildcard or a path would let more pages frame it than the list shows, and a CSP source holds no spaces."""
+    parts = urlsplit(text.strip())
+    if "*" in text:
+        raise ValueError(f"{text!r}: wildcards are refused, list each site's origin (https://school.example)")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{text!r} is not an origin: write scheme and host, like https://school.example")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"{text!r} has a port that is not a number from 0 to 65535") from None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(f"{text!r} is not an origin: no path, query, fragment or user name, only scheme, host and "
+                         "port (https://school.example)")
+    if any(c.isspace() or c in ";,'\"" for c in parts.netloc):
+        raise ValueError(f"{text!r} holds characters a host cannot")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def _shown(value: Any) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.common import Mode, Section, machine, progress
 
 SECTIONS = ("engine", "stream", "sessions", "predict")
-ON_REQUEST = ("hostile",)  # loads the whole machine for a while: only with --only
+ON_REQUEST = ("hostile", "page")  # hostile loads the whole machine; page needs Chromium: only with --only
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from app.settings import Settings
 from app.web.app import create_app
 
-ALL_NAMES = ["two-points", "near-twins", "raw-pixels", "xor", "blobs", "circles", "moons", "spiral", "digits"]
+ALL_NAMES = ["two-points", "near-twins", "raw-pixels", "xor", "blobs", "circles", "moons", "spiral", "plane", "gaussian",
+             "digits"]
 
 
 def strict_json(response):
@@ -72,7 +73,10 @@ def test_every_listed_dataset_loads_with_its_defaults(client, name):
     assert data["name"] == name
     assert len(data["inputs"]) == len(data["labels"]) >= 2
     assert len({len(row) for row in data["inputs"]}) == 1
-    assert_one_hot(data["labels"], len(data["class_names"]))
+    if data["task"] == "regression":
+        assert {len(row) for row in data["labels"]} == {1} and data["class_names"] == []
+    else:
+        assert_one_hot(data["labels"], len(data["class_names"]))
     assert data["params"]["seed"] == 0
 
 

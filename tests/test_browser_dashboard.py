@@ -215,7 +215,7 @@ def test_save_shows_a_linked_confirmation_and_the_model_is_in_the_store(dashboar
         page.click("#step")
         dashboard.wait_for(f"backpropLab.frame.step === {step}")
     item = run_key_item(page, "softmax-ce")
-    save = item.get_by_role("button", name="Save", exact=True)
+    save = item.get_by_role("button", name="Save")  # "Save softmax + CE": it names its run
     save.focus()  # reachable from the keyboard, and Enter presses it
     page.keyboard.press("Enter")
     link = item.locator(".model-note a")

@@ -25,8 +25,11 @@ PRESET_APPLIED = """(preset) => {
     ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])]))
     : Array.isArray(value) ? value.map(canonical) : value);
   const same = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  // The page sends a dataset's optional fields (csv, test_fraction, features) only when they are chosen.
+  const chosen = Object.fromEntries(Object.entries(preset.dataset).filter(([key, value]) =>
+    value !== null && !(key === 'test_fraction' && value === 0)));
   const wanted = {
-    dataset: preset.dataset,
+    dataset: chosen,
     network: { hidden_layers: preset.network.hidden_layers, hidden_activation: preset.network.hidden_activation,
                init: preset.network.init, seed: preset.network.seed },
     runs: preset.runs.map((r) => ({ id: r.id, kind: r.kind })),

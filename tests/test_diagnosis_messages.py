@@ -228,6 +228,7 @@ CAN_HELP = {  # for each cause, what can change the outcome
     "saturated_layer": {"xavier_init", "lower_learning_rate", "scale_inputs"},
     "dead_relus": {"he_init", "lower_learning_rate", "leaky_relu", "scale_inputs"},
     "not_linearly_separable": {"add_hidden_layer"},
+    "no_plane_fits": {"add_hidden_layer"},
     "zero_gradient": {"xavier_init", "other_activation", "lower_learning_rate", "scale_inputs"},
     "nearly_identical_inputs": {"keep_training", "differ_inputs"},
     "oscillating": {"lower_learning_rate"},

@@ -251,7 +251,7 @@ def test_run_kinds_round_trip_through_output_layers():
         assert (layer.activation, layer.loss, layer.elementwise_mistake) == (spec.activation, spec.loss, elementwise)
         # A mistake the trainer applies is not in the output layer: it names the right kind of its pairing.
         assert layer.kind == (kind if elementwise else spec.right_kind)
-    assert OutputLayer("linear", "mse").kind is None
+    assert OutputLayer("linear", "mse").kind == "linear_mse"
     with pytest.raises(ValueError, match="unknown run kind"):
         OutputLayer.from_kind("softmax_bce")
 

@@ -166,7 +166,7 @@ def _run_onnx(data: bytes, X: np.ndarray) -> np.ndarray:
 
 ARCHITECTURES = [(sizes, kind, hidden)
                  for sizes in ((3, 2), (3, 6, 4), (2, 5, 4, 3))
-                 for kind in ("sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse")
+                 for kind in ("sigmoid_mse", "sigmoid_bce", "softmax_ce", "softmax_mse", "linear_mse")
                  for hidden in (HIDDEN_ACTIVATIONS if len(sizes) > 2 else ["sigmoid"])]
 
 

@@ -20,7 +20,7 @@ from app.export.script import MAX_SCRIPT_BYTES, experiment_script
 from app.export.script.build import LITERAL_WIDTH
 from app.export.script.parts import kind_parts
 from app.nn import RUN_KINDS, Network, OutputLayer, Trainer, make_optimizer
-from app.sessions.config import ConfigError, ExperimentConfig
+from app.sessions.config import ConfigError, ExperimentConfig, network_inputs
 
 RELATIVE = 1e-9
 LOSS_LINE = re.compile(r"^run (\S+) step (\d+) loss (\S+)$", re.M)
@@ -60,6 +60,23 @@ CONFIGS = {
                                "network": {"hidden_layers": [5, 4], "hidden_activation": "tanh", "seed": 3},
                                "optimizer": {"name": "momentum", "learning_rate": 0.2, "momentum": 0.9},
                                "runs": [{"id": "a", "kind": "sigmoid_mse_sum_not_mean"}]}, 80, 20),
+    "l2_input_features": ({"dataset": {"name": "circles", "params": {"n": 40},
+                                       "features": ["x1_squared", "x2_squared", "x1_x2", "sin_x1"]},
+                           "network": {"hidden_layers": [3]}, "regularization": "l2", "regularization_rate": 0.03,
+                           "runs": [{"id": "a", "kind": "softmax_ce"}, {"id": "b", "kind": "sigmoid_mse"}]}, 150, 25),
+    "l1_minibatches_adam_and_a_mistake": ({"dataset": {"name": "xor", "features": ["x2", "x1", "x1_x2"]},
+                                           "network": {"hidden_layers": [4], "hidden_activation": "tanh"},
+                                           "batch_size": 3, "optimizer": {"name": "adam", "learning_rate": 0.05},
+                                           "regularization": "l1", "regularization_rate": 0.01,
+                                           "runs": [{"id": "a", "kind": "sigmoid_bce"},
+                                                    {"id": "b", "kind": "softmax_ce_stale_output_weights"}]},
+                                          120, 20),
+    "regression_plane_linear_mse": ({"dataset": {"name": "plane", "params": {"n": 30, "noise": 0.1}, "seed": 4},
+                                     "network": {"hidden_layers": [4], "hidden_activation": "tanh", "seed": 2},
+                                     "optimizer": {"name": "sgd", "learning_rate": 0.1},
+                                     "runs": [{"id": "a", "kind": "linear_mse"},
+                                              {"id": "b", "kind": "linear_mse_stale_output_weights"},
+                                              {"id": "c", "kind": "linear_mse_sign_flipped"}]}, 100, 20),
 }
 
 
@@ -71,7 +88,7 @@ def _config(body: dict) -> tuple[ExperimentConfig, datasets.Data]:
 def engine_numbers(config: ExperimentConfig, data: datasets.Data, steps: int, every: int):
     """Per run: {step: loss over all examples} at the steps the script prints, and the final outputs; as the lab's
     Experiment trains each run (same starting weights, a Trainer seeded with the network's seed)."""
-    X, Y = data.inputs, data.labels
+    X, Y = network_inputs(config.dataset, data.inputs), data.labels
     sizes = [X.shape[1], *config.network.hidden_layers, Y.shape[1]]
     base = Network.create(sizes, config.network.hidden_activation, None, config.network.init, config.network.seed)
     numbers = {}
@@ -79,7 +96,8 @@ def engine_numbers(config: ExperimentConfig, data: datasets.Data, steps: int, ev
         opt = run.optimizer or config.optimizer
         optimizer = make_optimizer(opt.name, run.learning_rate or opt.learning_rate, **opt.options())
         trainer = Trainer(base.with_output(OutputLayer.from_kind(run.kind)), X, Y, optimizer, config.batch_size,
-                          seed=config.network.seed, mistake=RUN_KINDS[run.kind].trained_mistake)
+                          seed=config.network.seed, mistake=RUN_KINDS[run.kind].trained_mistake,
+                          regularization=config.regularization, regularization_rate=config.regularization_rate)
         losses = {}
         for step in range(steps):
             if step % every == 0:
@@ -120,6 +138,24 @@ def test_the_exported_script_prints_the_engines_losses_at_every_printed_step(nam
         shown = min(len(data.inputs), 10)
         script_outputs = np.array([outputs[(run_id, i)] for i in range(shown)])
         np.testing.assert_allclose(script_outputs, engine_outputs[:shown], rtol=RELATIVE, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["l2_input_features", "l1_minibatches_adam_and_a_mistake"])
+def test_a_regularised_experiment_on_input_features_is_reproduced_to_1e_12(name, tmp_path):
+    body, steps, every = CONFIGS[name]
+    config, data = _config(body)
+    text = experiment_script(config, data, steps, every)
+    losses, _ = printed(run_script(text, tmp_path))
+    for run_id, (engine_losses, _) in engine_numbers(config, data, steps, every).items():
+        assert max(abs(losses[run_id][step] / loss - 1) for step, loss in engine_losses.items()) < 1e-12
+    assert f"LAMBDA = {config.regularization_rate!r}" in text
+    assert "X = np.vstack([" in text
+
+
+def test_a_script_without_regularisation_or_features_has_neither():
+    config, data = _config(CONFIGS["every_output_layer"][0])
+    text = experiment_script(config, data, 10, 5)
+    assert "LAMBDA" not in text and "np.vstack" not in text
 
 
 def test_every_run_kind_of_the_lab_can_be_exported():

@@ -9,6 +9,13 @@ from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import LAYER_STATS_EVERY, Experiment
 from lab_settings import make_settings
 
+@pytest.fixture(autouse=True)
+def no_weights_in_frames(monkeypatch):
+    """Frames on request also carry the weights, streamed ones only some (tests/test_sessions_weights.py): these
+    tests compare everything else."""
+    monkeypatch.setattr("app.sessions.experiment.MAX_WEIGHT_PARAMETERS", 0)
+
+
 RUNS = [
     [{"id": "mse", "kind": "sigmoid_mse"}, {"id": "ce", "kind": "softmax_ce"}],
     [{"id": "elementwise", "kind": "softmax_mse_elementwise"},

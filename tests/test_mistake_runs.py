@@ -123,7 +123,9 @@ def test_under_examples_mixed_the_first_layer_never_learns_to_tell_two_points_ap
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
-@pytest.mark.parametrize("kind", [kind for kind, spec in RUN_KINDS.items() if spec.mistake == "examples_mixed"])
+# The squashing outputs; linear + MSE's (unbounded, another rate) is measured in tests/test_sessions_regression.py.
+@pytest.mark.parametrize("kind", [kind for kind, spec in RUN_KINDS.items()
+                                  if spec.mistake == "examples_mixed" and spec.activation != "linear"])
 def test_what_the_examples_mixed_sentence_says_holds_for_every_pairing_and_hidden_activation(kind, activation):
     """MISTAKES["examples_mixed"].sentence, measured: for any hidden units both columns of W0 get the same update,
     so the first-layer sums keep their starting gap; only with sigmoid hidden units does training stop with the
@@ -326,7 +328,10 @@ def test_every_mistake_kind_trains_over_the_socket_and_its_frames_say_its_kind(c
     assert not [m for m in seen if m["type"] == "error"], seen
     assert frame["step"] == 20
     assert [run["kind"] for run in frame["runs"]] == kinds
-    assert all(run["status"] == "training" and run["loss"] is not None for run in frame["runs"])
+    # An unbounded (linear) output under a climbing or N-times-too-large step blows up within these 20 steps.
+    blows_up = {"linear_mse_sign_flipped", "linear_mse_sum_not_mean"}
+    assert all(run["status"] == "training" and run["loss"] is not None or run["kind"] in blows_up
+               for run in frame["runs"])
 
 
 def test_a_mistake_runs_frame_shows_the_learners_delta(conn):

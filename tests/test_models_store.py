@@ -68,7 +68,7 @@ def test_a_document_without_hidden_layers_and_every_kind_is_summarised(store):
         assert saved.kind == kind and saved.hidden_activation is None
     linear = model_doc((3, 1), "sigmoid_mse")
     linear["output_activation"] = "linear"
-    assert store.save("regression", linear).kind is None
+    assert store.save("regression", linear).kind == "linear_mse"  # a regression set's run kind
 
 
 def test_the_caller_may_name_the_run_kind_the_document_cannot_tell(store):

@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from app.web import protocol as p
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "protocol.md"
-CLIENT_MESSAGES = (p.Configure, p.Play, p.Pause, p.Step, p.Reset, p.Set, p.Gradcheck, p.History, p.Save, p.GetModel)
+CLIENT_MESSAGES = (p.Configure, p.Play, p.Pause, p.Step, p.Reset, p.Set, p.Gradcheck, p.History, p.Save, p.GetModel,
+                   p.SetWeight)
 LINE = re.compile(r"^- `([\w.\[\]{}]+)`: (.*)$")
 
 

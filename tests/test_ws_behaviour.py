@@ -282,7 +282,8 @@ def test_a_2d_dataset_sends_boundary_grids_in_the_documented_binary_format(serve
             await ws.send(json.dumps({"type": "configure", **config, "speed": 200}))
             await recv_until(ws, of_type("frame"), seen=seen)
             blobs = []
-            await play_until(ws, lambda m: isinstance(m, bytes) and len(blobs.append(m) or blobs) >= 6, 10,
+            # Boundary grids only (the neuron maps, BLN1, come beside them: tests/test_sessions_weights.py).
+            await play_until(ws, lambda m: isinstance(m, bytes) and m[:4] == MAGIC and len(blobs.append(m) or blobs) >= 6, 10,
                              seen=seen, binary=True)
         finally:
             await ws.close()

@@ -14,6 +14,7 @@ from .csv_upload import parse_csv
 from .digits import DIGITS, digits_available
 from .features import FEATURES, Feature, expand
 from .planar import PLANAR_SETS
+from .regression import REGRESSION_SETS
 from .toy import TOY_SETS
 
 __all__ = [
@@ -36,8 +37,8 @@ __all__ = [
     "spec_of",
 ]
 
-# Menu order: the tiny hand-made cases first, then points in the plane, then real images.
-DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (*TOY_SETS, *PLANAR_SETS, DIGITS)}
+# Menu order: the tiny hand-made cases first, then points in the plane (classes, then targets), then real images.
+DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (*TOY_SETS, *PLANAR_SETS, *REGRESSION_SETS, DIGITS)}
 
 # How to tell whether an optional extra named in DatasetSpec.requires is installed.
 _EXTRAS: dict[str, Callable[[], bool]] = {"digits": digits_available}
@@ -135,6 +136,7 @@ def describe(spec: DatasetSpec) -> dict[str, Any]:
         "title": spec.title,
         "description": spec.description,
         "two_d": spec.two_d,
+        "task": spec.task,
         "linearly_separable": spec.linearly_separable,
         "available": is_available(spec),
         "requires": spec.requires,

@@ -29,13 +29,18 @@ class Param:
     maximum: float | None = None
 
 
+TASKS = ("classification", "regression")
+
+
 @dataclass(frozen=True)
 class Data:
-    """Examples as rows: inputs (N, n_in), one-hot labels (N, n_out), float64."""
+    """Examples as rows: inputs (N, n_in) and labels, float64. Classification: one-hot labels (N, n_out), a name per
+    class. Regression: one continuous target per example, labels (N, 1), no class names."""
 
     inputs: np.ndarray
     labels: np.ndarray
     class_names: list[str] = field(default_factory=list)
+    task: str = "classification"  # one of TASKS
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class DatasetSpec:
     two_d: bool = False  # inputs are points in the plane: the dashboard can draw a decision boundary
     linearly_separable: bool | None = None  # None: depends on the parameters or unknown
     requires: str | None = None  # an optional extra that must be installed, e.g. "digits"
+    task: str = "classification"  # one of TASKS: what its labels are, so the page offers the runs that fit
 
 
 def one_hot(class_index: np.ndarray, n_classes: int) -> np.ndarray:

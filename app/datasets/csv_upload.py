@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +61,12 @@ def parse_csv(
                                            f"distinct values; a network here has at most {max_classes:,} output "
                                            f"units, one per class. Is it the column of the classes?")
     return Data(inputs=inputs, labels=one_hot(class_index, len(class_names)), class_names=class_names)
+
+
+def parse_csv_within(text: str, label_column: str | None, settings: Any) -> Data:
+    """parse_csv with the server's bounds (a Settings): the REST upload and a live session's file read alike."""
+    return parse_csv(text, label_column, max_bytes=settings.max_upload_bytes, max_rows=settings.max_upload_rows,
+                     max_columns=settings.max_upload_columns, max_classes=settings.max_units)
 
 
 def _check_header(header: list[str], max_columns: int) -> None:

@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import PurePath
 from typing import Any
 
-from app.export.errors import ExportUnavailable, FormatError
+from app.export.errors import FormatError
 from app.export.json_format import from_json, to_json
 from app.export.model_file import ModelFile
 from app.export.npz_format import from_npz
@@ -27,7 +27,7 @@ EXPORT_FORMATS = {  # format: (file extension, media type)
 }
 
 __all__ = [
-    "EXPORT_FORMATS", "ExportUnavailable", "FormatError", "ModelFile", "export_model", "from_json", "from_npz",
+    "EXPORT_FORMATS", "FormatError", "ModelFile", "export_model", "from_json", "from_npz",
     "from_safetensors", "import_format", "read_model", "to_json", "to_onnx", "to_safetensors",
 ]
 

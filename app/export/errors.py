@@ -7,7 +7,3 @@ from app.nn import ModelError
 
 class FormatError(ModelError):
     """A file that is not a model Backprop Lab can read; `loc` is the place in the file (HTTP 422)."""
-
-
-class ExportUnavailable(RuntimeError):
-    """A format whose optional packages are not installed (HTTP 501); the message says how to install them."""

@@ -9,8 +9,6 @@ the slope (and the outputs) off by about 1e-9.
 Everything is float64 (ONNX DOUBLE): onnxruntime's CPU kernels for all of these ops exist in double, so
 its outputs agree with the engine to about 1e-15, well inside the 1e-6 asked for. Feed it float64 inputs.
 Opset 17 with IR version 8, so onnxruntime 1.13 and later load it; the batch dimension is dynamic.
-
-Needs the optional `onnx` package (`pip install 'backprop-lab[export]'`, which also brings onnxruntime).
 """
 
 from __future__ import annotations
@@ -21,12 +19,10 @@ from typing import Any
 import numpy as np
 
 from app import __version__
-from app.export.errors import ExportUnavailable
 from app.nn.activations import LEAKY_SLOPE
 
 OPSET = 17
 IR_VERSION = 8  # the IR version that goes with opset 17
-INSTALL_HINT = "ONNX export needs the optional onnx package: pip install 'backprop-lab[export]'"
 
 _OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_relu": "PRelu", "linear": "Identity",
         "softmax": "Softmax"}
@@ -34,11 +30,8 @@ LEAKY_SLOPE_NAME = "leaky_relu.slope"
 
 
 def to_onnx(document: dict[str, Any], *, name: str | None = None, class_names: list[str] | None = None) -> bytes:
-    try:
-        import onnx
-        from onnx import TensorProto, helper, numpy_helper
-    except ImportError:
-        raise ExportUnavailable(INSTALL_HINT) from None
+    import onnx  # a dependency, imported here so that starting the server does not wait for it
+    from onnx import TensorProto, helper, numpy_helper
 
     sizes = document["layer_sizes"]
     n_layers = len(sizes) - 1

@@ -32,6 +32,8 @@ OSCILLATION_FALL = 0.05  # the second half of the window this much lower than th
 # Inputs past this make the first layer's sums with N(0, 1) weights run far beyond where σ and tanh bend (|z| ≲ 4),
 # and make every update of a ReLU or linear layer huge: scale them first.
 INPUT_SCALE_LIMIT = 10.0
+# Continuous targets closer than this count as the same label (0/1 labels differ by 1, one-hot rows by 1 too).
+TARGET_DIFFERENCE = 0.1
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Diagnosis:
     mean_label: list[float] = field(default_factory=list)
     # of example pairs with different labels, those whose inputs are identical: no network tells them apart
     identical_input_fraction: float = 0.0
+    continuous_targets: bool = False  # a regression set's labels: one number per example, not classes
     cause_list: list[Cause] = field(default_factory=list)
 
     @property
@@ -120,14 +123,22 @@ def layer_diagnostics(net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
     return result
 
 
+def continuous_targets(Y: np.ndarray) -> bool:
+    """Labels that are one number per example other than 0 and 1: a regression set's targets, not classes."""
+    return Y.shape[1] == 1 and not np.isin(Y, (0.0, 1.0)).all()
+
+
 def _pairs_with_different_labels(code: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The Chebyshev distance between every two rows of `code` (at most MAX_EXAMPLES_COMPARED of them, evenly
-    picked), and which pairs have different labels."""
+    picked), and which pairs have different labels (targets more than TARGET_DIFFERENCE apart)."""
     if len(code) > MAX_EXAMPLES_COMPARED:
         picked = np.linspace(0, len(code) - 1, MAX_EXAMPLES_COMPARED).astype(int)
         code, Y = code[picked], Y[picked]
-    labels = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0] > 0.5
-    different = labels[:, None] != labels[None, :]
+    if Y.shape[1] > 1:
+        labels = Y.argmax(axis=1)
+        different = labels[:, None] != labels[None, :]
+    else:
+        different = np.abs(Y[:, 0][:, None] - Y[:, 0][None, :]) > TARGET_DIFFERENCE
     # One unit at a time: N² numbers in memory instead of N² × units (a 5 MB temporary for 200 examples and
     # 16 units, which made this check cost a dozen steps).
     distance = np.zeros((len(code), len(code)), dtype=code.dtype)
@@ -154,6 +165,8 @@ def nearly_identical_inputs(X: np.ndarray, Y: np.ndarray) -> Cause | None:
     """Inputs with different labels that differ by little next to the inputs' scale: not a collapse (they can be
     told apart), but the gradients that separate them are tiny, so the plateau at the mean label is long."""
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    if continuous_targets(Y):
+        return None  # a smooth target gives near points near targets: that slows nothing down
     distance, different = _pairs_with_different_labels(X, Y)
     scale = largest_value(X)
     if not different.any() or scale == 0.0:
@@ -208,6 +221,7 @@ def diagnose(net: Network, X: np.ndarray, Y: np.ndarray, fwd: ForwardPass | None
         mean_output=outputs.mean(axis=0).tolist() if finite else [],
         mean_label=mean_label.tolist(),
         identical_input_fraction=identical_input_fraction(X, Y) if stuck else 0.0,
+        continuous_targets=continuous_targets(Y),
     )
     d.cause_list.extend(causes(d, scale_hint))
     return d
@@ -258,6 +272,21 @@ NOT_LINEARLY_SEPARABLE = Cause(
     "Not linearly separable",
     ("add_hidden_layer",),
 )
+
+NO_PLANE_FITS = Cause(
+    "no_plane_fits",
+    "With no hidden layer and a linear output the network's output is a flat plane over the inputs, and no plane "
+    "follows these targets (bumps up and down, say): it has stopped at the best a plane can do.",
+    "Add a hidden layer.",
+    "No plane fits the targets",
+    ("add_hidden_layer",),
+)
+
+
+def no_line_fits(d: Diagnosis) -> Cause:
+    """A network with no hidden layer at the best it can do: a line between classes, or a plane through targets."""
+    return NO_PLANE_FITS if d.continuous_targets else NOT_LINEARLY_SEPARABLE
+
 
 IDENTICAL_INPUTS = Cause(
     "identical_inputs",
@@ -377,7 +406,7 @@ def causes(d: Diagnosis, scale_hint: str | None = None) -> list[Cause]:
     best_line = d.outputs_at_mean_label or (d.gradient_vanished and d.layers[-1].stuck_fraction <= 0.5)
     if not d.has_hidden_layer and best_line and not identical_inputs \
             and d.indistinguishable_fraction < INDISTINGUISHABLE_SHARE:
-        found.append(NOT_LINEARLY_SEPARABLE)
+        found.append(no_line_fits(d))
     if d.gradient_vanished and not found:
         found.append(Cause(
             "zero_gradient",

@@ -49,13 +49,30 @@ def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1
     return grads[0::2], grads[1::2]
 
 
+def central_differences(net: Network, X: np.ndarray, Y: np.ndarray, indices: range, h: float = 1e-6,
+                        penalty: Regularization | None = None) -> np.ndarray:
+    """numerical_gradients of the parameters θ[indices] only (net.theta's order: W[0], b[0], W[1], …), each nudged
+    and restored in place: a long check done in parts. `net` must be float64."""
+    theta, found = net.theta, np.empty(len(indices))
+    for k, i in enumerate(indices):
+        saved = theta[i]
+        theta[i] = saved + h
+        up = _cost(net, X, Y, penalty)
+        theta[i] = saved - h
+        down = _cost(net, X, Y, penalty)
+        theta[i] = saved
+        found[k] = (up - down) / (2 * h)
+    return found
+
+
 def gradient_check(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1e-6,
                    backward: BackwardPass | None = None, regularization: str | None = None,
-                   regularization_rate: float = 0.0) -> list[LayerCheck]:
+                   regularization_rate: float = 0.0, numeric: tuple[list, list] | None = None) -> list[LayerCheck]:
     """`backward`: the gradients to check as they are, penalty included (a learner's, under a mistake, as
-    Trainer.passes gives them); by default the engine's backprop plus ∂Ω/∂W."""
+    Trainer.passes gives them); by default the engine's backprop plus ∂Ω/∂W. `numeric`: the central differences
+    (∂C/∂W, ∂C/∂b) when already computed, in parts (central_differences)."""
     penalty = make_regularization(regularization, regularization_rate)
-    num_W, num_b = numerical_gradients(net, X, Y, h, penalty)
+    num_W, num_b = numeric or numerical_gradients(net, X, Y, h, penalty)
     bwd = backward
     if bwd is None:
         exact = net.copy(np.float64)

@@ -7,14 +7,19 @@ import numpy as np
 from app.nn.network import Network
 
 
-def classes_of(outputs: np.ndarray) -> list[int]:
-    """The index of the largest output per row; with a single output unit, 1 when it is at least 0.5."""
+def classes_of(outputs: np.ndarray) -> np.ndarray:
+    """The index of the largest output per row; with a single output unit, 1 when it is at least 0.5.
+    The same rule reads a one-hot label row's class."""
     if outputs.shape[1] == 1:
-        return (outputs[:, 0] >= 0.5).astype(int).tolist()
-    return outputs.argmax(axis=1).tolist()
+        return (outputs[:, 0] >= 0.5).astype(np.intp)
+    return outputs.argmax(axis=1)
 
 
-def predict(net: Network, inputs: np.ndarray) -> tuple[np.ndarray, list[int]]:
+def predict(net: Network, inputs: np.ndarray) -> tuple[np.ndarray, list[int] | None]:
+    """The outputs and each row's class; no classes (None) for a linear output, whose outputs are the prediction
+    (a regression model), not scores of classes."""
     with np.errstate(all="ignore"):  # overflow shows as a non-finite output, which callers check
         outputs = net.predict(np.asarray(inputs, dtype=np.float64))
-    return outputs, classes_of(outputs) if np.isfinite(outputs).all() else []
+    if net.output.activation == "linear":
+        return outputs, None
+    return outputs, classes_of(outputs).tolist() if np.isfinite(outputs).all() else []

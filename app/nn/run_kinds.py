@@ -14,8 +14,10 @@ PAIRINGS = {
     "sigmoid_bce": ("sigmoid", "binary_cross_entropy"),
     "softmax_ce": ("softmax", "cross_entropy"),
     "softmax_mse": ("softmax", "mse"),
+    "linear_mse": ("linear", "mse"),  # the regression pairing: a continuous target, δᴸ = a − y
 }
-# Mistakes that can happen whatever the layer sizes, on every pairing...
+# Mistakes that can happen whatever the layer sizes, on every pairing (linear + MSE's δᴸ goes through
+# OutputLayer.delta like the others', so each of these changes its numbers the same way)...
 _ANY_PAIRING = ("examples_mixed", "hidden_derivative_missing", "sign_flipped", "stale_output_weights",
                 "sum_not_mean", "bias_gradient_missing")
 # ...and on some pairings only (where the right δᴸ has no σ'(z), or has one to misapply).

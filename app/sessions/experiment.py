@@ -6,26 +6,31 @@ Plain Python over the engine; the live session drives it from a worker thread, i
 from __future__ import annotations
 
 import functools
+import math
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from app import datasets
 from app.datasets import Data
 from app.nn import (MISTAKES, RUN_KINDS, BackwardPass, ForwardPass, Mistake, Network, OutputLayer, Trainer, diagnose,
-                    gradient_check, make_optimizer)
+                    gradient_check, make_optimizer, make_regularization)
 from app.nn.diagnostics import (Cause, Diagnosis, LayerDiagnostics, collapse_detail, divergence_suggestion,
                                 layer_diagnostics, nearly_identical_inputs, vector_text)
+from app.nn.gradcheck import central_differences
 from app.nn.run_kinds import CLIMBS
 from app.nn.training import largest_value
-from app.sessions.config import ExperimentConfig, RunSpec
+from app.sessions.config import ConfigError, ExperimentConfig, RunSpec, network_inputs
 from app.sessions.events import Event, EventCause, GradcheckLayer, SwingWatch, with_last_finite
 from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
+                                 neuron_maps_frame,
                                  run_frame)
 from app.sessions.history import DecimatedHistory
+from app.nn.inference import classes_of
+from app.sessions.split import accuracy, confusion_matrix, split_examples
 from app.sessions.stalled import (STALLED_SHARE, learner_share, line_fits_nothing, mistake_collapse, same_first_sums,
                                   shared_causes, shared_stop)
 
@@ -39,17 +44,33 @@ COLLAPSE_PROGRESS = 0.01  # of the loss where the stretch started; a plateau tha
 # Outputs at the mean label this long with no cause of a collapse: a `plateau` note says so, once per run.
 PLATEAU_NOTE_AFTER = 1000
 # Causes in the data or the network's shape, which a mistake run shares with the right one: they stay the main cause.
-SHARED_CAUSES = ("unscaled_inputs", "not_linearly_separable")
+SHARED_CAUSES = ("unscaled_inputs", "not_linearly_separable", "no_plane_fits")
 MINIBATCH_CHECK_EVERY = 25
 # A streamed frame's saturation and activation sizes are at most this many steps old: they move slowly, and
 # computing them was a fifth of a frame's cost.
 LAYER_STATS_EVERY = 10
+# The loss history's test losses: one forward pass of the test part every this many steps (a power of two, so
+# they stay on the steps the history keeps as it thins).
+TEST_LOSS_EVERY = 8
+# A streamed frame's confusion matrix is at most this many of the run's frames old (about 3 a second at 30
+# frames/s); frames sent on request (step, pause, configure) compute it afresh.
+CONFUSION_EVERY = 10
 BOUNDARY_SIZE = 40
 GRADCHECK_MAX_EXAMPLES = 64
+GRADCHECK_PART = 16  # parameters nudged between two looks at the clock
 GRADCHECK_RELATIVE = 1e-5
 GRADCHECK_ABSOLUTE = 1e-8  # central differences with h = 1e-6 are only this exact
 LOSS_BLOWUP = 100.0  # a loss this many times its starting value (at least 0.1) is diverging, whatever the weights
 BOUNDARY_FORMAT = "b'BLB1', u32 step, u16 run, u16 classes, u16 width, u16 height, float32 data"
+# Weights in frames (issue 19): every frame sent on request, and every WEIGHTS_EVERY-th streamed frame (2 a
+# second at 30 frames/s), for networks of at most MAX_WEIGHT_PARAMETERS (a larger one's links are not all drawn).
+WEIGHTS_EVERY = 15
+MAX_WEIGHT_PARAMETERS = 1_000
+# Per-neuron maps of 2-D sets: every hidden unit over a NEURON_MAPS_SIZE² grid, at most NEURON_MAPS_PER_SECOND times
+# a second, for networks of at most MAX_NEURON_MAP_UNITS hidden units (thumbnails, not a grid of hundreds).
+NEURON_MAPS_SIZE = 20
+NEURON_MAPS_PER_SECOND = 2.0
+MAX_NEURON_MAP_UNITS = 16
 
 
 class RunUnavailable(ValueError):
@@ -59,6 +80,14 @@ class RunUnavailable(ValueError):
         super().__init__(message)
         self.code = code  # "unknown_run" or "run_diverged"
         self.message = message
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 6)
 
 
 def layer_verdict(check: Any, diverged: bool) -> str:
@@ -90,6 +119,7 @@ class Run:
     # (step, forward, backward) of the last full-batch step: the trainer's buffers, valid until its next step.
     step_passes: tuple[int, ForwardPass, BackwardPass] | None = field(default=None, repr=False)
     layer_stats: tuple[int, list[LayerDiagnostics]] | None = field(default=None, repr=False)  # (step, stats)
+    confusion: tuple[int, list[list[int]] | None] | None = field(default=None, repr=False)  # (frames ago, matrix)
     swings: SwingWatch = field(default_factory=SwingWatch, repr=False)  # for an `oscillating` event
 
     @property
@@ -135,19 +165,37 @@ class Experiment:
         self.config = config
         self.data = data
         self.start = start
-        self.X = data.inputs.astype(config.network.dtype)
-        self.Y = data.labels.astype(config.network.dtype)
+        self.split = split_examples(data.labels, config.dataset.test_fraction, config.dataset.seed,
+                                data.task == "classification")
+        # Runs train on the training part only; the test part (None without one) is only ever measured.
+        inputs = network_inputs(config.dataset, data.inputs)  # the input features, when chosen
+        self.X = inputs[self.split.train].astype(config.network.dtype)
+        self.Y = data.labels[self.split.train].astype(config.network.dtype)
+        self.test = None
+        if len(self.split.test):
+            self.test = (inputs[self.split.test].astype(config.network.dtype),
+                         data.labels[self.split.test].astype(config.network.dtype))
         sizes = [self.X.shape[1], *config.network.hidden_layers, self.Y.shape[1]]
         base = start or Network.create(sizes, config.network.hidden_activation, None, config.network.init,
                                        config.network.seed, np.dtype(config.network.dtype))
         self.runs = [self._make_run(base, spec) for spec in config.runs]
         self.step = 0
+        self._step_losses: list[float | None] = []  # of the runs already updated in a step a chunk stopped in
+        self._step_tests: list[float | None] = []  # the test losses of that step, measured before its updates
+        # Each example's class, training part then test part: what accuracy and the confusion matrix compare with.
+        self._classes = (classes_of(self.Y), classes_of(self.test[1]) if self.test is not None else None)
         self.history = DecimatedHistory()
-        self.two_d = self.X.shape[1] == 2
-        self.input_scale = largest_value(data.inputs)
+        self.two_d = data.inputs.shape[1] == 2  # points in the plane, whatever features the network reads
+        self.regression = data.task == "regression"  # continuous targets: no accuracy, no classes to confuse
+        self.input_scale = largest_value(inputs)
         self.scale_hint = _scale_hint(config)
         self.extent = boundary_extent(data.inputs) if self.two_d else None
-        self._grid = boundary_points(self.extent, BOUNDARY_SIZE) if self.two_d else None
+        # The grid's points go through the same features as the examples.
+        self._grid = network_inputs(config.dataset, boundary_points(self.extent, BOUNDARY_SIZE)) if self.two_d else None
+        self._neuron_grid = (network_inputs(config.dataset, boundary_points(self.extent, NEURON_MAPS_SIZE))
+                             if self.two_d else None)
+        self._neuron_maps_at = -math.inf  # when neuron maps were last built (time.monotonic)
+        self._streamed_frames = 0
 
     def _make_run(self, base: Network, spec: RunSpec) -> Run:
         net = base.with_output(OutputLayer.from_kind(spec.kind))  # every run starts from the same numbers
@@ -155,7 +203,9 @@ class Experiment:
         learning_rate = spec.learning_rate or opt.learning_rate
         trainer = Trainer(net, self.X, self.Y, make_optimizer(opt.name, learning_rate, **opt.options()),
                           self.config.batch_size, seed=self.config.network.seed,
-                          mistake=RUN_KINDS[spec.kind].trained_mistake)
+                          mistake=RUN_KINDS[spec.kind].trained_mistake,
+                          regularization=self.config.regularization,
+                          regularization_rate=self.config.regularization_rate)
         start_loss = trainer.full_loss()
         start_sums = net.forward(self.X).zs[0] if RUN_KINDS[spec.kind].mistake else None
         return Run(spec, net, trainer, loss_limit=LOSS_BLOWUP * max(start_loss, 0.1), start_loss=start_loss,
@@ -186,6 +236,32 @@ class Experiment:
         """The same experiment back at step 0, with the same starting weights (and any changed rates)."""
         return Experiment(self.config, self.data, self.start)
 
+    @property
+    def weights_in_frames(self) -> bool:
+        return self.parameter_count <= MAX_WEIGHT_PARAMETERS
+
+    @property
+    def neuron_maps_shown(self) -> bool:
+        hidden = self.layer_sizes[1:-1]
+        return self.two_d and 0 < sum(hidden) <= MAX_NEURON_MAP_UNITS
+
+    def set_weight(self, run_id: str, layer: int, j: int, k: int, value: float) -> None:
+        """w_jk of weight layer `layer` of one run, from now on (training goes on from it). RunUnavailable for a run
+        not there or stopped; ConfigError naming the index out of range."""
+        run = self.run_with_numbers(run_id)
+        if run.status != "training":
+            raise RunUnavailable("run_diverged", f"run {run.id} diverged and stopped; reset it first")
+        if layer >= len(run.net.W):
+            raise ConfigError("layer", f"the network has {len(run.net.W)} weight layers; layer must be below that")
+        n_out, n_in = run.net.W[layer].shape
+        if j >= n_out:
+            raise ConfigError("j", f"layer {layer} leads to {n_out} units; j must be below that")
+        if k >= n_in:
+            raise ConfigError("k", f"layer {layer} reads {n_in} units; k must be below that")
+        run.net.W[layer][j, k] = value
+        run.step_passes = None  # they were of the weights before the edit
+        self._neuron_maps_at = -math.inf  # the next grids show the edit
+
     def select_example(self, example: int) -> None:
         """The example whose numbers the frames' `output` shows; the next frame is built afresh."""
         self.config = self.config.model_copy(update={"example": example})
@@ -205,13 +281,25 @@ class Experiment:
     def default_model_name(self, run: Run) -> str:
         return f"{run.spec.kind} on {self.config.dataset.name}, step {self.step}"
 
-    def loss_history(self) -> tuple[list[int], list[list[float | None]]]:
-        """The decimated loss history, ending at the current step (the history holds steps taken)."""
+    def loss_history(self) -> tuple[list[int], list[list[float | None]], list[list[float | None]] | None]:
+        """The decimated loss history, ending at the current step (the history holds steps taken), and the test
+        losses at the same steps (None where not measured; no list at all without a test part)."""
         steps, values = list(self.history.steps), list(self.history.values)
         if not steps or steps[-1] < self.step:
             steps.append(self.step)
-            values.append(self.current_losses())
-        return steps, values
+            values.append(self.current_losses() + self._test_losses())
+        if self.test is None:
+            return steps, values, None
+        n = len(self.runs)
+        return steps, [row[:n] for row in values], [row[n:] for row in values]
+
+    def _test_losses(self, due: bool = True) -> list[float | None]:
+        """Each run's loss on the test part ([] without one; None for a diverged run, or when not `due`)."""
+        if self.test is None:
+            return []
+        X, Y = self.test
+        return [_finite(run.net.loss(run.net.forward(X), Y)) if due and run.status == "training" else None
+                for run in self.runs]
 
     def set_learning_rate(self, learning_rate: float, run_id: str | None = None) -> None:
         """Change the rate now, and in the config too, so a reset starts again with it."""
@@ -223,27 +311,54 @@ class Experiment:
             specs.append(run.spec)
         self.config = self.config.model_copy(update={"runs": specs})
 
+    def set_regularization_rate(self, rate: float) -> None:
+        """Change every run's λ now, and in the config too, so a reset keeps it; ConfigError without a kind."""
+        if rate > 0 and self.config.regularization is None:
+            raise ConfigError("regularization_rate", "a rate above 0 needs a regularization: l1 or l2; choose one "
+                                                     "(that starts training again)")
+        for run in self.runs:
+            run.trainer.regularization = make_regularization(self.config.regularization, rate)
+        self.config = self.config.model_copy(update={"regularization_rate": rate})
+
     # --- training --------------------------------------------------------------------------------
 
+    @property
+    def mid_step(self) -> bool:
+        """A chunk stopped between two runs' updates: the runs are not all at `step` (finish_step() mends it)."""
+        return bool(self._step_losses)
+
     def advance(self, max_steps: int, seconds: float) -> list[Event]:
-        """Up to max_steps lockstep steps, stopping early after `seconds`; the events they raised."""
+        """Up to max_steps lockstep steps, stopping early after `seconds`; the events they raised. Until the chunk
+        has taken one whole step it may also stop between two runs (one step of a large experiment outlasts a
+        chunk); the next chunk finishes that step first, so runs are never more than one update apart."""
         events: list[Event] = []
         deadline = time.perf_counter() + seconds
+        whole = False  # a step begun and finished in this chunk
         for _ in range(max_steps):
-            if self.finished:
+            if self.finished and not self.mid_step:
                 break
-            losses: list[float | None] = []
-            for run in self.runs:
+            begun_here = not self.mid_step
+            if begun_here and self.test is not None:
+                due = self.step % TEST_LOSS_EVERY == 0 and self.step % self.history.stride == 0  # a row it keeps
+                self._step_tests = self._test_losses(due)
+            for run in self.runs[len(self._step_losses):]:
                 loss = None
                 if run.status == "training":
                     loss, raised = self._step_run(run)
                     events.extend(raised)
-                losses.append(loss)
-            self.history.record(self.step, losses)
-            self.step += 1
+                self._step_losses.append(loss)
+                if not whole and len(self._step_losses) < len(self.runs) and time.perf_counter() > deadline:
+                    return events
+            self.history.record(self.step, self._step_losses + self._step_tests)
+            self.step, self._step_losses = self.step + 1, []
+            whole = whole or begun_here
             if time.perf_counter() > deadline:
                 break
         return events
+
+    def finish_step(self) -> list[Event]:
+        """The rest of a step a chunk stopped in (nothing when every run is at `step`): its events."""
+        return self.advance(1, math.inf) if self.mid_step else []
 
     def _step_run(self, run: Run) -> tuple[float | None, list[Event]]:
         """One update of one run; its loss before the update (None if it diverged) and any events."""
@@ -368,41 +483,64 @@ class Experiment:
         if cause:
             return [Event(**note, cause=cause.code, detail=f"{seen} {cause.message}", suggestion=cause.suggestion,
                           causes=[EventCause.of(cause)])]
+        other = "" if self.regression else " or softmax + cross-entropy"  # a regression set has one fitting kind
         return [Event(**note, cause="plateau", detail=f"{seen} It may end by itself.",
-                      suggestion="Keep training, or try a larger learning rate or softmax + cross-entropy.")]
+                      suggestion=f"Keep training, or try a larger learning rate{other}.")]
 
     def current_losses(self) -> list[float | None]:
         """Each run's loss over all examples at the current step (None once it diverged)."""
         return [run.trainer.full_loss() if run.status == "training" else None for run in self.runs]
 
     def gradcheck(self, run_id: str | None = None) -> list[Event]:
-        X, Y = self.X[:GRADCHECK_MAX_EXAMPLES], self.Y[:GRADCHECK_MAX_EXAMPLES]
         events = []
         for run in self.runs:
             if run_id in (None, run.id):
-                # A mistake run's backprop is the learner's: that is what the numbers check.
-                checks = gradient_check(run.net, X, Y, backward=run.trainer.passes(X, Y)[1] if run.mistake else None)
-                layers = [GradcheckLayer(layer=c.layer, relative_error=c.relative_error,
-                                         max_abs_difference=c.max_abs_difference,
-                                         verdict=layer_verdict(c, run.status == "diverged")) for c in checks]
-                worst = max(c.relative_error for c in checks)
-                if run.status == "diverged":
-                    verdict, headline = "not_meaningful", "A gradient check is not meaningful here"
-                    detail = f"The run diverged at step {run.diverged_at}: its weights are no longer meaningful."
-                else:
-                    wrong = any(layer.verdict == "wrong" for layer in layers)
-                    verdict = "wrong" if wrong else "agrees"
-                    headline = "Backprop is WRONG here" if wrong else "Backprop agrees with the numbers"
-                    detail = f"Largest relative error {worst:.1e}."
-                events.append(Event(event="gradcheck", run=run.id, step=self.step, cause=verdict, headline=headline,
-                                    detail=detail, layers=layers))
+                *_, last = self.gradcheck_parts(run.id, math.inf)
+                events += last
         return events
+
+    def gradcheck_parts(self, run_id: str, seconds: float) -> Iterator[list[Event]]:
+        """The gradient check of one run in parts of about `seconds` each, so that a large one does not hold the
+        training threads: [] after each part but the last, which gives the run's `gradcheck` event."""
+        X, Y = self.X[:GRADCHECK_MAX_EXAMPLES], self.Y[:GRADCHECK_MAX_EXAMPLES]
+        run = next(run for run in self.runs if run.id == run_id)
+        # The cost the run descends, C + Ω with its regularisation: what its passes' gradients are of.
+        penalty = run.trainer.regularization
+        kind, rate = (penalty.kind, penalty.rate) if penalty else (None, 0.0)
+        nudged = run.net.copy(np.float64)
+        numeric = nudged.copy()  # its θ gets the central differences: its W and b are then ∂C/∂W and ∂C/∂b
+        done, size = 0, nudged.theta.size
+        deadline = time.perf_counter() + seconds
+        while done < size:
+            part = range(done, min(done + GRADCHECK_PART, size))
+            numeric.theta[part.start : part.stop] = central_differences(nudged, X, Y, part, penalty=penalty)
+            done = part.stop
+            if done < size and time.perf_counter() > deadline:
+                yield []
+                deadline = time.perf_counter() + seconds
+        # A mistake run's backprop is the learner's: that is what the numbers check.
+        checks = gradient_check(run.net, X, Y, backward=run.trainer.passes(X, Y)[1] if run.mistake else None,
+                                regularization=kind, regularization_rate=rate, numeric=(numeric.W, numeric.b))
+        layers = [GradcheckLayer(layer=c.layer, relative_error=c.relative_error,
+                                 max_abs_difference=c.max_abs_difference,
+                                 verdict=layer_verdict(c, run.status == "diverged")) for c in checks]
+        worst = max(c.relative_error for c in checks)
+        if run.status == "diverged":
+            verdict, headline = "not_meaningful", "A gradient check is not meaningful here"
+            detail = f"The run diverged at step {run.diverged_at}: its weights are no longer meaningful."
+        else:
+            wrong = any(layer.verdict == "wrong" for layer in layers)
+            verdict = "wrong" if wrong else "agrees"
+            headline = "Backprop is WRONG here" if wrong else "Backprop agrees with the numbers"
+            detail = f"Largest relative error {worst:.1e}."
+        yield [Event(event="gradcheck", run=run.id, step=self.step, cause=verdict, headline=headline, detail=detail,
+                     layers=layers)]
 
     # --- what the browser sees ---------------------------------------------------------------------
 
     def frame(self) -> Frame:
         """The frame at the current weights: a forward and backward pass per run."""
-        return self._frame(self.step, lambda run: run.trainer.passes())
+        return self._frame(self.step, lambda run: run.trainer.passes(), weights=self.weights_in_frames)
 
     def last_step_frame(self) -> Frame:
         """The frame of the last step taken, built from the passes that step computed before its update: the
@@ -410,25 +548,54 @@ class Experiment:
         such passes (mini-batches, nothing trained yet). Its layers' saturation and activation sizes may be up to
         LAYER_STATS_EVERY steps old."""
         at = self.step - 1
+        self._streamed_frames += 1  # the first frame, sent on request, had the weights: the Nth streamed one next
+        weights = self.weights_in_frames and self._streamed_frames % WEIGHTS_EVERY == 0
+        if self.test is not None or weights:
+            # The test part's numbers and the weights need the weights the frame shows, which the update after the
+            # passes changed.
+            return self._frame(self.step, lambda run: run.trainer.passes(), recent_stats=True, weights=weights)
         if any(run.step_passes is None or run.step_passes[0] != at for run in self.runs if run.status == "training"):
-            return self.frame()
+            return self._frame(self.step, lambda run: run.trainer.passes())  # frame(), without the weights
         return self._frame(at, lambda run: run.step_passes[1:] if run.status == "training" else run.trainer.passes(),
                            recent_stats=True)
 
-    def _frame(self, step: int, passes, recent_stats: bool = False) -> Frame:
+    def _frame(self, step: int, passes, recent_stats: bool = False, weights: bool = False) -> Frame:
         runs = []
         for run in self.runs:
             if run.status == "training" or run.last_frame is None:
                 stats = functools.partial(self._recent_layer_stats, run, step) if recent_stats else layer_diagnostics
-                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example, passes(run),
-                                 stats)
-                if body is None:
+                fwd_bwd = passes(run)
+                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example, fwd_bwd, stats,
+                                 weights)
+                if body is not None:
+                    self._score(run, body, fwd_bwd[0].output, fresh=not recent_stats)
+                else:
                     # never send a non-finite number: keep the last finite frame
                     run.status, run.diverged_at = "diverged", run.diverged_at or self.step
                     body = run.last_frame or empty_run_frame(run.id, run.spec.kind)
                 run.last_frame = body
             runs.append(run.last_frame.model_copy(update={"status": run.status, "converged_at": run.converged_at}))
         return Frame(step=step, runs=runs)
+
+    def _score(self, run: Run, body: RunFrame, outputs: np.ndarray, fresh: bool) -> None:
+        """Accuracy on each part, the test loss, and the confusion matrix: of the test part when there is one, else
+        of the training part; afresh when `fresh`, else every CONFUSION_EVERY of the run's frames. A regression
+        set has no classes: only its test loss."""
+        if self.regression:
+            if self.test is not None:
+                body.test_loss = _finite(run.net.loss(run.net.forward(self.test[0]), self.test[1]))
+            return
+        body.accuracy = _rounded(accuracy(outputs, self._classes[0]))
+        scored = outputs, self._classes[0]
+        if self.test is not None:
+            X, Y = self.test
+            fwd = run.net.forward(X)
+            body.test_loss = _finite(run.net.loss(fwd, Y))
+            body.test_accuracy = _rounded(accuracy(fwd.output, self._classes[1]))
+            scored = fwd.output, self._classes[1]
+        age = CONFUSION_EVERY if fresh or run.confusion is None else run.confusion[0] + 1
+        run.confusion = (0, confusion_matrix(*scored)) if age >= CONFUSION_EVERY else (age, run.confusion[1])
+        body.confusion = run.confusion[1]
 
     @staticmethod
     def _recent_layer_stats(run: Run, step: int, net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
@@ -446,5 +613,11 @@ class Experiment:
     def boundary_frames(self) -> list[bytes]:
         if not self.two_d:
             return []
-        return [boundary_frame(run.net, self._grid, BOUNDARY_SIZE, self.step, i)
-                for i, run in enumerate(self.runs) if run.status == "training"]
+        frames = [boundary_frame(run.net, self._grid, BOUNDARY_SIZE, self.step, i)
+                  for i, run in enumerate(self.runs) if run.status == "training"]
+        now = time.monotonic()
+        if self.neuron_maps_shown and now - self._neuron_maps_at >= 1 / NEURON_MAPS_PER_SECOND:
+            self._neuron_maps_at = now
+            frames += [neuron_maps_frame(run.net, self._neuron_grid, NEURON_MAPS_SIZE, self.step, i)
+                       for i, run in enumerate(self.runs) if run.status == "training"]
+        return frames

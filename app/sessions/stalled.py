@@ -12,8 +12,8 @@ from dataclasses import replace
 import numpy as np
 
 from app.nn import Mistake, Network
-from app.nn.diagnostics import (IDENTICAL_INPUTS, INDISTINGUISHABLE_SHARE, MEAN_LABEL_TOLERANCE, NOT_LINEARLY_SEPARABLE,
-                                Cause, Diagnosis, collapse_detail, large_inputs, vector_text)
+from app.nn.diagnostics import (IDENTICAL_INPUTS, INDISTINGUISHABLE_SHARE, MEAN_LABEL_TOLERANCE, Cause, Diagnosis,
+                                collapse_detail, large_inputs, no_line_fits, vector_text)
 from app.nn.network import BackwardPass
 
 # The learner's step under this share of the right step at the same weights: the mistake, not the data, stops it.
@@ -56,7 +56,7 @@ def shared_causes(d: Diagnosis, fits_nothing: bool, nearly_identical: Cause | No
     if d.identical_input_fraction >= INDISTINGUISHABLE_SHARE:
         found.append(IDENTICAL_INPUTS)
     if not d.has_hidden_layer and fits_nothing:
-        found.append(NOT_LINEARLY_SEPARABLE)
+        found.append(no_line_fits(d))
     return found + ([nearly_identical] if nearly_identical else [])
 
 

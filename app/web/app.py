@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Other sites' pages (DNS rebinding, cross-site writes) are refused before anything counts or runs.
     app.add_middleware(SiteCheckMiddleware, allowed_hosts=settings.allowed_hosts,
                        allowed_origins=settings.allowed_origins)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     if settings.root_path:
         app.add_middleware(RootPathMiddleware, root_path=settings.root_path)
 

@@ -8,7 +8,9 @@ from pydantic import BaseModel, Field, Strict, TypeAdapter
 
 from app.sessions.config import Count, ExperimentConfig
 from app.sessions.events import Event, EventCause, GradcheckLayer  # noqa: F401 (part of the protocol)
-from app.sessions.frames import Frame, Histogram, LayerFrame, OutputFrame, RunFrame  # noqa: F401
+from app.sessions.frames import Frame, Histogram, LayerFrame, OutputFrame, RunFrame, WeightsFrame  # noqa: F401
+from app.nn import MAX_REGULARIZATION_RATE
+from app.nn.training import PARAMETER_BOUND
 from app.spec import Number, Spec, Text
 
 PROTOCOL_VERSION = 1
@@ -53,6 +55,8 @@ class Set(Spec):
     speed: Speed | None = None
     frame_rate: FrameRate | None = None
     example: Count | None = Field(None, ge=0, description="the example the math panel shows")
+    regularization_rate: Number | None = Field(None, ge=0, le=MAX_REGULARIZATION_RATE,
+                                               description="λ of every run, without a restart (not with `run`)")
 
 
 class Gradcheck(Spec):
@@ -74,16 +78,29 @@ class Save(Spec):
                              description="defaults to the run kind, the dataset and the step")
 
 
+class SetWeight(Spec):
+    """Set one weight w_jk of one run, live (training goes on from it); answered with `state` (and a frame when
+    paused)."""
+    type: Literal["set_weight"]
+    run: Text
+    layer: Count = Field(ge=0, description="the weight layer, 0 = from the inputs")
+    j: Count = Field(ge=0, description="the unit of layer `layer` + 1 the weight leads to (a row of W)")
+    k: Count = Field(ge=0, description="the unit of layer `layer` it comes from (a column of W)")
+    value: Number = Field(ge=-PARAMETER_BOUND, le=PARAMETER_BOUND,
+                          description="the new weight; a weight past this bound counts as diverged")
+
+
 class GetModel(Spec):
     """Ask for one run's current model as a model document; answered with `model`."""
     type: Literal["model"]
     run: Text
 
 
-ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Reset, Set, Gradcheck, History, Save, GetModel],
-                          Field(discriminator="type")]
+ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Reset, Set, Gradcheck, History, Save, GetModel,
+                                SetWeight], Field(discriminator="type")]
 client_message = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("configure", "play", "pause", "step", "reset", "set", "gradcheck", "history", "save", "model")
+CLIENT_TYPES = ("configure", "play", "pause", "step", "reset", "set", "gradcheck", "history", "save", "model",
+                "set_weight")
 
 
 # --- server to client ---------------------------------------------------------------------------
@@ -157,12 +174,41 @@ class CodeView(BaseModel):
     """The NumPy lines that compute each equation, those of the exported script (app/export/script/parts.py),
     for the math panel's code view. Lines by name: `layers` by hidden activation ({"forward", "prime"}),
     `outputs` by output activation, `costs` by loss, `backprop` by run kind ({"BP1", "BP2", "BP3", "BP4"}),
-    `updates` by optimizer."""
+    `updates` by optimizer, `regularization` by regularization."""
     layers: dict[str, dict[str, list[CodeLine]]]
     outputs: dict[str, list[CodeLine]]
     costs: dict[str, list[CodeLine]]
     backprop: dict[str, dict[str, list[CodeLine]]]
     updates: dict[str, list[CodeLine]]
+    regularization: dict[str, list[CodeLine]] = Field(description="by regularization: the line BP4 adds, ∂Ω/∂w")
+
+
+class FeatureInfo(BaseModel):
+    """An input feature of points in the plane (`dataset.features`)."""
+    id: str
+    label: str = Field(description="as TensorFlow Playground writes it, e.g. \"X₁²\"")
+    description: str
+
+
+class RegularizationInfo(BaseModel):
+    label: str = Field(description="e.g. \"L2\"")
+    description: str = Field(description="Ω and what it does to the weights, in plain words")
+    gradient_text: str = Field(description="the term BP4 adds to ∂C/∂W, as plain text: \"+ λW\"")
+    gradient_tex: str = Field(description="the same term in TeX")
+
+
+class WeightsInfo(BaseModel):
+    """When frames carry `weights`, and what `set_weight` accepts."""
+    max_parameters: int = Field(description="frames carry the weights of networks of at most this many parameters")
+    every_frames: int = Field(description="while playing, every this many frames; frames sent on request always")
+    max_abs: float = Field(description="the largest |value| of `set_weight`")
+
+
+class NeuronMapsInfo(BaseModel):
+    """The binary per-neuron frames (`BLN1`) of 2-D sets."""
+    max_hidden_units: int = Field(description="sent for networks of at most this many hidden units in all")
+    size: int = Field(description="grid points per side")
+    per_second: float = Field(description="at most this many per second")
 
 
 class Hello(BaseModel):
@@ -181,6 +227,10 @@ class Hello(BaseModel):
     frame_examples: int = Field(description="a frame carries `outputs` and `delta` of this many examples, the first")
     gradcheck_rule: GradcheckRule
     code: CodeView
+    features: list[FeatureInfo] = Field(description="the input features of points in the plane, in menu order")
+    regularizations: dict[str, RegularizationInfo] = Field(description="by `regularization` id (l1, l2)")
+    weights: WeightsInfo
+    neuron_maps: NeuronMapsInfo
 
 
 class Configured(BaseModel):
@@ -190,7 +240,12 @@ class Configured(BaseModel):
     layer_sizes: list[int]
     inputs: list[list[float]]
     labels: list[list[float]]
+    test_inputs: list[list[float]] = Field(description="the test part (dataset.test_fraction), never trained on; "
+                                                       "`inputs` and `labels` are the training part")
+    test_labels: list[list[float]]
     class_names: list[str]
+    task: Literal["classification", "regression"] = Field(
+        "classification", description="regression: `labels` are one continuous target per example, no classes")
     boundary: dict[str, Any] | None = Field(description="grid size and extent for 2-D datasets, else null")
 
 
@@ -208,6 +263,9 @@ class HistoryReply(BaseModel):
     runs: list[str]
     steps: list[int]
     loss: list[list[float | None]] = Field(description="loss[i][r]: run r's loss at steps[i]")
+    test_loss: list[list[float | None]] | None = Field(None, description="test_loss[i][r]: run r's loss on the test "
+                                                       "part at steps[i], measured every 8 steps (else null); null "
+                                                       "without a test part")
 
 
 class Saved(BaseModel):

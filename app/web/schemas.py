@@ -185,8 +185,9 @@ class PredictRequest(Spec):
 
 class PredictResponse(BaseModel):
     outputs: Matrix = Field(description="aᴸ for each row")
-    classes: list[int] = Field(description="each row's class: the index of its largest output "
-                                           "(with one output unit: 1 when it is at least 0.5)")
+    classes: list[int] | None = Field(description="each row's class: the index of its largest output "
+                                                  "(with one output unit: 1 when it is at least 0.5); null for a "
+                                                  "linear output, whose outputs are the prediction")
     class_names: list[str] | None = Field(
         None, description="the name of each row's class, when the model was saved with class names")
 
@@ -205,6 +206,8 @@ class DatasetInfo(BaseModel):
     title: str
     description: str
     two_d: bool = Field(description="inputs are points in the plane: a decision boundary can be drawn")
+    task: Literal["classification", "regression"] = Field(
+        description="classification: one-hot labels; regression: one continuous target per example (labels (N, 1))")
     linearly_separable: bool | None
     available: bool = Field(description="false when an optional extra is missing; `requires` names it")
     requires: str | None
@@ -218,6 +221,8 @@ class DatasetData(BaseModel):
     inputs: Matrix
     labels: Matrix
     class_names: list[str]
+    task: Literal["classification", "regression"] = Field(
+        "classification", description="regression: `labels` holds one continuous target per example, no class names")
 
 
 class Health(BaseModel):

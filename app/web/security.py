@@ -5,7 +5,8 @@ its own /ws, so the policy allows 'self' and nothing else: no inline <script>, n
 no eval, no inline style attributes or <style> elements. uPlot and KaTeX set styles through the DOM
 (element.style), which a policy does not restrict; tests/test_hosting_browser.py loads the dashboard in
 Chromium under this policy and requires zero violations. `img-src data: blob:` is for images the page makes
-itself (chart PNGs).
+itself (chart PNGs). No other site may show the page in a frame unless BACKPROP_LAB_FRAME_ANCESTORS lists it (a
+course page embedding the lab).
 The API reference at /docs is held to the same policy: Swagger UI comes from npm like the dashboard's libraries
 and is started by a module of static/js, not an inline script.
 
@@ -27,37 +28,49 @@ from starlette.datastructures import Headers
 
 Scope = dict[str, Any]
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+
+
+def csp(frame_ancestors: list[str]) -> str:
+    """The policy; `frame_ancestors`: the origins that may frame the page (Settings.frame_ancestors), or none."""
+    ancestors = " ".join(frame_ancestors) or "'none'"
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        f"frame-ancestors {ancestors}",
+    ])
+
+
+CSP = csp([])
 HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate it
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# frame-ancestors for browsers that predate it; it can only say DENY or SAMEORIGIN, so a list of sites drops it.
+DENY_FRAMING = (b"x-frame-options", b"DENY")
 
 
 class SecurityHeadersMiddleware:
     """ASGI middleware adding the headers above to every HTTP response (headers the app set itself win)."""
 
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, *, frame_ancestors: list[str] | None = None):
         self.app = app
+        frame_ancestors = frame_ancestors or []
+        self.extra = [(b"content-security-policy", csp(frame_ancestors).encode()), *HEADERS,
+                      *([] if frame_ancestors else [DENY_FRAMING])]
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = [(b"content-security-policy", CSP.encode()), *HEADERS]
+        extra = self.extra
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":

@@ -4,7 +4,8 @@
 // its default (and says so at the top); past a few tries, or when no single setting is named, with the defaults.
 
 import {
-  configureMessage, defaultSettings, learningRateProblem, reconcile, resetSetting, restartsTraining, speedValue,
+  configureMessage, defaultSettings, learningRateProblem, reconcile, regularizationRateProblem, resetSetting,
+  restartsTraining, speedValue,
 } from './settings.js';
 
 const STILL_PREVIOUS = 'Still showing the previous settings.';
@@ -91,6 +92,10 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
       addError('optimizer.learning_rate', error.message);
       return true;
     }
+    if (error.in_reply_to?.type === 'set' && error.field === 'regularization_rate') {
+      addError('regularization_rate', error.message);
+      return true;
+    }
     if (error.in_reply_to?.type !== 'configure' || pending.length === 0) return false;
     const request = pending.shift();
     if (request.origin === 'link') linkRefused(request.settings, error.field, error.message, request.tries);
@@ -102,6 +107,7 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
   // The `set` for a setting the server changes live, and the field its errors are filed under.
   const LIVE = {
     lr: (settings) => [{ type: 'set', learning_rate: settings.lr }, 'optimizer.learning_rate'],
+    regRate: (settings) => [{ type: 'set', regularization_rate: settings.regRate }, 'regularization_rate'],
     speed: (settings) => [{ type: 'set', speed: speedValue(settings.speed) }, 'speed'],
     example: (settings) => [{ type: 'set', example: settings.example }, 'example'],
   };
@@ -115,7 +121,8 @@ export function createConfigurer({ store, send, showSettings, setLink }) {
       return;
     }
     const [message, field] = LIVE[name](settings);
-    const problem = name === 'lr' ? learningRateProblem(settings.lr, store.state.hello) : null;
+    const problem = name === 'lr' ? learningRateProblem(settings.lr, store.state.hello)
+      : name === 'regRate' ? regularizationRateProblem(settings.regRate, store.state.hello) : null;
     if (problem) {
       addError(field, problem, stillPrevious());
       return;

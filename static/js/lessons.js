@@ -1,6 +1,7 @@
 // The guided lessons' data (GET /api/lessons, written in app/lessons, where tests run every preset) and how
 // a lesson becomes dashboard settings: a lesson is applied exactly like a link, through the settings form.
 
+import { isClassroomKey } from './classroom.js';
 import { settingsFromConfig } from './settings.js';
 
 /** The lessons, in order; [] when they cannot be loaded (the dashboard works without them). */
@@ -29,8 +30,9 @@ export function lessonSettings(lesson, hello, { tried = false } = {}) {
   return settingsFromConfig(config, { speed: lesson.speed, lesson: lesson.number, hello });
 }
 
-/** True for a link that names a lesson and nothing else ("#lesson=3"): it means "start that lesson". */
+/** True for a link that names a lesson and no experiment ("#lesson=3", or a classroom link's "#lesson=3&hide=runs"):
+ * it means "start that lesson". */
 export function namesOnlyALesson(hash) {
   const keys = hash.replace(/^#/, '').split('&').filter(Boolean).map((pair) => pair.split('=')[0]);
-  return keys.length === 1 && keys[0] === 'lesson';
+  return keys.includes('lesson') && keys.every((key) => key === 'lesson' || isClassroomKey(key));
 }

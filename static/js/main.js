@@ -1,11 +1,13 @@
 // Starts the dashboard: one store fed by the socket, views that read it, controls that send commands.
 // Read top to bottom: the store and the socket, the form and the experiment it asks for, the views, the lessons.
 
+import { classroomOf } from './classroom.js';
 import { createConfigurer } from './configurer.js';
 import { createControls } from './controls.js';
 import { lessonSettings, loadLessons, namesOnlyALesson } from './lessons.js';
 import { applyBinary, applyMessage } from './messages.js';
 import { createModelActions } from './model-actions.js';
+import { adaptFrameRate } from './frame-rate.js';
 import { createRenderLoop } from './render-loop.js';
 import { createScriptDownload } from './script-download.js';
 import { parseHash, reconcile, toHash } from './settings.js';
@@ -14,7 +16,11 @@ import { openSocket } from './socket.js';
 import { createStore } from './store.js';
 import { exposeStore } from './test-hook.js';
 import { createBoundaryView } from './views/boundary-view.js';
+import { createChartSummaries } from './views/chart-summaries.js';
 import { createCheckPanel } from './views/check-panel.js';
+import { createClassroomDialog } from './views/classroom-dialog.js';
+import { createClassroomPage } from './views/classroom-page.js';
+import { createConfusionView } from './views/confusion-view.js';
 import { createDiagnosisBanner } from './views/diagnosis-banner.js';
 import { createErrorsView } from './views/errors-view.js';
 import { createGradientsView } from './views/gradients-view.js';
@@ -22,7 +28,9 @@ import { createLessonPanel } from './views/lesson-panel.js';
 import { createLinkNotes } from './views/link-notes.js';
 import { createLossChart } from './views/loss-chart.js';
 import { createMathPanel } from './views/math-panel.js';
+import { createModelsPanel } from './views/models-panel.js';
 import { createNetworkView } from './views/network-view.js';
+import { createNeuronMaps } from './views/neuron-maps.js';
 import { createOutputsChart } from './views/outputs-chart.js';
 import { createRunKey } from './views/run-key.js';
 import { closeWords, createStatusView } from './views/status-view.js';
@@ -36,6 +44,7 @@ exposeStore(store);
 let socket = null; // opened once the lessons are known (below)
 const send = (message) => socket?.send(message) ?? false;
 const loop = createRenderLoop(store, []);
+adaptFrameRate({ store, loop, send }); // the server sends no more frames than this page draws
 const requestDraw = loop.requestDraw;
 
 // --- the form, and the experiment it asks for ----------------------------------------------------------------
@@ -44,7 +53,7 @@ let lessonPanel = null; // created once the lessons are loaded (below)
 const lessonNumber = () => lessonPanel?.current() ?? 0;
 /** The address of these settings, naming the open lesson if there is one. */
 const setLink = (settings) => history.replaceState(null, '',
-  toHash({ ...settings, lesson: lessonNumber(), view: views.math.view() }));
+  toHash({ ...settings, ...classroom.linkFields(), lesson: lessonNumber(), view: views.math.view() }));
 
 const form = createControls({
   form: $('settings'),
@@ -53,6 +62,12 @@ const form = createControls({
   onError: (field, message) => configurer.showError(field, message),
 });
 const configurer = createConfigurer({ store, send, showSettings: form.write, setLink });
+
+/** A weight edited by hand is not in the link: say so once, until dismissed. */
+function noteWeightEdit() {
+  const text = 'A weight was edited by hand: a copied link cannot carry that; it starts from the original weights.';
+  if (!store.state.notices.some((n) => n.id === 'weight_edited')) setNotices([...store.state.notices, { key: null, id: 'weight_edited', text }]);
+}
 
 function setNotices(notices) {
   store.update(['notices'], (state) => {
@@ -65,26 +80,35 @@ function start(hello, lessons) {
   const notes = [];
   let settings = parseHash(location.hash, hello, notes);
   const lesson = lessons.find((item) => item.number === settings.lesson);
-  if (lesson && namesOnlyALesson(location.hash)) settings = lessonSettings(lesson, hello); // "#lesson=3": start it
+  // "#lesson=3" (with a classroom link's choices, if any): start that lesson.
+  if (lesson && namesOnlyALesson(location.hash)) settings = { ...lessonSettings(lesson, hello), ...classroomOf(settings) };
   notes.push(...reconcile(settings, hello));
   setNotices(notes); // a new link: what was said about the last one no longer applies
   form.populate(hello);
   form.write(settings);
+  classroom.apply(settings);
+  playOnOpen = classroom.playsOnOpen();
   views.math.setView(settings.view);
   if (lesson) lessonPanel.show(lesson.number);
   else if (lessonPanel.current()) lessonPanel.close(); // the link names no lesson: end the open one
+  classroom.showViews(settings, { lessonOpen: Boolean(lesson) });
   configurer.configure(settings, { origin: 'link' });
 }
 
 // --- what each message does beside the store ---------------------------------------------------------------
 
 const share = createShare({ store, send, status: $('share-status') });
-const modelActions = createModelActions({ store, send });
+const modelsPanel = createModelsPanel({ section: $('models'), onDeleted: form.forgetModel,
+  startFrom: (summary) => store.state.hello && form.startFrom(summary) }); // the form is built once `hello` came
+const modelActions = createModelActions({ store, send, onSaved: () => modelsPanel.refresh() });
+$('models-refresh').addEventListener('click', () => modelsPanel.refresh(false));
+modelsPanel.refresh();
 
 function connect(lessons) {
   store.update(['connection'], (state) => {
     state.connection = 'connecting';
     state.closeReason = '';
+    state.closeCode = null;
   });
   configurer.forgetPending(); // nothing sent on the old socket will be answered
   socket = openSocket({
@@ -95,6 +119,7 @@ function connect(lessons) {
       if (message.type === 'saved') modelActions.receiveSaved(message); // its owner key, kept in this browser
       if (message.type === 'error' && configurer.refuse(message)) return;
       if (message.type === 'configured') configurer.accept();
+      if (message.type === 'configured' && playOnOpen) playOnOpen = !send({ type: 'play' }); // the link's play=1
       applyMessage(store, message);
       if (message.type === 'hello') start(message, lessons);
       if (message.type === 'configured') form.showExamples(message);
@@ -104,6 +129,7 @@ function connect(lessons) {
       store.update(['connection', 'status'], (state) => {
         state.connection = 'closed';
         state.closeReason = closeWords(event.code, event.reason);
+        state.closeCode = event.code;
         state.status = { ...state.status, playing: false };
       });
     },
@@ -111,6 +137,12 @@ function connect(lessons) {
 }
 
 // --- the views -------------------------------------------------------------------------------------------------
+
+let playOnOpen = false;
+const classroom = createClassroomPage({
+  root: document, noteBox: $('classroom-note'), lossToggle: $('loss-log'), runSelect: $('network-run'),
+  onChange: () => setLink(configurer.accepted() ?? form.read()),
+});
 
 const views = {
   status: createStatusView({
@@ -122,15 +154,20 @@ const views = {
   diagnosis: createDiagnosisBanner({ section: $('diagnosis') }),
   runKey: createRunKey({ list: $('run-key'), onSave: modelActions.save, onDownload: modelActions.download }),
   loss: createLossChart({ container: $('loss-chart'), logToggle: $('loss-log'), requestDraw }),
+  confusion: createConfusionView({ container: $('confusion'), runSelect: $('confusion-run'), note: $('confusion-note'),
+    requestDraw }),
   outputs: createOutputsChart({ container: $('outputs-charts'), note: $('outputs-note') }),
-  boundary: createBoundaryView({ container: $('boundaries'), note: $('boundary-note') }),
-  gradients: createGradientsView({ container: $('gradients') }),
-  network: createNetworkView({ container: $('network'), runSelect: $('network-run'), note: $('network-note'), requestDraw }),
+  boundary: createBoundaryView({ container: $('boundaries'), note: $('boundary-note'), discretize: $('boundary-discretize') }),
+  gradients: createGradientsView({ container: $('gradients'), requestDraw }),
+  network: createNetworkView({ container: $('network'), runSelect: $('network-run'), note: $('network-note'), requestDraw,
+    editorBox: $('weight-editor'), send, onWeightSent: noteWeightEdit }),
+  neuronMaps: createNeuronMaps({ container: $('neuron-maps'), note: $('neuron-maps-note'), runSelect: $('network-run') }),
   math: createMathPanel({ container: $('math'), sendGradcheck: () => send({ type: 'gradcheck' }), requestDraw,
     switchButtons: [...document.querySelectorAll('#math-view [data-view]')],
     onViewChange: () => setLink(configurer.accepted() ?? form.read()) }),
   script: createScriptDownload({ store, button: $('download-script'), status: $('share-status') }),
   check: createCheckPanel({ section: $('check'), useWeights: modelActions.useWeights }),
+  summaries: createChartSummaries({ charts: { loss: $('loss-chart'), outputs: $('outputs-charts'), gradients: $('gradients') }, requestDraw }),
 };
 loop.setViews(Object.values(views));
 
@@ -186,6 +223,11 @@ loadLessons(lessonsSection.dataset.lessonsUrl).then((lessons) => {
     requestDraw,
   });
   loop.setViews([...Object.values(views), lessonPanel]);
+  createClassroomDialog({
+    dialog: $('classroom-dialog'), opener: $('classroom-link'), lessons,
+    current: () => ({ settings: configurer.accepted() ?? form.read(), classroom: classroom.linkFields(),
+      view: views.math.view(), lesson: lessonNumber(), hello: store.state.hello, configured: store.state.configured }),
+  });
   $('reconnect').addEventListener('click', () => connect(lessons));
   // Editing the link by hand (or going back) starts the experiment it describes.
   window.addEventListener('hashchange', () => store.state.hello && start(store.state.hello, lessons));

@@ -2,7 +2,7 @@
 // messages waiting for an answer; model-actions.js records the `save` and `model` requests it sends, each
 // `model` with its purpose: a download, or the weights of the "Check my numbers" panel.)
 
-import { decodeBoundaryFrame } from './boundary-frame.js';
+import { decodeBoundaryFrame, decodeNeuronMaps } from './boundary-frame.js';
 import { useRunKinds } from './run-kinds.js';
 import { emptyExperiment } from './store.js';
 import { appendFrame, createSeries } from './series.js';
@@ -13,8 +13,15 @@ export function applyMessage(store, message) {
 }
 
 export function applyBinary(store, buffer) {
-  const grid = decodeBoundaryFrame(buffer);
   const configured = store.state.configured;
+  const maps = decodeNeuronMaps(buffer);
+  if (maps) {
+    if (configured && maps.run < configured.config.runs.length) {
+      store.update(['neurons'], (state) => { state.neuronMaps[maps.run] = maps; });
+    }
+    return;
+  }
+  const grid = decodeBoundaryFrame(buffer);
   if (!grid || !configured || grid.run >= configured.config.runs.length) return;
   store.update(['boundary'], (state) => {
     state.boundaries[grid.run] = grid;
@@ -58,10 +65,15 @@ const HANDLERS = {
           state.converged = {};
           state.diagnoses = [];
           state.boundaries = [];
+          state.neuronMaps = [];
+          state.weights = {};
         }
       }
       appendFrame(state.series, message);
       state.frame = message;
+      for (const run of message.runs) {
+        if (run.weights) state.weights[run.id] = { step: message.step, ...run.weights };
+      }
       for (const run of message.runs) {
         if (run.converged_at !== null && !(run.id in state.converged)) state.converged[run.id] = run.converged_at;
       }

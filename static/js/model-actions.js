@@ -5,7 +5,8 @@
 import { downloadBlob } from './lib/download.js';
 import { rememberOwnerKey } from './owner-keys.js';
 
-export function createModelActions({ store, send }) {
+/** `onSaved(summary)`: a run was saved (the "Saved models" panel lists it). */
+export function createModelActions({ store, send, onSaved = () => {} }) {
   const pending = (type, run, purpose) => store.state.modelRequests.some(
     (r) => r.type === type && r.run === run && r.purpose === purpose);
 
@@ -32,6 +33,9 @@ export function createModelActions({ store, send }) {
     download: (run) => request('model', run),
     useWeights: (run) => request('model', run, 'check'),
     receiveModel,
-    receiveSaved: (message) => rememberOwnerKey(message.model.id, message.owner_key),
+    receiveSaved(message) {
+      rememberOwnerKey(message.model.id, message.owner_key);
+      onSaved(message.model);
+    },
   };
 }

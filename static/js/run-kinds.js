@@ -2,22 +2,28 @@
 // δᴸ rules (text and TeX) and which mistake a kind trains under (`hello.mistakes` says what that mistake is);
 // the page adds its looks: a colour per output layer + loss, and a dash per mistake.
 
+import { PAIRING_COLORS } from './lib/colors.js';
+
 const PAIRING_LOOKS = {
   sigmoid_mse: {
-    color: '#d55e00',
+    color: PAIRING_COLORS.sigmoid_mse,
     why: 'σ′(z) ≤ ¼ scales every error down, and almost to 0 where the sigmoid saturates.',
   },
   sigmoid_bce: {
-    color: '#56b4e9',
+    color: PAIRING_COLORS.sigmoid_bce,
     why: 'The cross-entropy’s 1/(a(1−a)) cancels σ′(z) exactly.',
   },
   softmax_ce: {
-    color: '#009e73',
+    color: PAIRING_COLORS.softmax_ce,
     why: 'Jᵀ∇ₐC with J = diag(a) − aaᵀ and ∇ₐC = −y/a simplifies to a − y.',
   },
   softmax_mse: {
-    color: '#0072b2',
+    color: PAIRING_COLORS.softmax_mse,
     why: 'J = diag(a) − aaᵀ: each output depends on every z, so the whole Jacobian takes the place of σ′(z).',
+  },
+  linear_mse: {
+    color: PAIRING_COLORS.linear_mse,
+    why: 'A linear output is z itself: ∂a/∂z = 1, so δᴸ is just the cost’s gradient a − y.',
   },
 };
 // A mistake run is drawn in its pairing's colour with its mistake's own dash, the same on every pairing, so two
@@ -60,6 +66,21 @@ export function groupRunKinds(runKinds) {
 /** Every kind in the menu's order, which is the order the page sends its runs in. */
 export function kindsInMenuOrder(runKinds) {
   return groupRunKinds(runKinds).flatMap(({ kind, mistakes }) => [kind, ...mistakes.map(([mistake]) => mistake)]);
+}
+
+/** Whether a kind (its hello.run_kinds entry) can train on a dataset of this task ("classification" or
+ * "regression"): a regression set's targets are numbers a sigmoid or softmax cannot reach, so only a linear output
+ * fits (the server refuses the others); a classification set takes every kind, as in TensorFlow Playground. */
+export function fitsTask(info, task) {
+  return task !== 'regression' || info.output_activation === 'linear';
+}
+
+/** The kinds of `kinds` that fit the task; when none does, the first right kind in the menu that fits. */
+export function kindsForTask(kinds, runKinds, task) {
+  const kept = kinds.filter((kind) => fitsTask(runKinds[kind] ?? {}, task));
+  if (kept.length || !kinds.length) return kept; // none asked: the server's defaults apply, with a note
+  const first = groupRunKinds(runKinds).find(({ info }) => fitsTask(info, task));
+  return first ? [first.kind] : [];
 }
 
 /** The runs of a `configured` message, with their index, name and colour. */

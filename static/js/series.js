@@ -38,6 +38,7 @@ export function createSeries(configured, runCount, layerCount, frameExamples) {
     units: examples.map((e) => followedUnit(configured.labels[e])),
     steps: [],
     loss: Array.from({ length: runCount }, () => []),
+    testLoss: Array.from({ length: runCount }, () => []), // null at every step without a test part
     outputs: Array.from({ length: runCount }, () => examples.map(() => [])),
     gradNorms: Array.from({ length: runCount }, () => Array.from({ length: layerCount }, () => [])),
   };
@@ -56,6 +57,7 @@ export function appendFrame(series, frame) {
     // A diverged run's frame repeats its last finite numbers: drawn, they would be a flat line, so it stops here.
     const stopped = run.status === 'diverged';
     put(series.loss[r], stopped ? null : run.loss ?? null);
+    put(series.testLoss[r], stopped ? null : run.test_loss ?? null);
     series.examples.forEach((example, i) => put(series.outputs[r][i],
       stopped ? null : run.outputs[example]?.[series.units[i]] ?? null));
     run.layers.forEach((layer, l) => put(series.gradNorms[r][l], stopped ? null : layer.grad_W_norm));
@@ -67,6 +69,7 @@ function thin(series) {
   const keep = (_, i, array) => i % 2 === 0 || i === array.length - 1;
   series.steps = series.steps.filter(keep);
   series.loss = series.loss.map((values) => values.filter(keep));
+  series.testLoss = series.testLoss.map((values) => values.filter(keep));
   series.outputs = series.outputs.map((run) => run.map((values) => values.filter(keep)));
   series.gradNorms = series.gradNorms.map((run) => run.map((values) => values.filter(keep)));
 }

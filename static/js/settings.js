@@ -2,7 +2,8 @@
 // (TensorFlow Playground's state.ts idea): opening a shared link sends the very same `configure`.
 // Defaults and bounds are the server's (hello.defaults, hello.settings): a link is read once `hello` is known.
 
-import { kindsInMenuOrder } from './run-kinds.js';
+import { CLASSROOM_LABELS, CLASSROOM_SETTINGS, reconcileClassroom } from './classroom.js';
+import { kindsForTask, kindsInMenuOrder } from './run-kinds.js';
 
 const int = (text) => (/^-?\d+$/.test(text) ? Number(text) : undefined);
 const modelId = (text) => (/^[A-Za-z0-9_-]{1,32}$/.test(text) && text !== '0' ? text : undefined); // saved model ids
@@ -15,6 +16,8 @@ export const SETTINGS = [
   { name: 'lesson', parse: int, optional: true }, // the open lesson (0: none); in the hash only when open
   { name: 'dataset', parse: string },
   { name: 'dataSeed', parse: int },
+  { name: 'test', parse: number, optional: true }, // the share of test data in %; not in the link when 0
+  { name: 'features', parse: list, optional: true }, // input features of points in the plane (none: the points)
   { name: 'hidden', parse: string }, // "8", "8,8", or "" for no hidden layer
   { name: 'activation', parse: string },
   { name: 'init', parse: string },
@@ -22,12 +25,15 @@ export const SETTINGS = [
   { name: 'runs', parse: list },
   { name: 'optimizer', parse: string },
   { name: 'lr', parse: number },
+  { name: 'regularization', parse: string, optional: true }, // "l1" or "l2"; not in the link when none
+  { name: 'regRate', parse: number, optional: true }, // λ; not in the link when 0
   { name: 'batch', parse: string }, // "full", or examples per step ("1" is one at a time)
   { name: 'speed', parse: string }, // steps per second, or "max"
   { name: 'example', parse: int },
   { name: 'start', parse: modelId, optional: true }, // a saved model's id whose weights every run starts from (0: seeded)
   // The math panel's view: only "code" is written, and nothing when a settings object has none (the form's).
   { name: 'view', parse: (text) => (VIEWS.includes(text) ? text : undefined), optional: true, omitted: 'math' },
+  ...CLASSROOM_SETTINGS, // a teacher's link: controls hidden or locked, a note, view choices (classroom.js)
 ];
 
 // Dataset parameters depend on the dataset, so they travel as "data.NAME=value".
@@ -43,6 +49,8 @@ export function settingsFromConfig(config, { speed, lesson, hello }) {
     dataset: config.dataset.name,
     params,
     dataSeed: config.dataset.seed,
+    test: Number(((config.dataset.test_fraction ?? 0) * 100).toFixed(6)), // a percentage, as the form shows it
+    features: config.dataset.features ?? null,
     hidden: config.network.hidden_layers.join(','),
     activation: config.network.hidden_activation,
     init: config.network.init,
@@ -50,6 +58,8 @@ export function settingsFromConfig(config, { speed, lesson, hello }) {
     runs: config.runs.map((run) => run.kind),
     optimizer: config.optimizer.name,
     lr: config.optimizer.learning_rate,
+    regularization: config.regularization ?? '',
+    regRate: config.regularization_rate ?? 0,
     batch: config.batch_size === null ? 'full' : String(config.batch_size),
     speed: String(speed),
     example: config.example,
@@ -107,9 +117,11 @@ export function parseHash(hash, hello, notes = []) {
 
 export function toHash(settings) {
   const encode = (value) => encodeURIComponent(value).replace(/%2C/g, ',');
-  const parts = SETTINGS.filter((s) => (!s.optional || settings[s.name]) && settings[s.name] !== s.omitted).map((s) => {
+  const present = (value) => (Array.isArray(value) ? value.length > 0 : Boolean(value));
+  const written = (s) => (!s.optional || present(settings[s.name])) && settings[s.name] !== s.omitted;
+  const parts = SETTINGS.filter(written).map((s) => {
     const value = settings[s.name];
-    return `${s.name}=${encode(Array.isArray(value) ? value.join(',') : String(value))}`;
+    return `${s.name}=${encode(s.format ? s.format(value) : Array.isArray(value) ? value.join(',') : String(value))}`;
   });
   for (const [name, value] of Object.entries(settings.params)) {
     parts.push(`${PARAM_PREFIX}${encodeURIComponent(name)}=${encode(String(value))}`);
@@ -119,15 +131,18 @@ export function toHash(settings) {
 
 // Each setting as the form names it, for notes about a link.
 const LABELS = {
-  lesson: 'lesson', dataset: 'dataset', dataSeed: 'data seed', hidden: 'hidden layers', activation: 'hidden activation',
+  lesson: 'lesson', dataset: 'dataset', dataSeed: 'data seed', test: 'test data', hidden: 'hidden layers', activation: 'hidden activation',
   init: 'initial weights', seed: 'weight seed', runs: 'output layers', optimizer: 'optimizer', lr: 'learning rate',
+  features: 'input features', regularization: 'regularisation', regRate: 'regularisation rate',
   batch: 'examples per step', speed: 'speed', example: 'example', start: 'starting weights', view: 'math or code view',
+  ...CLASSROOM_LABELS,
+  csv: 'CSV file', csvLabel: 'CSV file’s label column',
 };
 
 const shown = (value) => (Array.isArray(value) ? value.join(',') : String(value));
 
 // Settings the server changes while training runs (`set`); any other needs new weights, from step 0.
-const LIVE_SETTINGS = ['lr', 'speed', 'example'];
+const LIVE_SETTINGS = ['lr', 'regRate', 'speed', 'example'];
 
 /** Whether changing this setting (the form's name for it; "params" for a dataset's) starts training again. */
 export const restartsTraining = (name) => !LIVE_SETTINGS.includes(name);
@@ -151,10 +166,23 @@ export function reconcile(settings, hello) {
       settings[name] = defaults[name];
     }
   };
+  if (settings.dataset === 'csv') { // an uploaded file's experiment: the link names it but cannot hold it
+    notes.push(note('dataset', `The link’s dataset was a CSV file, which a link cannot carry; using “${defaults.dataset}”. ` +
+      'Choose the file again under Data.'));
+    settings.dataset = defaults.dataset;
+  }
   fix('dataset', hello.datasets.filter((d) => d.available).map((d) => d.name));
   fix('activation', hello.hidden_activations);
   fix('init', Object.keys(hello.inits));
   fix('optimizer', Object.keys(hello.optimizers));
+  fix('regularization', ['', ...Object.keys(hello.regularizations ?? {})]);
+  if (settings.features) {
+    const known = (hello.features ?? []).map((feature) => feature.id);
+    const unknown = settings.features.filter((id) => !known.includes(id));
+    if (unknown.length) notes.push(note('features', `${unknown.map((id) => `“${id}”`).join(', ')}: not a known input feature; left out.`));
+    settings.features = settings.features.filter((id) => known.includes(id));
+    if (!settings.features.length) settings.features = null;
+  }
   // A link may name a run by its kind or by its run id ("sig-mse-mixed").
   const kindOfId = Object.fromEntries(Object.entries(hello.run_kinds).map(([kind, info]) => [info.short_id, kind]));
   settings.runs = settings.runs.map((run) => (run in hello.run_kinds ? run : kindOfId[run] ?? run));
@@ -164,6 +192,9 @@ export function reconcile(settings, hello) {
       'is not a known output layer' : 'are not known output layers'}; left out.`));
   }
   settings.runs = kindsInMenuOrder(hello.run_kinds).filter((kind) => settings.runs.includes(kind));
+  // A regression set trains only kinds with a linear output (the server refuses the others).
+  const task = hello.datasets.find((d) => d.name === settings.dataset)?.task;
+  settings.runs = kindsForTask(settings.runs, hello.run_kinds, task);
   const { minimum: slowest, maximum: fastest } = hello.settings.speed;
   if (settings.speed !== 'max' && !(int(settings.speed) >= slowest)) {
     notes.push(note('speed', `“${settings.speed}” is not a speed; using ${defaults.speed} steps/s.`));
@@ -178,12 +209,14 @@ export function reconcile(settings, hello) {
   const params = {};
   for (const p of dataset.params) params[p.name] = settings.params[p.name] ?? String(p.default);
   settings.params = params;
+  notes.push(...reconcileClassroom(settings, hello));
   return notes;
 }
 
 // Which setting a server error's `field` is about: the most specific prefix wins ("dataset.seed" before "dataset").
 const FIELD_SETTINGS = [
-  ['dataset.seed', 'dataSeed'], ['dataset', 'dataset'],
+  ['dataset.seed', 'dataSeed'], ['dataset.test_fraction', 'test'], ['dataset.features', 'features'], ['dataset', 'dataset'],
+  ['regularization_rate', 'regRate'], ['regularization', 'regularization'],
   ['network.hidden_layers', 'hidden'], ['network.hidden_activation', 'activation'], ['network.init', 'init'],
   ['network.seed', 'seed'], ['runs', 'runs'], ['optimizer.learning_rate', 'lr'], ['optimizer', 'optimizer'],
   ['batch_size', 'batch'], ['example', 'example'], ['speed', 'speed'], ['start', 'start'],
@@ -246,9 +279,18 @@ export function configureMessage(settings, hello) {
       message: 'Write the units of each hidden layer as whole numbers separated by commas, like 8 or 8,8 (empty for none).',
     });
   }
+  if (settings.dataset === 'csv' && !settings.csv) problems.push({ field: 'dataset.csv', message: 'Choose a CSV file.' });
+  const testProblem = testShareProblem(settings.test, hello);
+  if (testProblem) problems.push({ field: 'dataset.test_fraction', message: testProblem });
   if (settings.runs.length === 0) problems.push({ field: 'runs', message: 'Choose at least one output layer.' });
   const rateProblem = learningRateProblem(settings.lr, hello);
   if (rateProblem) problems.push({ field: 'optimizer.learning_rate', message: rateProblem });
+  const regularization = settings.regularization || null;
+  const lambdaProblem = regularization ? regularizationRateProblem(settings.regRate, hello) : null;
+  if (lambdaProblem) problems.push({ field: 'regularization_rate', message: lambdaProblem });
+  // Features are for points in the plane: another dataset trains on its own inputs, whatever the link says.
+  const features = dataset?.two_d ? settings.features ?? null : null;
+  if (features?.length === 0) problems.push({ field: 'dataset.features', message: 'Tick at least one input feature.' });
   let batchSize = null;
   if (settings.batch !== 'full') {
     batchSize = int(settings.batch);
@@ -256,16 +298,31 @@ export function configureMessage(settings, hello) {
   }
   const message = {
     type: 'configure',
-    dataset: { name: settings.dataset, params, seed: settings.dataSeed },
+    dataset: { // optional fields only when chosen, so older links send what they always sent
+      name: settings.dataset, params, seed: settings.dataSeed,
+      ...(settings.test ? { test_fraction: settings.test / 100 } : {}),
+      ...(settings.csv ? { csv: settings.csv } : {}),
+      ...(features ? { features } : {}),
+    },
     network: { hidden_layers: hidden ?? [], hidden_activation: settings.activation, init: settings.init, seed: settings.seed },
     runs: settings.runs.map((kind) => ({ id: hello.run_kinds[kind]?.short_id ?? kind, kind })),
     optimizer: { name: settings.optimizer, learning_rate: settings.lr },
+    regularization,
+    regularization_rate: regularization ? settings.regRate : 0,
     batch_size: batchSize,
     example: settings.example,
     ...(settings.start ? { start: { model_id: settings.start } } : {}),
     speed: speedValue(settings.speed),
   };
   return { message, problems };
+}
+
+/** What is wrong with a share of test data in % (the server's bounds are fractions), or null when nothing is. */
+export function testShareProblem(percent, hello) {
+  const largest = Math.round(100 * (hello.settings['dataset.test_fraction']?.maximum ?? 0.9));
+  if (percent === undefined) return null; // settings made before the field existed: no test part
+  if (percent === null || !Number.isFinite(percent)) return 'Enter a share of test data, like 20 (%).';
+  return percent < 0 || percent > largest ? `The test data must be between 0 and ${largest} %.` : null;
 }
 
 /** What is wrong with a learning rate, by the server's bounds (hello.settings), or null when nothing is. */
@@ -275,6 +332,14 @@ export function learningRateProblem(lr, hello) {
   if (above !== null && above !== undefined && !(lr > above)) return `The learning rate must be greater than ${above}.`;
   if (minimum !== null && minimum !== undefined && lr < minimum) return `The learning rate must be at least ${minimum}.`;
   if (maximum !== null && maximum !== undefined && lr > maximum) return `The learning rate must be at most ${maximum}.`;
+  return null;
+}
+
+/** What is wrong with a regularisation rate λ, by the server's bounds, or null when nothing is. */
+export function regularizationRateProblem(rate, hello) {
+  const { minimum = 0, maximum = null } = hello.settings.regularization_rate ?? {};
+  if (rate === undefined || rate === null || !Number.isFinite(rate)) return 'Enter a regularisation rate, like 0.01.';
+  if (rate < minimum || (maximum !== null && rate > maximum)) return `The regularisation rate must be between ${minimum} and ${maximum}.`;
   return null;
 }
 

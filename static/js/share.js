@@ -1,29 +1,31 @@
-// Share and export: copy the experiment's link, download the loss history as CSV, and charts as PNG.
+// Share and export: copy the experiment's link (or a classroom link: views/classroom-dialog.js), download the loss
+// history as CSV, and charts as PNG.
 
 import { transientText } from './lib/dom.js';
 import { composeCanvases, downloadBlob, downloadCanvas, lossHistoryRows, toCsv } from './lib/download.js';
 import { runsOf } from './run-kinds.js';
 
+/** Copy `link`, then `onCopied()`; without a clipboard (an insecure page, a refused permission), show the link in
+ * `status`, selected, to copy by hand. */
+export async function copyLink(link, { status, onCopied }) {
+  try {
+    await navigator.clipboard.writeText(link);
+    onCopied();
+  } catch {
+    status.textContent = '';
+    const field = document.createElement('input');
+    field.readOnly = true;
+    field.value = link;
+    field.setAttribute('aria-label', 'The link, to copy');
+    status.append(field);
+    field.select();
+  }
+}
+
 export function createShare({ store, send, status }) {
   let historyWanted = false;
 
   const say = transientText(status);
-
-  async function copyLink() {
-    try {
-      await navigator.clipboard.writeText(location.href);
-      say('Link copied: it reproduces this experiment.');
-    } catch {
-      // No clipboard (an insecure page or a refused permission): show the link to copy by hand.
-      status.textContent = '';
-      const field = document.createElement('input');
-      field.readOnly = true;
-      field.value = location.href;
-      field.setAttribute('aria-label', 'Link to this experiment');
-      status.append(field);
-      field.select();
-    }
-  }
 
   function requestHistory() {
     historyWanted = send({ type: 'history' });
@@ -45,5 +47,8 @@ export function createShare({ store, send, status }) {
     downloadCanvas(composeCanvases(canvases, title), filename);
   }
 
-  return { copyLink, requestHistory, receiveHistory, downloadPng };
+  return {
+    copyLink: () => copyLink(location.href, { status, onCopied: () => say('Link copied: it reproduces this experiment.') }),
+    requestHistory, receiveHistory, downloadPng,
+  };
 }

@@ -8,6 +8,8 @@ export function emptyExperiment() {
     frame: null, // the latest `frame`
     series: null, // time series built from frames (see series.js)
     boundaries: [], // per run index: the latest decoded boundary grid
+    neuronMaps: [], // per run index: the latest decoded per-neuron maps (boundary-frame.js)
+    weights: {}, // run id -> { step, W, b, grad_W }: the latest frame's weights that carried them (not every frame does)
     converged: {}, // run id -> step the run first reached its labels
     diagnoses: [], // `diverged` and `collapsed` events; a collapsed run that converged later gets `resolved`
     gradcheck: {}, // run id -> the latest `gradcheck` event
@@ -19,6 +21,7 @@ export function createStore() {
   const state = {
     connection: 'connecting', // 'connecting' | 'open' | 'closed'
     closeReason: '',
+    closeCode: null, // the WebSocket close code, for tests and styling (the words are for people)
     hello: null,
     status: { playing: false, step: 0, speed: 60, frame_rate: 30 },
     lastConfigure: null, // the last `configure` message sent
@@ -28,7 +31,7 @@ export function createStore() {
     notices: [], // what became of the link's values (unknown, refused, clamped): shown at the top until dismissed
     framesDrawn: 0,
     ...emptyExperiment(),
-    rev: { config: 0, frame: 0, boundary: 0, events: 0, errors: 0, notices: 0, status: 0, connection: 0, models: 0 },
+    rev: { config: 0, frame: 0, boundary: 0, neurons: 0, events: 0, errors: 0, notices: 0, status: 0, connection: 0, models: 0 },
   };
   const listeners = new Set();
 

@@ -13,11 +13,12 @@ import textwrap
 import numpy as np
 
 from app.datasets import Data
-from app.export.script.parts import (BACKPROP_LINES, COSTS, HIDDEN, MISTAKES, OUTPUT_FUNCTIONS, PAIRINGS, UPDATES,
-                                     kind_parts)
+from app.datasets import FEATURES
+from app.export.script.parts import (BACKPROP_LINES, COSTS, FEATURE_ROWS, HIDDEN, MISTAKES, OUTPUT_FUNCTIONS, PAIRINGS,
+                                     REGULARIZATION_LINES, UPDATES, kind_parts)
 from app.nn.init import initialize
 from app.nn.network import Network
-from app.sessions.config import ConfigError, ExperimentConfig
+from app.sessions.config import ConfigError, ExperimentConfig, input_count
 
 MAX_SCRIPT_BYTES = 200_000  # a script to read, not a data file
 SHOWN_EXAMPLES = 10  # examples whose final outputs the script prints
@@ -49,7 +50,7 @@ STEPS = {steps}  # updates per run
 EVERY = {every}  # print the loss every EVERY steps
 BATCH_SIZE = {batch_size}  # {batch_note}
 SEED = {seed}  # seeds the batch order, as in the lab
-'''
+{regularization}'''
 
 NETWORK = '''
 
@@ -106,7 +107,7 @@ def train(run, output, cost, delta_L, backprop, update, **settings):
             report(step)
 {batch}
         nabla_w, nabla_b = backprop(weights, biases, x, y, output, delta_L)
-        update(weights + biases, nabla_w + nabla_b, state, **settings)
+{penalty}        update(weights + biases, nabla_w + nabla_b, state, **settings)
     report(STEPS)
     a = feedforward(weights, biases, X, output)[1][-1]
     for i in range(min(X.shape[1], {shown})):
@@ -153,10 +154,24 @@ def _packed(rows: np.ndarray, indent: str) -> str:
     return "\n".join(lines)
 
 
-def _data(X: np.ndarray, Y: np.ndarray) -> str:
-    return (f"\n# The data, {len(X)} examples: one per row here (several to a line), turned into columns by .T\n"
+def _data(X: np.ndarray, Y: np.ndarray, features: list[str] | None = None) -> str:
+    text = (f"\n# The data, {len(X)} examples: one per row here (several to a line), turned into columns by .T\n"
             f"X = np.array([\n{_packed(X, '    ')}\n]).T\n"
             f"Y = np.array([\n{_packed(Y, '    ')}\n]).T\n")
+    if features:
+        labels = {f.id: f.label for f in FEATURES}
+        text += ("\n# The network's inputs are these input features of each point (X₁, X₂), one row each:\n"
+                 f"X = np.vstack([{', '.join(FEATURE_ROWS[f] for f in features)}])  "
+                 f"# {', '.join(labels[f] for f in features)}\n")
+    return text
+
+
+def _penalty(config: ExperimentConfig) -> str:
+    """train()'s lines that add the regularisation's ∂Ω/∂w to BP4's ∂C/∂w (none without one)."""
+    if config.regularization is None or config.regularization_rate == 0:
+        return ""
+    return (f"        for l in range(len(weights)):  # {config.regularization}, λ = LAMBDA; the loss printed is "
+            f"still the data's C\n            {REGULARIZATION_LINES[config.regularization]}\n")
 
 
 def _weights(W: list[np.ndarray], b: list[np.ndarray], init: str, seed: int, given: bool = False) -> str:
@@ -225,8 +240,11 @@ def _describe(config: ExperimentConfig, sizes: list[int]) -> str:
     params = ", ".join(f"{k}={v!r}" for k, v in config.dataset.params.items())
     hidden = f"{config.network.hidden_activation} hidden units" if len(sizes) > 2 else "no hidden layer"
     batch = f"batches of {config.batch_size}" if config.batch_size else "full batch"
-    return (f"Dataset {config.dataset.name}{f' ({params})' if params else ''}, data seed {config.dataset.seed};"
-            f" network {'-'.join(map(str, sizes))}, {hidden}; {batch}.")
+    features = f", input features {', '.join(config.dataset.features)}" if config.dataset.features else ""
+    penalty = (f"; {config.regularization} regularisation, λ = {config.regularization_rate:g}"
+               if config.regularization and config.regularization_rate else "")
+    return (f"Dataset {config.dataset.name}{f' ({params})' if params else ''}, data seed {config.dataset.seed}"
+            f"{features}; network {'-'.join(map(str, sizes))}, {hidden}; {batch}{penalty}.")
 
 
 def _check(config: ExperimentConfig) -> list[Run]:
@@ -250,7 +268,7 @@ def experiment_script(config: ExperimentConfig, data: Data, steps: int, every: i
     ConfigError (with the field to change) when it cannot be exported or would exceed MAX_SCRIPT_BYTES."""
     runs = _check(config)
     X, Y = np.asarray(data.inputs, np.float64), np.asarray(data.labels, np.float64)
-    sizes = [X.shape[1], *config.network.hidden_layers, Y.shape[1]]
+    sizes = [input_count(config.dataset, data), *config.network.hidden_layers, Y.shape[1]]
     if start is None:
         W, b = initialize(sizes, config.network.init, config.network.seed)
     else:
@@ -264,13 +282,16 @@ def experiment_script(config: ExperimentConfig, data: Data, steps: int, every: i
                          filename=filename, description=_describe(config, sizes), every=every, steps=steps,
                          batch_size=config.batch_size if mini else None, seed=config.network.seed,
                          batch_note="examples per step" if mini else "None: every example in every step",
-                         imports="from functools import partial\n\n" if stale else "")
-    data_text, weights_text = _data(X, Y), _weights(W, b, config.network.init, config.network.seed, start is not None)
+                         imports="from functools import partial\n\n" if stale else "",
+                         regularization=f"LAMBDA = {_number(config.regularization_rate)}  # the "
+                                        f"{config.regularization} regularisation rate λ\n" if _penalty(config) else "")
+    data_text = _data(X, Y, config.dataset.features)
+    weights_text = _weights(W, b, config.network.init, config.network.seed, start is not None)
     hidden_fn, hidden_prime = HIDDEN[config.network.hidden_activation]
     network = NETWORK.format(activation=config.network.hidden_activation, hidden_fn=hidden_fn,
                              hidden_prime=hidden_prime, unused=" (unused: no hidden layer)" if len(sizes) == 2 else "")
     train = TRAIN.format(batch_setup=BATCH_SETUP if mini else "", batch=MINI_BATCH if mini else FULL_BATCH,
-                         shown=SHOWN_EXAMPLES)
+                         shown=SHOWN_EXAMPLES, penalty=_penalty(config))
     calls = ""
     for run, (kind, pairing, mistake), (rule, settings) in zip(config.runs, runs, rules):
         values = ", ".join(f"{k}={_number(v)}" for k, v in settings.items())

@@ -41,6 +41,10 @@ def log_softmax(z):
     shifted = z - z.max(axis=0, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
 ''',
+    "linear": '''
+def linear(z):
+    return z  # a regression output: any number, no squashing
+''',
 }
 
 COSTS = {  # loss: the mean cost C over the n examples in the columns of y
@@ -59,6 +63,7 @@ PAIRINGS = {  # kind: (output activation, loss, the body of its delta(z, a, y): 
     "softmax_mse": ("softmax", "mse",
                     "g = a - y  # ∂c/∂a\n"
                     "    return a * (g - np.sum(a * g, axis=0, keepdims=True))  # Jᵀ g = a ⊙ (g − a·g)"),
+    "linear_mse": ("linear", "mse", "return a - y  # a = z, so ∂a/∂z = 1: δᴸ is the cost's own gradient"),
 }
 
 # backprop()'s lines, by slot; a mistake replaces some of them. An empty line is left out.
@@ -69,6 +74,17 @@ BACKPROP_LINES = {
     "BP3": "nabla_b[l] = delta.sum(axis=1, keepdims=True) / n  # (BP3) mean of δˡ",
     "BP2": "delta = (weights[l].T @ delta) * hidden_prime(zs[l - 1], activations[l])  # (BP2)",
 }
+
+# BP4's added term with regularisation: ∂Ω/∂w, added after backprop and before the update, as the engine does
+# (app/nn/regularization.py). The biases are never regularised.
+REGULARIZATION_LINES = {
+    "l2": "nabla_w[l] = nabla_w[l] + LAMBDA * weights[l]  # Ω = (λ/2) Σ w² adds λ w (weight decay)",
+    "l1": "nabla_w[l] = nabla_w[l] + LAMBDA * np.sign(weights[l])  # Ω = λ Σ |w| adds λ sign(w)",
+}
+
+# The input features (app/datasets/features.py) of points in the columns of X, each a row of the network's inputs.
+FEATURE_ROWS = {"x1": "X[0]", "x2": "X[1]", "x1_squared": "X[0] * X[0]", "x2_squared": "X[1] * X[1]",
+                "x1_x2": "X[0] * X[1]", "sin_x1": "np.sin(X[0])", "sin_x2": "np.sin(X[1])"}
 
 
 @dataclass(frozen=True)
@@ -207,6 +223,7 @@ def code_view(kinds: list[str]) -> dict:
         "costs": {loss: _lines(f"C = {text}") for loss, text in COSTS.items()},
         "backprop": backprop,
         "updates": {name: _lines(text) for name, text in UPDATES.items()},
+        "regularization": {name: _lines(text) for name, text in REGULARIZATION_LINES.items()},
     }
 
 

@@ -13,6 +13,7 @@ from app.store import ModelNotFound, QuotaExceeded, StoreError
 from app.web import protocol as p
 from app.web.bounds import gradcheck_work
 from app.web.ratelimit import client_address
+from app.web.live.pacing import CHUNK_SECONDS
 from app.web.live.parsing import ProtocolError
 
 if TYPE_CHECKING:
@@ -68,9 +69,11 @@ async def on_configure(session: LiveSession, command: p.Configure) -> None:
     session.playing, session.pending_steps = False, 0
     session.speed = command.speed or session.speed
     session.frame_rate = command.frame_rate or session.frame_rate
+    train, test = exp.split.train, exp.split.test
     await session.send(p.Configured(config=config.model_dump(), layer_sizes=exp.layer_sizes,
-                                    inputs=data.inputs.tolist(), labels=data.labels.tolist(),
-                                    class_names=data.class_names, boundary=exp.boundary_info()))
+                                    inputs=data.inputs[train].tolist(), labels=data.labels[train].tolist(),
+                                    test_inputs=data.inputs[test].tolist(), test_labels=data.labels[test].tolist(),
+                                    class_names=data.class_names, task=data.task, boundary=exp.boundary_info()))
     await session.send_state()
     await session.send_frame_now()
 
@@ -108,6 +111,13 @@ async def on_set(session: LiveSession, command: p.Set) -> None:
     if command.example is not None and command.example >= exp.example_count:
         raise ProtocolError("invalid_value", f"the dataset has {exp.example_count} examples; example must be below "
                                              "that", "example")
+    if command.regularization_rate is not None and command.run is not None:
+        raise ProtocolError("invalid_value", "the regularization rate is shared by every run; leave out run", "run")
+    if command.regularization_rate is not None:  # first: it may be refused, and then nothing has changed
+        try:
+            exp.set_regularization_rate(command.regularization_rate)
+        except ConfigError as e:
+            raise ProtocolError("invalid_value", e.message, e.field) from None
     if command.learning_rate is not None:
         exp.set_learning_rate(command.learning_rate, command.run)
     if command.example is not None:
@@ -132,24 +142,29 @@ async def on_gradcheck(session: LiveSession, command: p.Gradcheck) -> None:
         raise ProtocolError("too_many_parameters", f"a gradient check of this network is {work:.3g} units of work "
                                                    f"(2 × parameters² × examples); at most "
                                                    f"{session.settings.max_gradcheck_work:.3g} per run")
-    # One run per trip to the shared training thread, so other sessions' chunks run in between (issue 16).
+    # In parts of a training chunk's length, so other sessions' chunks run in between (issue 16).
     for run_id in [command.run] if command.run is not None else exp.run_ids:
-        events = await session.in_pool(exp.gradcheck, run_id)
-        if session.experiment is not exp:
-            return  # reconfigured meanwhile: these numbers are for an experiment the page no longer shows
-        for event in events:
-            await session.send(event)
+        parts = exp.gradcheck_parts(run_id, CHUNK_SECONDS)
+        while (events := await session.in_pool(next, parts, None)) is not None:
+            if session.experiment is not exp:
+                return  # reconfigured meanwhile: these numbers are for an experiment the page no longer shows
+            for event in events:
+                await session.send(event)
 
 
 async def on_history(session: LiveSession, command: p.History) -> None:
     exp = session.experiment
-    steps, values = await session.in_pool(exp.loss_history)
-    await session.send(p.HistoryReply(runs=exp.run_ids, steps=steps, loss=values))
+    steps, values, test_values = await session.in_pool(exp.loss_history)
+    await session.send(p.HistoryReply(runs=exp.run_ids, steps=steps, loss=values, test_loss=test_values))
 
 
 async def on_save(session: LiveSession, command: p.Save) -> None:
     exp = session.experiment
     run = _run_with_numbers(exp, command.run)
+    if exp.config.dataset.features is not None:
+        # A saved model takes the points themselves (predict, exports): its first layer would read them wrongly.
+        raise ProtocolError("invalid_value", "a model trained on input features cannot be saved: saved models take "
+                                             "the points themselves as inputs; train without features to save one")
     name = command.name or exp.default_model_name(run)
     try:
         record = await asyncio.to_thread(session.store.save, name, to_document(run.net), source="socket",
@@ -169,5 +184,21 @@ async def on_model(session: LiveSession, command: p.GetModel) -> None:
     await session.send(p.ModelReply(run=run.id, step=exp.step, kind=run.spec.kind, model=to_document(run.net)))
 
 
+async def on_set_weight(session: LiveSession, command: p.SetWeight) -> None:
+    exp = session.experiment
+    _check_run(exp, command.run)
+    try:
+        exp.set_weight(command.run, command.layer, command.j, command.k, command.value)
+    except RunUnavailable as e:
+        raise ProtocolError(e.code, e.message, "run") from None
+    except ConfigError as e:
+        raise ProtocolError("invalid_value", e.message, e.field) from None
+    session.forget_last_frame()  # the same step, other numbers
+    await session.send_state()
+    if not session.playing:
+        await session.send_frame_now()
+
+
 HANDLERS = {"configure": on_configure, "play": on_play, "pause": on_pause, "step": on_step, "reset": on_reset,
-            "set": on_set, "gradcheck": on_gradcheck, "history": on_history, "save": on_save, "model": on_model}
+            "set": on_set, "gradcheck": on_gradcheck, "history": on_history, "save": on_save, "model": on_model,
+            "set_weight": on_set_weight}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from app import datasets
 from app.export.script.parts import code_view
-from app.nn import HIDDEN_ACTIVATIONS, INITS, MISTAKES, OPTIMIZERS, RUN_KINDS, OutputLayer, RunKind
+from app.nn import (HIDDEN_ACTIVATIONS, INITS, MAX_REGULARIZATION_RATE, MISTAKES, OPTIMIZERS, REGULARIZATIONS,
+                    RUN_KINDS, OutputLayer, RunKind)
 from app.nn.diagnostics import MEAN_LABEL_TOLERANCE
+from app.nn.training import PARAMETER_BOUND
 from app.sessions import experiment as e
 from app.sessions.frames import MAX_OUTPUT_EXAMPLES
 from app.settings import Settings
@@ -17,6 +19,7 @@ RUN_KIND_WORDS = {
     "sigmoid_bce": ("sigmoid + BCE", r"\delta^L = a - y"),
     "softmax_ce": ("softmax + CE", r"\delta^L = a - y"),
     "softmax_mse": ("softmax + MSE", r"\delta^L = J^\top (a - y)"),
+    "linear_mse": ("linear + MSE", r"\delta^L = a - y"),
     "softmax_mse_elementwise": ("softmax + MSE, elementwise (wrong)", r"\delta^L = (a - y) \odot a \odot (1 - a)"),
 }
 
@@ -31,8 +34,9 @@ MISTAKEN_DELTAS = {
 # Run ids the page gives each kind (at most 16 characters): the right kinds' names, and for a mistake its pairing
 # shortened, then the mistake shortened. Links, events and saved models name runs by them: never change one.
 RIGHT_IDS = {"sigmoid_mse": "sigmoid-mse", "sigmoid_bce": "sigmoid-bce", "softmax_ce": "softmax-ce",
-             "softmax_mse": "softmax-mse", "softmax_mse_elementwise": "mistake"}
-PAIRING_SHORT = {"sigmoid_mse": "sig-mse", "sigmoid_bce": "sig-bce", "softmax_ce": "smax-ce", "softmax_mse": "smax-mse"}
+             "softmax_mse": "softmax-mse", "softmax_mse_elementwise": "mistake", "linear_mse": "linear-mse"}
+PAIRING_SHORT = {"sigmoid_mse": "sig-mse", "sigmoid_bce": "sig-bce", "softmax_ce": "smax-ce", "softmax_mse": "smax-mse",
+                 "linear_mse": "lin-mse"}
 MISTAKE_SHORT = {"examples_mixed": "mixed", "hidden_derivative_missing": "no-hid", "sign_flipped": "sign",
                  "stale_output_weights": "stale", "sum_not_mean": "summed", "bias_gradient_missing": "no-bias",
                  "derivative_of_output": "sp-of-a", "sigmoid_prime_kept": "sp-kept"}
@@ -70,14 +74,29 @@ def setting_bounds(settings: Settings) -> dict[str, p.Bounds]:
     """The numeric settings' bounds, by the field paths of `configure` and `set` (app/sessions/config.py)."""
     return {
         "dataset.seed": p.Bounds(minimum=0, integer=True),
+        "dataset.test_fraction": p.Bounds(minimum=0, maximum=0.9),
         "network.hidden_layers": p.Bounds(minimum=1, maximum=settings.max_units, integer=True),
         "network.seed": p.Bounds(minimum=0, integer=True),
         "optimizer.learning_rate": p.Bounds(exclusive_minimum=0, maximum=1e6),
+        "regularization_rate": p.Bounds(minimum=0, maximum=MAX_REGULARIZATION_RATE),
         "batch_size": p.Bounds(minimum=1, integer=True),
         "example": p.Bounds(minimum=0, integer=True),
         "speed": p.Bounds(minimum=1, maximum=settings.max_speed, integer=True),
         "frame_rate": p.Bounds(minimum=1, maximum=settings.max_frame_rate, integer=True),
     }
+
+
+# The term each regularisation adds to BP4's ∂C/∂W: ∂Ω/∂W (app/nn/regularization.py).
+REGULARIZATION_WORDS = {
+    "l2": ("L2", "+ λW", r"+ \lambda W^l"),
+    "l1": ("L1", "+ λ sign(W)", r"+ \lambda \operatorname{sign}(W^l)"),
+}
+
+
+def regularizations() -> dict[str, p.RegularizationInfo]:
+    return {kind: p.RegularizationInfo(label=label, description=REGULARIZATIONS[kind], gradient_text=text,
+                                       gradient_tex=tex)
+            for kind in REGULARIZATIONS for label, text, tex in [REGULARIZATION_WORDS[kind]]}
 
 
 def hello(settings: Settings) -> p.Hello:
@@ -103,4 +122,10 @@ def hello(settings: Settings) -> p.Hello:
         frame_examples=MAX_OUTPUT_EXAMPLES,
         gradcheck_rule=p.GradcheckRule(relative_error=e.GRADCHECK_RELATIVE, max_abs_difference=e.GRADCHECK_ABSOLUTE),
         code=p.CodeView(**code_view(list(RUN_KINDS))),
+        features=[p.FeatureInfo(**feature._asdict()) for feature in datasets.FEATURES],
+        regularizations=regularizations(),
+        weights=p.WeightsInfo(max_parameters=e.MAX_WEIGHT_PARAMETERS, every_frames=e.WEIGHTS_EVERY,
+                              max_abs=PARAMETER_BOUND),
+        neuron_maps=p.NeuronMapsInfo(max_hidden_units=e.MAX_NEURON_MAP_UNITS, size=e.NEURON_MAPS_SIZE,
+                                     per_second=e.NEURON_MAPS_PER_SECOND),
     )

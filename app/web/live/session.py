@@ -179,12 +179,13 @@ class LiveSession:
             pacer.spend(done)
         for event in events:
             await self.send(event)
-        if chunk.frame_due:
+        # Stopped between two runs: the frame and grids stay due, for the chunk that ends the step.
+        if chunk.frame_due and not exp.mid_step:
             pacer.frame_sent(loop.time(), frame_cost, self.frame_rate)
         if frame is not None:
             await self._send_text(frame)
         await self._send_bytes(boundaries)
-        if chunk.boundary_due:
+        if chunk.boundary_due and not exp.mid_step:
             pacer.boundary_sent(loop.time(), self.settings.boundary_rate)
         if exp.finished and (self.playing or self.pending_steps):
             self.playing, self.pending_steps = False, 0  # every run diverged: stop rather than spin
@@ -195,9 +196,11 @@ class LiveSession:
     def _work(self, exp: Experiment, steps: int, seconds: float, frame_due: bool, boundary_due: bool):
         """On the worker thread: a chunk of training and, when due, the frame to send."""
         before = exp.step
+        if (frame_due or boundary_due) and exp.mid_step:
+            steps = 1  # end at the end of the step the last chunk stopped in: the frame is built there
         events = exp.advance(steps, seconds)
         # Nothing new to show: send nothing (a streamed frame shows the step before exp.step).
-        changed = self._frame_sent_for not in ((id(exp), exp.step), (id(exp), exp.step - 1))
+        changed = not exp.mid_step and self._frame_sent_for not in ((id(exp), exp.step), (id(exp), exp.step - 1))
         # This thread's own CPU: wall time would count every other session's turn on the GIL as this frame's cost.
         started = time.thread_time()
         frame = self._frame_json(exp, streamed=not self.pending_steps) if frame_due and changed else None
@@ -223,6 +226,10 @@ class LiveSession:
         """Obey one command; what cannot be obeyed is answered with an `error` naming the command."""
         if command.type in INTERRUPTING:
             self.interrupt -= 1  # counted until applied: an interrupt already applied lets no later command jump
+        if self.experiment is not None and self.experiment.mid_step:
+            # Every command sees the runs at one step: finish the step a chunk stopped in.
+            for event in await self.in_pool(self.experiment.finish_step):
+                await self.send(event)
         try:
             if command.type != "configure" and self.experiment is None:
                 raise ProtocolError("not_configured", f"send a configure message before {command.type!r}")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, Response, Upl
 from pydantic_core import to_json
 
 from app import datasets
+from app.datasets.csv_upload import parse_csv_within
 from app.web.bounds import json_bytes, within_answer_limit
 from app.web.deps import SettingsDep
 from app.web.errors import invalid, json_answer
@@ -39,7 +40,7 @@ def get_dataset(name: str, request: Request, seed: int = 0) -> Response:
     used = {p.name: params.get(p.name, p.default) for p in spec.params}
     return json_answer(DatasetData(name=name, description=described["description"], params={"seed": seed, **used},
                                    inputs=data.inputs.tolist(), labels=data.labels.tolist(),
-                                   class_names=data.class_names))
+                                   class_names=data.class_names, task=data.task))
 
 
 # A plain def: parsing and encoding run on a worker thread (FastAPI reads the multipart form on the event loop,
@@ -60,9 +61,7 @@ def upload_csv(
     except UnicodeDecodeError:
         raise invalid(("body", "file"), "the file is not UTF-8 text; save it as CSV (UTF-8)") from None
     try:
-        data = datasets.parse_csv(text, label_column, max_bytes=settings.max_upload_bytes,
-                                  max_rows=settings.max_upload_rows, max_columns=settings.max_upload_columns,
-                                  max_classes=settings.max_units)
+        data = parse_csv_within(text, label_column, settings)
     except datasets.DatasetError as e:
         raise invalid(("body", e.field), e.message) from None
     rows, features = data.inputs.shape

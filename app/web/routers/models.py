@@ -16,7 +16,7 @@ import numpy as np
 from fastapi import APIRouter, FastAPI, File, Form, Header, HTTPException, Path, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from app.export import EXPORT_FORMATS, ExportUnavailable, FormatError, export_model, read_model
+from app.export import EXPORT_FORMATS, FormatError, export_model, read_model
 from app.nn.inference import predict
 from app.settings import Settings
 from app.store import (InvalidModel, ModelNotFound, ModelStore, NotOwner, QuotaExceeded, SavedModel, StoreError,
@@ -218,7 +218,7 @@ async def predict_with_model(model_id: ModelId, body: PredictRequest, request: R
     if not np.isfinite(outputs).all():
         raise invalid(("body", "inputs"), "these inputs are so large that the model's outputs overflow "
                                           "(Infinity or NaN); use smaller inputs")
-    names = [record.class_names[c] for c in classes] if record.class_names else None
+    names = [record.class_names[c] for c in classes] if record.class_names and classes is not None else None
     return {"outputs": outputs.tolist(), "classes": classes, "class_names": names}
 
 
@@ -230,8 +230,7 @@ def _load(models: LoadedModels, store: ModelStore, model_id: str) -> LoadedModel
 @router.get("/{model_id}/export", response_class=Response,
             responses={200: {"description": "the model file, as an attachment",
                              "content": {"application/json": {}, "application/octet-stream": {}}},
-                       404: {"description": "no saved model has this id"},
-                       501: {"description": "ONNX export needs the optional `export` extra"}})
+                       404: {"description": "no saved model has this id"}})
 def export_saved_model(
     model_id: ModelId,
     store: StoreDep,
@@ -241,11 +240,7 @@ def export_saved_model(
 ) -> Response:
     """Download the model as model JSON, safetensors or ONNX."""
     record = _get(store, model_id)
-    try:
-        data = export_model(record.document, format, name=record.name, class_names=record.class_names,
-                            kind=record.kind)
-    except ExportUnavailable as e:
-        raise HTTPException(501, str(e)) from None
+    data = export_model(record.document, format, name=record.name, class_names=record.class_names, kind=record.kind)
     extension, media_type = EXPORT_FORMATS[format]
     filename = f"{_slug(record.name)}-{record.id}{extension}"
     return Response(data, media_type=media_type,

@@ -11,6 +11,7 @@ from app.datasets import Data
 from app.export.script import experiment_script
 from app.nn import Network
 from app.sessions.config import ConfigError, ExperimentConfig, check_limits, start_network
+from app.sessions.split import training_part
 from app.settings import Settings
 from app.store import ModelNotFound, ModelStore
 from app.web.deps import SettingsDep, StoreDep
@@ -38,7 +39,8 @@ def script(body: ScriptRequest, settings: SettingsDep, store: StoreDep) -> Respo
     loss every `every` steps: the lab's numbers, to about 1e-9. At most 200 KB (MAX_SCRIPT_BYTES): a 422 says
     what to reduce."""
     try:
-        data = check_limits(body, settings)
+        # The runs train on the training part only (dataset.test_fraction): the script gets those examples.
+        data = training_part(check_limits(body, settings), body.dataset.test_fraction, body.dataset.seed)
         filename = f"backprop-lab-{body.dataset.name}.py"  # a name check_limits found among the datasets
         text = experiment_script(body, data, body.steps, body.every, filename,
                                  _start(body, data, settings, store))

@@ -32,7 +32,7 @@ function paramField(param, value) {
 
 /** The dataset's parameter fields in `box`, showing `values` (a link's or the form's), else each default. */
 export function writeParams(box, dataset, values) {
-  box.replaceChildren(...dataset.params.map((param) => paramField(param, values[param.name] ?? param.default)));
+  box.replaceChildren(...(dataset?.params ?? []).map((param) => paramField(param, values[param.name] ?? param.default)));
 }
 
 /** The parameters as the settings hold them: text, "true"/"false" for a checkbox. */

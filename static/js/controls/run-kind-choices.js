@@ -2,7 +2,7 @@
 // pairing's mistakes folded under it. Choosing a mistake also chooses the right run beside it, to compare.
 
 import { element } from '../lib/dom.js';
-import { groupRunKinds, kindInfo } from '../run-kinds.js';
+import { fitsTask, groupRunKinds, kindInfo, kindsForTask } from '../run-kinds.js';
 import { labelledInput } from './labelled-input.js';
 
 /** What a mistake's row says under its name: its wrong δᴸ where BP1 is the wrong equation, else the equation. */
@@ -61,6 +61,20 @@ export function checkRunKinds(box, kinds) {
   for (const folded of box.querySelectorAll('details')) {
     if ([...folded.querySelectorAll('input')].some((input) => input.checked)) folded.setAttribute('open', '');
   }
+}
+
+/**
+ * Offer only the kinds that fit the dataset's task (run-kinds.js, kindsForTask): the others are hidden and
+ * unchecked, and when none that fits is left checked the first right kind that does is. True when the checked
+ * kinds changed.
+ */
+export function fitRunKinds(box, runKinds, task) {
+  const before = checkedRunKinds(box);
+  for (const pairing of box.querySelectorAll('.run-pairing')) {
+    pairing.hidden = !fitsTask(runKinds[pairing.dataset.pairing] ?? {}, task);
+  }
+  checkRunKinds(box, kindsForTask(before, runKinds, task));
+  return checkedRunKinds(box).join() !== before.join();
 }
 
 export function checkedRunKinds(box) {

@@ -162,5 +162,18 @@ export function createStartWeights({ section, field, runKinds, onError }) {
       describe();
     },
     value: () => (select.value === SEEDED ? 0 : select.value),
+    /** Start from a saved model (the "Saved models" panel's summary), as if chosen in the menu. */
+    choose(summary) {
+      models.set(summary.id, summary);
+      ensureOption(summary.id);
+      select.value = summary.id;
+      select.dispatchEvent(new Event('change', { bubbles: true })); // the form follows it and sends `configure`
+    },
+    /** A model deleted elsewhere in the page: out of the menu (the running experiment keeps its weights). */
+    forget(id) {
+      models.delete(id);
+      if (select.value !== id) [...select.options].find((o) => o.value === id)?.remove();
+      describe();
+    },
   };
 }

@@ -1,9 +1,26 @@
-// Colours with one meaning each: class colours for data and boundaries, a diverging scale for signs.
+// The page's one palette: each colour family has one meaning and no family borrows another's hue.
+// - pairings (output layer + loss): vermillion, blue, bluish green, reddish purple (Okabe–Ito hues, darkened
+//   to ≥ 4.5:1 on white so a run's colour can be used for text); a mistake run is its pairing's hue, dashed;
+// - classes: violet, olive, then other hues no pairing uses (≥ 4.5:1 on white);
+// - signed values: indigo below zero, amber above, white at zero; both mid-tones, so ink text stays ≥ 4.5:1
+//   on the fullest cell and a bar still stands out 3:1 from white;
+// - weight layers: an ordered ramp, navy (first layer) to taupe (last).
 
-export const CLASS_COLORS = ['#2f6db5', '#e07b24', '#3a9d5d', '#9b4dca', '#c0392b', '#8c6d31', '#17becf', '#7f7f7f', '#bcbd22', '#e377c2'];
+export const PAIRING_COLORS = {
+  sigmoid_mse: '#b84a00',
+  sigmoid_bce: '#0a6fb0',
+  softmax_ce: '#007a5a',
+  softmax_mse: '#b0447f',
+  linear_mse: '#4d4d4d', // Okabe–Ito's black, lightened: a regression run, no class hue
+};
 
-export const NEGATIVE = '#2f6db5'; // blue: a gradient below zero
-export const POSITIVE = '#e07b24'; // orange: a gradient above zero
+export const CLASS_COLORS = ['#6a3d9a', '#4f7a00', '#7a6a00', '#5f6b7a', '#a61c3c', '#2e7d32', '#4a2a70', '#3f5200',
+  '#6d5d4b', '#1d2330'];
+
+export const NEGATIVE = '#7f8be0'; // indigo: a value below zero
+export const POSITIVE = '#b8860b'; // amber: a value above zero
+
+export const LAYER_COLORS = ['#10254a', '#2f5d73', '#4f7f6e', '#8a8a4f', '#6d5d4b'];
 
 export function classColor(index) {
   return CLASS_COLORS[index % CLASS_COLORS.length];
@@ -14,7 +31,7 @@ export function hexToRgb(hex) {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** A signed value as a colour: blue below zero, orange above, white at zero; `scale` is the value of full colour. */
+/** A signed value as a colour: indigo below zero, amber above, white at zero; `scale` is the value of full colour. */
 export function signedColor(value, scale) {
   const t = scale > 0 ? Math.min(Math.abs(value) / scale, 1) : 0;
   const [r, g, b] = hexToRgb(value < 0 ? NEGATIVE : POSITIVE);

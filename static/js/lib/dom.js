@@ -32,3 +32,28 @@ export function transientText(node, ms = 4000) {
     timer = setTimeout(() => { node.textContent = ''; }, ms);
   };
 }
+
+// One observer for every such box: a box taken out of the page gets a last callback (its size drops to 0) and is
+// forgotten then, so boxes re-rendered many times a second leave nothing behind.
+let scrollables = null;
+function tabStopWhileScrolling(entries) {
+  for (const { target } of entries) {
+    if (!target.isConnected) scrollables.unobserve(target);
+    else if (target.scrollWidth > target.clientWidth + 1) target.tabIndex = 0;
+    else target.removeAttribute('tabindex');
+  }
+}
+
+/**
+ * Makes a box that may scroll sideways reachable from the keyboard while it does scroll: a tab stop, which arrow
+ * keys then scroll; with a `label`, a named region. A box whose content fits adds no tab stop.
+ */
+export function keyboardScrollable(box, label = null) {
+  if (label) {
+    box.setAttribute('role', 'region');
+    box.setAttribute('aria-label', label);
+  }
+  scrollables ??= new ResizeObserver(tabStopWhileScrolling);
+  scrollables.observe(box);
+  return box;
+}

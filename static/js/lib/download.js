@@ -48,15 +48,20 @@ export function downloadCanvas(canvas, filename) {
 
 /**
  * The loss history as CSV rows, one per step and run: `step, run, kind, mistake, loss` (the mistake's id, empty for
- * a right run; the loss empty after a run diverged). `runs` are the page's runs (run-kinds.js runsOf), `history` the
- * server's `history` reply, `latest` the newest frame, which holds a step the history does not have yet.
+ * a right run; the loss empty after a run diverged), and `test_loss` when there is a test part (empty at the steps
+ * where it was not measured). `runs` are the page's runs (run-kinds.js runsOf), `history` the server's `history`
+ * reply, `latest` the newest frame, which holds a step the history does not have yet.
  */
 export function lossHistoryRows(runs, history, latest) {
   const columns = history.runs.map((id) => runs.find((run) => run.id === id) ?? { id, kind: '', mistake: null });
-  const rows = [['step', 'run', 'kind', 'mistake', 'loss']];
-  const add = (step, losses) => columns.forEach((run, r) => rows.push([step, run.id, run.kind, run.mistake, losses[r]]));
-  history.steps.forEach((step, i) => add(step, history.loss[i]));
-  if (latest && latest.step > (history.steps.at(-1) ?? -1)) add(latest.step, latest.runs.map((run) => run.loss));
+  const tested = Array.isArray(history.test_loss);
+  const rows = [['step', 'run', 'kind', 'mistake', 'loss', ...(tested ? ['test_loss'] : [])]];
+  const add = (step, losses, tests) => columns.forEach((run, r) =>
+    rows.push([step, run.id, run.kind, run.mistake, losses[r], ...(tested ? [tests[r]] : [])]));
+  history.steps.forEach((step, i) => add(step, history.loss[i], history.test_loss?.[i]));
+  if (latest && latest.step > (history.steps.at(-1) ?? -1)) {
+    add(latest.step, latest.runs.map((run) => run.loss), latest.runs.map((run) => run.test_loss));
+  }
   return rows;
 }
 

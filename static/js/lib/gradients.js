@@ -12,7 +12,7 @@ export function meanGradient(perExample) {
   return perExample[0].map((row, j) => row.map((_, k) => perExample.reduce((sum, g) => sum + g[j][k], 0) / count));
 }
 
-/** A matrix as a small table of coloured cells (blue below 0, orange above), numbers in the cells when they fit. */
+/** A matrix as a small table of coloured cells (indigo below 0, amber above), numbers in the cells when they fit. */
 export function gradientTable(matrix, scale, caption) {
   const showNumbers = matrix.length * (matrix[0]?.length ?? 0) <= MAX_CELLS_WITH_NUMBERS;
   const table = element('table', showNumbers ? 'grad-table' : 'grad-table compact');

@@ -1,11 +1,15 @@
 // KaTeX rendering and the TeX for vectors and matrices of live numbers.
 
 import katex from '../../../vendor/katex/katex.mjs';
-import { element } from './dom.js';
+import { element, keyboardScrollable } from './dom.js';
 import { formatNumber } from './format.js';
 
 export function renderTex(node, tex, displayMode = false) {
   katex.render(tex, node, { throwOnError: false, displayMode });
+  // A display formula wider than its column scrolls sideways: reachable by keyboard while it does. No region of
+  // its own (many formulas would be many landmarks); KaTeX's MathML is what a screen reader reads.
+  const display = displayMode && node.querySelector('.katex-display');
+  if (display) keyboardScrollable(display);
 }
 
 /** A formula in display mode as a block of its own: one line that never breaks (it scrolls sideways when too wide). */

@@ -1,13 +1,14 @@
 // View 3: per run, ‖∂C/∂W‖ of each layer over time (log scale), and a histogram of the current ∂C/∂W
-// values of each layer (16 bins over [−max, max], from the frame).
+// values of each layer (16 bins over [−max, max], from the frame), with its axes: the value range below, the
+// tallest bin's count at the top. The histograms are redrawn a few times a second at most, and only when their
+// numbers changed: they cost more than the line chart and cannot be read at 30 frames a second anyway.
 
 import { createStepChart } from '../lib/charts.js';
-import { NEGATIVE, POSITIVE } from '../lib/colors.js';
+import { LAYER_COLORS, NEGATIVE, POSITIVE } from '../lib/colors.js';
 import { formatNumber, superscript } from '../lib/format.js';
+import { createThrottle } from '../lib/throttle.js';
 import { runsOf } from '../run-kinds.js';
 import { runName } from './run-name.js';
-
-const LAYER_COLORS = ['#8fb3de', '#4f86c6', '#2a5a99', '#16365f', '#0b1c33'];
 
 export function layerName(sizes, l) {
   return `W${superscript(l + 1)} (${sizes[l]}→${sizes[l + 1]})`;
@@ -17,8 +18,9 @@ function drawHistogram(canvas, histogram) {
   const ratio = devicePixelRatio || 1;
   const width = canvas.clientWidth || 120;
   const height = canvas.clientHeight || 56;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
+  // Setting a canvas's size clears it and reallocates its memory, even to the same value: only when it changed.
+  if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
+  if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
   const ctx = canvas.getContext('2d');
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
@@ -37,9 +39,40 @@ function drawHistogram(canvas, histogram) {
   ctx.stroke();
 }
 
-export function createGradientsView({ container }) {
+function setTick(tick, value, text) {
+  tick.dataset.value = String(value);
+  tick.textContent = text;
+}
+
+function axisTick(className, value, text) {
+  const tick = document.createElement('span');
+  tick.className = className;
+  setTick(tick, value, text);
+  return tick;
+}
+
+/** One layer's histogram with its axes, from the frame's numbers; nothing when they are those already shown. */
+function drawCell(cell, layer) {
+  const { canvas, name, low, high, count } = cell;
+  const { counts, max_abs: maxAbs } = layer.histogram;
+  const shown = `${maxAbs} ${counts.join(' ')} ${layer.saturated_fraction}`;
+  if (cell.shown === shown) return;
+  cell.shown = shown;
+  drawHistogram(canvas, layer.histogram);
+  canvas.dataset.counts = counts.join(' ');
+  const range = formatNumber(maxAbs, 2);
+  setTick(low, -maxAbs, `−${range}`);
+  setTick(high, maxAbs, range);
+  setTick(count, Math.max(...counts), String(Math.max(...counts)));
+  canvas.setAttribute('aria-label', `${name}: ∂C/∂W values between −${range} and ${range}, counts ${counts.join(' ')}`);
+  canvas.title = `${name}: counts per bin ${counts.join(' ')} over ±${range}; ` +
+    `${Math.round(layer.saturated_fraction * 100)}% of units saturated`;
+}
+
+export function createGradientsView({ container, requestDraw = () => {} }) {
   let cards = [];
-  let seen = { config: -1, frame: -1 };
+  let seen = { config: -1, frame: -1, histograms: -1 };
+  const throttle = createThrottle(requestDraw);
 
   function build(state) {
     for (const card of cards) card.chart.destroy();
@@ -58,14 +91,30 @@ export function createGradientsView({ container }) {
       const cells = Array.from({ length: layers }, (_, l) => {
         const cell = document.createElement('div');
         cell.className = 'histogram';
+        const plotArea = document.createElement('div');
+        plotArea.className = 'histogram-plot';
         const canvas = document.createElement('canvas');
         canvas.setAttribute('role', 'img');
+        const count = axisTick('axis-count', 0, '');
+        count.title = 'weights in the tallest bin';
+        plotArea.append(canvas, count);
+        const axis = document.createElement('div');
+        axis.className = 'histogram-axis';
+        const low = axisTick('axis-low', 0, '');
+        const high = axisTick('axis-high', 0, '');
+        axis.append(low, axisTick('axis-zero', 0, '0'), high);
+        const name = layerName(sizes, l);
         const label = document.createElement('span');
-        cell.append(canvas, label);
+        label.className = 'histogram-name';
+        label.textContent = name;
+        cell.append(plotArea, axis, label);
         histograms.append(cell);
-        return { canvas, label, name: layerName(sizes, l) };
+        return { canvas, name, low, high, count, shown: '' };
       });
-      figure.append(caption, plot, histograms);
+      const explained = document.createElement('p');
+      explained.className = 'histograms-caption';
+      explained.textContent = 'Per layer, now: how many weights have each ∂C/∂W, from −max to +max (top: the tallest bar’s count).';
+      figure.append(caption, plot, explained, histograms);
       container.append(figure);
       const chart = createStepChart(plot, {
         height: 150,
@@ -78,23 +127,20 @@ export function createGradientsView({ container }) {
   }
 
   return {
+    element: container, // the render loop skips it while off screen
     draw(state) {
       if (!state.configured || !state.series || !state.frame) return;
-      if (seen.config !== state.rev.config || cards.length === 0) build(state);
-      else if (seen.frame === state.rev.frame) return;
-      seen = { config: state.rev.config, frame: state.rev.frame };
+      const rebuilt = seen.config !== state.rev.config || cards.length === 0;
+      if (rebuilt) build(state);
+      else if (seen.frame === state.rev.frame && seen.histograms === state.rev.frame) return;
       const { series, frame } = state;
-      cards.forEach(({ chart, cells }, r) => {
-        chart.setData([series.steps, ...series.gradNorms[r]]);
-        frame.runs[r]?.layers.forEach((layer, l) => {
-          const { canvas, label, name } = cells[l];
-          drawHistogram(canvas, layer.histogram);
-          const range = `±${formatNumber(layer.histogram.max_abs, 2)}`;
-          label.textContent = `${name} ${range}`;
-          canvas.setAttribute('aria-label', `${name}: ∂C/∂W values between −${range.slice(1)} and ${range.slice(1)}, counts ${layer.histogram.counts.join(' ')}`);
-          canvas.title = `${name}: counts per bin ${layer.histogram.counts.join(' ')} over ${range}; ` +
-            `${Math.round(layer.saturated_fraction * 100)}% of units saturated`;
-        });
+      if (rebuilt || seen.frame !== state.rev.frame) cards.forEach(({ chart }, r) => chart.setData([series.steps, ...series.gradNorms[r]]));
+      seen = { ...seen, config: state.rev.config, frame: state.rev.frame };
+      if (rebuilt) throttle.drawn();
+      else if (throttle.tooSoon()) return; // drawn when the time is up, with the numbers of then
+      seen.histograms = state.rev.frame;
+      cards.forEach(({ cells }, r) => {
+        frame.runs[r]?.layers.forEach((layer, l) => drawCell(cells[l], layer));
       });
     },
     canvases: () => cards.map(({ run, chart }) => ({ title: `${run.name}: ‖∂C/∂W‖ per layer`, canvas: chart.canvas() })),

@@ -2,7 +2,7 @@
 // One drawing per kind of lesson (app/lessons/model.py, `Numbers`); each copes with whatever is configured,
 // since the learner may change any setting while a lesson is open.
 
-import { element } from '../lib/dom.js';
+import { element, keyboardScrollable } from '../lib/dom.js';
 import { formatNumber, formatStep } from '../lib/format.js';
 import { gradientTable, meanGradient } from '../lib/gradients.js';
 import { renderTex, texMatrix } from '../lib/tex.js';
@@ -18,7 +18,7 @@ const dot = (u, v) => u.reduce((sum, x, i) => sum + x * v[i], 0);
 
 /** A table in a box of its own that scrolls sideways when the table is wider than the panel. */
 function table(caption, headers, rows, className = 'lesson-table') {
-  const box = element('div', 'lesson-scroll');
+  const box = keyboardScrollable(element('div', 'lesson-scroll'), caption || 'Table');
   const node = element('table', className);
   box.append(node);
   if (caption) node.append(element('caption', '', caption));
@@ -115,7 +115,7 @@ function perExampleGradients(state) {
   const sum = ga.map((v, i) => v + gb[i]);
   const mean = meanGradient([grads[a], grads[b]]);
   const scale = Math.max(...ga.map(Math.abs), ...gb.map(Math.abs), 1e-300);
-  const tables = element('div', 'grad-tables');
+  const tables = keyboardScrollable(element('div', 'grad-tables'), 'Both examples’ gradient tables');
   tables.append(
     gradientTable(grads[a], scale, `∂c/∂w for ${exampleName(configured, a)}`),
     gradientTable(grads[b], scale, `∂c/∂w for ${exampleName(configured, b)}`),
@@ -125,7 +125,7 @@ function perExampleGradients(state) {
   const share = norm(sum) / (norm(ga) + norm(gb));
   const verdict = element('p', 'lesson-note');
   verdict.dataset.cosine = String(cosine);
-  verdict.textContent = `Rows are the outputs, columns the hidden neurons; blue below 0, orange above. ` +
+  verdict.textContent = `Rows are the outputs, columns the hidden neurons; indigo below 0, amber above. ` +
     `The two point opposite ways (cosine ${fixed(cosine, 2)}; −1 would be exactly opposite), yet their sum is ` +
     `${Math.round(share * 100)}% as large as the two together: they do not cancel.`;
   return [where, examples, tables, verdict];
@@ -163,7 +163,7 @@ function stepCard(state, info, run) {
     : meanGradient([grads[0], grads[1]]);
   const [ga, gb] = [grads[0].flat(), grads[1].flat()];
   const scale = Math.max(...ga.map(Math.abs), ...gb.map(Math.abs), 1e-300);
-  const tables = element('div', 'grad-tables');
+  const tables = keyboardScrollable(element('div', 'grad-tables'), `Gradient tables of ${info.name}`);
   tables.append(gradientTable(grads[0], scale, `∂c/∂w for ${exampleName(configured, 0)}`),
     gradientTable(grads[1], scale, `∂c/∂w for ${exampleName(configured, 1)}`));
   if (step) tables.append(gradientTable(step, scale, 'the step taken'));
@@ -185,7 +185,7 @@ function averagedTooEarly(state) {
   const cards = element('div', 'lesson-cards');
   runsOf(configured).forEach((info, r) => cards.append(stepCard(state, info, frame.runs[r])));
   return [element('p', 'lesson-note', `Step ${formatStep(frame.step)}. Rows are the outputs, columns the hidden ` +
-    'neurons; blue below 0, orange above.'), cards, causes(state)];
+    'neurons; indigo below 0, amber above.'), cards, causes(state)];
 }
 
 // --- 2: the Jacobian of the output layer ------------------------------------------------------------------

@@ -19,6 +19,7 @@ function words(lesson, note) {
   const box = element('div', 'lesson-words');
   for (const paragraph of lesson.text) box.append(element('p', '', paragraph));
   const equations = element('div', 'lesson-equations');
+  equations.setAttribute('role', 'group');
   equations.setAttribute('aria-label', 'The equation');
   equations.append(...lesson.equations.map((tex) => texBlock(tex)));
   const claims = element('div', 'lesson-claims');

@@ -30,6 +30,21 @@ function showLossScale(lesson) {
   toggle.dispatchEvent(new Event('change'));
 }
 
+// Where each lesson's claims are seen once "Try this" has run: a chart card, or the lesson's own live numbers.
+const CLAIM_VIEWS = {
+  'per-example-gradients': 'outputs-charts', 'averaged-too-early': 'outputs-charts', 'stuck-outputs': 'outputs-charts',
+  deltas: 'loss-chart', diagnosis: 'loss-chart', jacobian: null, gradcheck: null,
+};
+
+/** Scroll the claim's view into sight, unless it is already whole on screen. */
+function showClaimView(lesson, numbersBox) {
+  const id = CLAIM_VIEWS[lesson.numbers];
+  const view = id ? document.getElementById(id)?.closest('.card') : numbersBox;
+  const box = view?.getBoundingClientRect();
+  if (!box || (box.top >= 0 && box.bottom <= innerHeight)) return;
+  view.scrollIntoView({ block: 'start' });
+}
+
 export function createLessonPanel({ section, toggle, lessons, derivationUrl, onChoose, onTry, onClose, requestDraw }) {
   let current = 0; // the open lesson's number; 0 when none is
   let numbersBox = null;
@@ -88,7 +103,11 @@ export function createLessonPanel({ section, toggle, lessons, derivationUrl, onC
       if (choice.dataset.lesson === String(number)) choice.setAttribute('aria-current', 'step');
       else choice.removeAttribute('aria-current');
     }
-    const page = lessonPage(lesson, { hasLesson: (n) => Boolean(find(n)), choose, onTry, derivationUrl });
+    const tryThis = (tried) => {
+      onTry(tried);
+      showClaimView(tried, numbersBox);
+    };
+    const page = lessonPage(lesson, { hasLesson: (n) => Boolean(find(n)), choose, onTry: tryThis, derivationUrl });
     numbersBox = page.numbersBox;
     presetNote = page.presetNote;
     showLossScale(lesson);

@@ -22,6 +22,9 @@ export function stoppedLosses(steps, loss, stops) {
   return { steps: outSteps, loss: outLoss };
 }
 
+/** Whether the experiment holds out test examples (dataset.test_fraction), whose loss is drawn too. */
+export const hasTestPart = (configured) => (configured.test_inputs?.length ?? 0) > 0;
+
 /** Index of the last number in `values`, or -1. */
 function lastFinite(values) {
   for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null && values[i] !== undefined) return i;
@@ -55,7 +58,13 @@ export function createLossChart({ container, logToggle, requestDraw }) {
       y: { log: logScale },
       yLabel: 'loss',
       spanGaps: true, // a diverged run's last finite step may be one only it has
-      series: runs.map((run) => ({ label: run.name, stroke: run.color, dash: run.dash })),
+      series: [
+        ...runs.map((run) => ({ label: run.name, stroke: run.color, dash: run.dash })),
+        // Each run's test loss: its colour, lighter and dotted, after every training line.
+        ...(hasTestPart(state.configured) ? runs.map((run) => ({
+          label: `${run.name}: test`, stroke: `${run.color}99`, dash: [2, 3], width: 1.5,
+        })) : []),
+      ],
     });
     // uPlot's legend marks every series solid: a mistake run's entry gets a dashed mark (style.css) and its id.
     const entries = container.querySelectorAll('.u-legend .u-series');
@@ -74,6 +83,7 @@ export function createLossChart({ container, logToggle, requestDraw }) {
   });
 
   return {
+    element: container, // the render loop skips it while off screen
     draw(state) {
       if (!state.configured) return;
       if (seen.config !== state.rev.config) build(state);
@@ -83,14 +93,15 @@ export function createLossChart({ container, logToggle, requestDraw }) {
       const series = state.series;
       if (!series) {
         chart.setMarks([]);
-        return chart.setData([[], ...runs.map(() => [])]);
+        return chart.setData([[], ...chart.chart.series.slice(1).map(() => [])]);
       }
       const diverged = state.diagnoses
         .filter((d) => d.event === 'diverged')
         .map((event) => ({ event, r: runs.findIndex((run) => run.id === event.run) }))
         .filter(({ r }) => r >= 0);
       const stops = diverged.map(({ event, r }) => ({ r, lastStep: event.last_finite_step, lastLoss: event.last_finite_loss }));
-      const { steps, loss } = stoppedLosses(series.steps, series.loss, stops);
+      const lines = hasTestPart(state.configured) ? [...series.loss, ...series.testLoss] : series.loss;
+      const { steps, loss } = stoppedLosses(series.steps, lines, stops);
       chart.setData([steps, ...loss]);
       chart.setMarks(diverged.map(({ event, r }) => {
         const i = lastFinite(loss[r]);

@@ -18,12 +18,14 @@ const EQUATIONS = [
   ['BP4', String.raw`\dfrac{\partial C}{\partial W^l} = \delta^l \,(a^{l-1})^{\top}`],
 ];
 
-function equations() {
+/** The equations; with regularisation, BP4 gains its term from `hello` (∂Ω/∂W, "+ λW" for L2). */
+function equations(penalty) {
   const box = element('div', 'equations');
   box.setAttribute('aria-label', 'The four equations of backpropagation');
   for (const [name, tex] of EQUATIONS) {
     const row = element('div', 'equation');
-    row.append(element('span', 'equation-name', name), texBlock(tex));
+    if (name === 'BP4' && penalty) row.dataset.regularization = penalty.label;
+    row.append(element('span', 'equation-name', name), texBlock(name === 'BP4' && penalty ? `${tex} ${penalty.gradient_tex}` : tex));
     box.append(row);
   }
   return box;
@@ -51,10 +53,11 @@ export function createMathPanel({ container, sendGradcheck, requestDraw, switchB
       createGradientCheck(sendGradcheck),
     ];
     const mathBox = element('div', 'math-view');
-    mathBox.append(equations(), intro, ...sections.map((section) => section.element));
+    const penalty = state.hello.regularizations?.[state.configured.config.regularization];
+    mathBox.append(equations(penalty), intro, ...sections.map((section) => section.element));
     const code = createCodeView(state);
     container.replaceChildren(mathBox, code.element);
-    parts = { sections, code, mathBox, dirty: false };
+    parts = { sections, code, mathBox, dirty: false, continuing: false };
     show();
   }
 
@@ -81,6 +84,7 @@ export function createMathPanel({ container, sendGradcheck, requestDraw, switchB
   }
 
   return {
+    element: container, // the render loop skips it while off screen
     view: () => view,
     setView,
     draw(state) {
@@ -89,11 +93,21 @@ export function createMathPanel({ container, sendGradcheck, requestDraw, switchB
       if (rebuilt) build(state);
       else if (seen.frame === state.rev.frame && seen.events === state.rev.events && !parts.dirty) return;
       if (rebuilt) throttle.drawn();
-      else if (throttle.tooSoon()) return;
+      else if (!parts.continuing && throttle.tooSoon()) return;
       parts.dirty = false;
       seen = { config: state.rev.config, frame: state.rev.frame, events: state.rev.events };
-      if (view === 'code') parts.code.draw(state);
-      else for (const section of parts.sections) section.draw(state);
+      if (view === 'code') {
+        parts.code.draw(state);
+        return;
+      }
+      // The δᴸ cards come up to date one per animation frame; the rest once per refresh.
+      const [cards, ...rest] = parts.sections;
+      if (!parts.continuing) for (const section of rest) section.draw(state);
+      parts.continuing = cards.draw(state, rebuilt); // a new experiment shows every card at once
+      if (parts.continuing) {
+        parts.dirty = true;
+        requestDraw();
+      }
     },
     canvases: () => [],
   };

@@ -7,6 +7,10 @@ import { runName } from './run-name.js';
 
 const ACTIONS = { save: 'Save', model: 'Download' };
 
+const percent = (share) => (share === null || share === undefined ? '–' : `${formatNumber(100 * share, 3)} %`);
+/** " / test 0.412" beside a training number, when there is a test part. */
+const testText = (value, format) => (value === null || value === undefined ? '' : ` / test ${format(value, 3)}`);
+
 export function createRunKey({ list, onSave, onDownload }) {
   let items = [];
   let seen = { config: -1, frame: -1, events: -1, models: -1, connection: -1 };
@@ -30,9 +34,10 @@ export function createRunKey({ list, onSave, onDownload }) {
       const name = runName(run);
       const loss = document.createElement('span');
       loss.className = 'loss';
+      const scores = document.createElement('span');
+      scores.className = 'accuracy';
       const badge = document.createElement('span');
       badge.className = 'badge';
-      badge.hidden = true;
       // The buttons keep their short visible names; the group says whose model they act on.
       const actions = document.createElement('div');
       actions.className = 'run-model';
@@ -40,14 +45,16 @@ export function createRunKey({ list, onSave, onDownload }) {
       actions.setAttribute('aria-label', `${run.name}: model`);
       const save = button('Save', () => onSave(run.id));
       save.dataset.action = 'save';
+      save.setAttribute('aria-label', `Save ${run.name}`); // a screen reader's list of buttons says whose
       const download = button('Download model', () => onDownload(run.id));
       download.dataset.action = 'model';
+      download.setAttribute('aria-label', `Download model: ${run.name}`);
       const note = document.createElement('span');
       note.className = 'model-note';
       note.setAttribute('aria-live', 'polite');
       actions.append(save, download, note);
-      item.append(name, loss, badge, actions);
-      return { run, li: item, loss, badge, save, download, note };
+      item.append(name, loss, scores, badge, actions);
+      return { run, li: item, loss, scores, badge, save, download, note };
     });
     list.replaceChildren(...items.map(({ li }) => li));
   }
@@ -87,14 +94,17 @@ export function createRunKey({ list, onSave, onDownload }) {
   }
 
   function drawRuns(state) {
-    items.forEach(({ run, loss, badge }, r) => {
+    items.forEach(({ run, loss, scores, badge }, r) => {
       const current = state.frame?.runs[r];
-      loss.textContent = current ? `loss ${formatNumber(current.loss, 3)}` : '';
+      loss.textContent = current ? `loss ${formatNumber(current.loss, 3)}${testText(current.test_loss, formatNumber)}` : '';
+      scores.textContent = (current?.accuracy ?? null) !== null ? `accuracy ${percent(current.accuracy)}${testText(current.test_accuracy, percent)}` : '';
       const converged = state.converged[run.id];
       const diverged = current?.status === 'diverged';
-      badge.hidden = converged === undefined && !diverged;
+      // The badge's line is kept while it is empty, so nothing below it moves when it appears mid-run.
+      const shown = converged !== undefined || diverged;
+      badge.toggleAttribute('data-shown', shown);
       badge.classList.toggle('bad', diverged);
-      badge.textContent = diverged ? 'diverged: stopped' : `reached the labels at step ${formatStep(converged ?? 0)}`;
+      badge.textContent = !shown ? '\u00a0' : diverged ? 'diverged: stopped' : `reached the labels at step ${formatStep(converged)}`;
     });
   }
 

@@ -30,7 +30,7 @@ export function codeLines(code, kindInfo, kind, config) {
     BP1: backprop.BP1 ?? [],
     BP2: [...(layers?.prime ?? []), ...(backprop.BP2 ?? [])],
     BP3: backprop.BP3 ?? [],
-    BP4: backprop.BP4 ?? [],
+    BP4: [...(backprop.BP4 ?? []), ...(code.regularization?.[config.regularization] ?? [])], // + ∂Ω/∂w
     update: code.updates[optimizer] ?? [],
   };
 }

@@ -48,6 +48,14 @@ function mistakeLines(run) {
   return lines;
 }
 
+/** One line of numbers: a formula, or a row of them whose terms wrap between, never inside. */
+function lineNode(line) {
+  if (line.length === 1) return texBlock(line[0], 'tex number');
+  const row = element('div', 'tex-row');
+  row.append(...line.map((tex) => texBlock(tex, 'tex number')));
+  return row;
+}
+
 /** The cards of the configured runs: `element` to place, `draw(state)` for the latest frame's numbers. */
 export function createDeltaCards(state) {
   // Many outputs are shown as rows and a wide Jacobian: give each card the panel's width (style.css).
@@ -67,17 +75,35 @@ export function createDeltaCards(state) {
     return numbers;
   });
 
-  function draw(current) {
-    numbersBoxes.forEach((numbers, r) => {
-      numbers.replaceChildren(...numbersOf(current, r).map((line) => {
-        if (!Array.isArray(line)) return texBlock(line, 'tex number');
-        const row = element('div', 'tex-row');
-        row.append(...line.map((tex) => texBlock(tex, 'tex number')));
-        return row;
-      }));
+  // Per card, the TeX of each line shown: KaTeX typesets a line again only when its numbers changed.
+  const shownLines = numbersBoxes.map(() => []);
+  let waiting = []; // the cards still to bring up to date, one per drawing (one task for all five took > 50 ms)
+
+  /** Brings one card up to date (`all`: every card); true while others wait for the next drawing. */
+  function draw(current, all = false) {
+    if (all) waiting = [];
+    for (const r of all ? numbersBoxes.keys() : []) drawCard(current, r);
+    if (all) return false;
+    if (waiting.length === 0) waiting = numbersBoxes.map((_, r) => r);
+    drawCard(current, waiting.shift());
+    return waiting.length > 0;
+  }
+
+  function drawCard(current, r) {
+    const numbers = numbersBoxes[r];
+    const lines = numbersOf(current, r).map((line) => (Array.isArray(line) ? line : [line]));
+    const shown = shownLines[r];
+    const keys = lines.map((line) => line.join('\n'));
+    if (keys.length !== shown.length) {
+      numbers.replaceChildren(...lines.map(lineNode));
       const note = mistakeNote(current, r);
       if (note) numbers.append(note);
-    });
+    } else {
+      keys.forEach((key, i) => {
+        if (key !== shown[i]) numbers.children[i].replaceWith(lineNode(lines[i]));
+      });
+    }
+    shownLines[r] = keys;
   }
 
   return { element: cards, draw };

@@ -30,9 +30,13 @@ export function createGradientCheck(sendGradcheck) {
     'Compares backprop’s ∂C/∂W with central differences (C(w+h) − C(w−h)) / 2h at the current weights.'));
   section.append(head, body);
 
+  let shown = []; // the events the table shows: it is built again only when another one arrives
+
   function draw(state) {
     const results = Object.values(state.gradcheck);
     if (results.length === 0) return;
+    if (results.length === shown.length && results.every((event, i) => event === shown[i])) return;
+    shown = results;
     const rule = state.hello.gradcheck_rule;
     const table = element('table', 'gradcheck-table');
     const titles = element('tr');
