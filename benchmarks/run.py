@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import json
 import sys
@@ -24,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "stderr. See docs/benchmarks.md.")
     parser.add_argument("--quick", action="store_true", help="shorter runs: the whole command within two minutes")
     parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # tests: seconds, numbers meaningless
+    parser.add_argument("--sessions", metavar="N", type=int,
+                        help="live sessions in the sessions section (default 50; issue 20's targets: 100 and 300)")
     parser.add_argument("--json", metavar="PATH", type=Path, help="also write every number to this JSON file")
     parser.add_argument("--only", metavar="SECTIONS", default=",".join(SECTIONS),
                         help=f"comma-separated sections to run, from {', '.join(SECTIONS + ON_REQUEST)} (default: "
@@ -40,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     mode = Mode.named("smoke" if args.smoke else "quick" if args.quick else "full")
+    if args.sessions is not None:
+        if not 1 <= args.sessions <= 1000:
+            print("--sessions takes 1 to 1000", file=sys.stderr)
+            return 2
+        mode = dataclasses.replace(mode, sessions=args.sessions)
     started = time.perf_counter()
     info = machine()
     progress(f"mode {mode.name}; sections {', '.join(only)}; {info['cpu']}, {info['cores']} cores")

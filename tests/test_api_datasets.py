@@ -245,6 +245,7 @@ def test_a_csv_just_under_max_upload_bytes_is_read():
     (b"x,label\n1,a\nfoo,b\n", ["row 3", "'x'", "foo", "not a number"]),
     (b"x,label\n1,a\nnan,b\n", ["row 3", "finite"]),
     (b"x,label\n1,a\n1e999,b\n", ["row 3", "finite"]),
+    (b"x,label\n1,a\n-1e300,b\n", ["row 3", "'x'", "1e+15"]),  # would overflow the boundary's extent
     (b"x,label\n1,a\n,b\n", ["row 3", "missing"]),
     (b"x,label\n1,a\n2,a\n", ["only one class"]),
     (b"x,label\n1,a\n", ["at least 2"]),
@@ -255,6 +256,12 @@ def test_a_csv_just_under_max_upload_bytes_is_read():
 ])
 def test_a_csv_that_cannot_be_a_dataset_is_a_422_saying_why(client, content, words):
     assert_upload_422(upload(client, content), "file", *words)
+
+
+def test_a_csv_with_values_at_the_bound_is_read(client):
+    answer = upload(client, b"x,label\n1e15,a\n-1e15,b\n")
+    assert answer.status_code == 200
+    assert answer.json()["inputs"] == [[1e15], [-1e15]]
 
 
 @pytest.mark.parametrize("content", [

@@ -261,3 +261,20 @@ def test_the_panel_on_a_phone_fits_and_has_no_axe_violations(chromium, live_serv
         assert dashboard.console_errors == []
     finally:
         context.close()
+
+
+def test_with_input_features_the_panel_gives_the_features_as_x_and_right_numbers_all_match(chromium, live_server):
+    context, dashboard = new_dashboard(chromium, live_server, DESKTOP)
+    try:
+        page = dashboard.open(SIGMOID_MSE + "&features=x1,x2,sin_x1").page
+        code = take_weights(dashboard)
+        right_b, right_w, weights = run_pasted_code(code, Network())
+        assert [w.shape for w in weights] == [(8, 3), (2, 8)]  # the network reads three features
+        # x = [1, 0, sin 1]: the third column of ∂C/∂W⁰ is the first times sin 1
+        assert np.allclose(right_w[0][:, 2], np.sin(1.0) * right_w[0][:, 0]) and np.abs(right_w[0][:, 0]).max() > 0
+        paste_and_check(page, str(right_b), str(right_w))
+        assert page.locator('#check-summary [data-verdict="matches"]').is_visible()
+        assert marks(page) == [True] * sum(a.size for a in right_b + right_w)
+        assert dashboard.console_errors == []
+    finally:
+        context.close()

@@ -20,6 +20,8 @@ ROWS = {  # a setting's name in the link: the form row that holds it
     "dataset": '[data-field="dataset.name"]', "hidden": '[data-field="network.hidden_layers"]',
     "runs": '[data-field="runs"]', "lr": '[data-field="optimizer.learning_rate"]',
     "optimizer": '[data-field="optimizer.name"]', "seed": '[data-field="network.seed"]',
+    "features": '[data-field="dataset.features"]', "regularization": '[data-field="regularization"]',
+    "regRate": '[data-field="regularization_rate"]',
 }
 TWO_RUNS = "#dataset=two-points&runs=sigmoid_mse,softmax_ce"
 CLASSROOM = f"{TWO_RUNS}&hide=dataset,hidden,runs&lock=lr,optimizer&note={quote(NOTE)}"
@@ -85,6 +87,33 @@ def test_unknown_controls_become_link_notes_and_a_plain_link_frees_the_page(dash
     assert not hidden(page, "dataset")
     assert page.locator("#lr").is_enabled()
     assert page.locator("#classroom-note").is_hidden()
+
+
+def test_input_features_and_regularization_can_be_hidden_or_locked_and_keep_their_values(dashboard: Dashboard):
+    page = dashboard.page
+    features = ["x1", "x2", "x1_squared"]
+    dashboard.open("#dataset=circles&features=x1,x2,x1_squared&regularization=l2&regRate=0.001"
+                   "&hide=features,regRate&lock=regularization")
+    assert dashboard.lab("notices") == []
+    assert hidden(page, "features") and hidden(page, "regRate") and locked(page, "regularization")
+    # A hidden group still trains on its values: a change elsewhere keeps them, and so does another dataset.
+    page.fill("#seed", "5")
+    page.locator("#seed").dispatch_event("change")
+    dashboard.wait_for("window.backpropLab.config.network.seed === 5")
+    config = dashboard.lab("config")
+    assert config["dataset"]["features"] == features
+    assert (config["regularization"], config["regularization_rate"]) == ("l2", 0.001)
+    page.select_option("#dataset", "xor")
+    dashboard.wait_for("window.backpropLab.config.dataset.name === 'xor'")
+    assert dashboard.lab("config")["dataset"]["features"] == features
+    assert hidden(page, "features")
+
+    # The dataset locked: its input features with it.
+    page.evaluate("() => { location.hash = 'dataset=circles&lock=dataset'; }")
+    page.wait_for_function("() => document.querySelector('[data-field=\"dataset.name\"] .classroom-lock')")
+    assert page.get_attribute(ROWS["features"], "data-classroom") == "locked"
+    assert page.locator("#features input").count() > 0
+    assert page.locator("#features input").evaluate_all("boxes => boxes.every((b) => b.disabled)")
 
 
 def test_view_choices_are_applied_on_open_and_kept(dashboard: Dashboard):

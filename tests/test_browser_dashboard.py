@@ -195,7 +195,7 @@ def test_loss_history_csv_and_chart_png_downloads(dashboard):
     with page.expect_download() as download:
         page.click("#download-csv")
     lines = Path(download.value.path()).read_text().splitlines()
-    assert lines[0] == "step,run,kind,mistake,loss"
+    assert lines[0] == "step,run,kind,mistake,measured_on,loss"
     rows = [line.split(",")[:4] for line in lines[1:]]
     assert rows == [["0", "sigmoid-mse", "sigmoid_mse", ""], ["0", "softmax-ce", "softmax_ce", ""],
                     ["1", "sigmoid-mse", "sigmoid_mse", ""], ["1", "softmax-ce", "softmax_ce", ""]]

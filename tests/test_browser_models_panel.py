@@ -1,8 +1,8 @@
 """The "Saved models" panel in a real browser: a run saved from the page appears in it; "Start from these weights"
 makes every run start from it (the first frame's outputs are the saved model's predictions, POST
-/api/models/{id}/predict); the JSON export is the document GET /api/models/{id} holds; an export the server refuses
-is said in the panel; "Delete" removes the model (the API then answers 404); a model without its owner key here
-cannot be deleted and says so."""
+/api/models/{id}/predict); the JSON export is the document GET /api/models/{id} holds and the ONNX export runs in
+onnxruntime to the same predictions; an export the server refuses is said in the panel; "Delete" removes the model
+(the API then answers 404); a model without its owner key here cannot be deleted and says so."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnxruntime
 import pytest
 
 from browser import DESKTOP, Dashboard
@@ -68,24 +69,37 @@ def test_a_saved_run_is_listed_and_starting_from_it_gives_its_predictions(lab, l
     assert lab.lab("errors") == {} and lab.console_errors == []
 
 
-def test_the_json_export_is_the_document_the_api_holds_and_a_refused_export_is_said(lab, live_server):
+def download_from_panel(lab: Dashboard, item, saved: dict, label: str) -> Path:
+    with lab.page.expect_download() as download:
+        item.get_by_role("link", name=f"Export “{saved['name']}” as {label}").click()
+    return Path(download.value.path())
+
+
+def test_the_exports_are_the_model_the_api_holds_and_a_refused_export_is_said(lab, live_server):
     page = lab.page
     saved = save_softmax_run(lab, steps=10)
     item = panel_item(lab, saved["id"])
-    with page.expect_download() as download:
-        item.get_by_role("link", name=f"Export “{saved['name']}” as JSON").click()
-    exported = json.loads(Path(download.value.path()).read_text())
+    exported = json.loads(download_from_panel(lab, item, saved, "JSON").read_text())
     stored = page.request.get(f"{live_server.url}api/models/{saved['id']}").json()
     assert exported["W"] == stored["model"]["W"] and exported["b"] == stored["model"]["b"]
     assert exported["layer_sizes"] == stored["layer_sizes"] == [2, 3, 2]
 
-    # The export endpoint refusing (as ONNX does without its library: 501) is said in the panel, no file saved.
-    page.route("**/export?format=onnx", lambda route: route.fulfill(
-        status=501, content_type="application/json", body=json.dumps({"detail": "no onnx here"})))
+    # The ONNX file runs in onnxruntime and answers what the server's own prediction does.
+    onnx_file = download_from_panel(lab, item, saved, "ONNX")
+    inputs = np.array(lab.lab("configured")["inputs"], dtype=np.float64)
+    session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    (outputs,) = session.run(None, {session.get_inputs()[0].name: inputs})
+    answer = page.request.post(f"{live_server.url}api/models/{saved['id']}/predict",
+                               data={"inputs": inputs.tolist()}).json()
+    np.testing.assert_allclose(outputs, answer["outputs"], rtol=1e-9, atol=1e-12)
+
+    # A model deleted meanwhile (here through the API): the export's refusal is said in the panel, no file saved.
+    key = json.loads(page.evaluate("localStorage.getItem('backprop-lab.owner-keys')"))[saved["id"]]["key"]
+    assert page.request.delete(f"{live_server.url}api/models/{saved['id']}", headers={"x-owner-key": key}).status == 204
     downloads: list = []
     page.on("download", lambda d: downloads.append(d))
     item.get_by_role("link", name=f"Export “{saved['name']}” as ONNX").click()
-    lab.wait_for("document.getElementById('models-status').textContent.includes('ONNX')")
+    lab.wait_for("document.querySelector('.model-export[data-format=\"onnx\"]').dataset.refused === '404'")
     assert downloads == []
 
 

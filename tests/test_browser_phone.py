@@ -79,6 +79,33 @@ def test_the_folded_settings_open_and_a_change_reconfigures(phone):
     assert phone.console_errors == []
 
 
+# After a Tab: the focused element's box and the transport bar's, and whether the focus is in the bar itself.
+TAB_STOP = """async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));  // the page's scrolls done
+    const focused = document.activeElement;
+    const box = (e) => e.getBoundingClientRect().toJSON();
+    return { id: focused.id || focused.tagName, inBar: Boolean(focused.closest('.transport')),
+             body: focused === document.body, box: box(focused), bar: box(document.querySelector('.transport')) };
+}"""
+
+
+def test_tabbing_never_leaves_the_focused_control_under_the_transport_bar(phone):
+    page = phone.page
+    page.click("#settings-fold > summary")  # the settings open: their controls are tab stops too
+    seen = 0
+    for _ in range(160):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(TAB_STOP)
+        if stop["body"]:
+            break
+        box, bar = stop["box"], stop["bar"]
+        if stop["inBar"] or box["width"] == 0 or box["height"] == 0:
+            continue
+        seen += 1
+        assert box["bottom"] <= bar["top"] or box["top"] >= bar["bottom"], stop
+    assert seen > 40  # the settings, the views and their buttons were all reached
+
+
 def test_the_css_palette_is_the_one_colors_js_defines(phone):
     palettes = phone.page.evaluate("""async () => {
         const colors = await import('/static/js/lib/colors.js');
@@ -94,3 +121,19 @@ def test_the_css_palette_is_the_one_colors_js_defines(phone):
     }""")
     assert palettes["css"] == palettes["js"]
     assert len(set(palettes["js"].values())) == 7
+
+
+def test_no_colour_is_shared_between_the_palettes_families(phone):
+    families = phone.page.evaluate("""async () => {
+        const colors = await import('/static/js/lib/colors.js');
+        const ink = getComputedStyle(document.documentElement).getPropertyValue('--ink').trim();
+        return { pairing: Object.values(colors.PAIRING_COLORS), class: colors.CLASS_COLORS,
+                 sign: [colors.NEGATIVE, colors.POSITIVE], layer: colors.LAYER_COLORS, ink: [colors.NEUTRAL, ink] };
+    }""")
+    assert len(set(families["ink"])) == 1  # colors.js's neutral is the page's ink
+    owners: dict[str, str] = {}
+    for family, colours in families.items():
+        for colour in set(c.lower() for c in colours):
+            assert colour not in owners, (colour, owners.get(colour), family)
+            owners[colour] = family
+    assert len(set(families["class"])) == len(families["class"]) == 10

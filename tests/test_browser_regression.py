@@ -80,3 +80,30 @@ def test_plane_offers_linear_mse_and_paints_the_output_with_its_sign(chromium, l
         assert dashboard.console_errors == []
     finally:
         context.close()
+
+
+def test_a_regression_set_and_back_gives_the_chosen_runs_back_to_form_link_and_training(dashboard):
+    page = dashboard.page
+    dashboard.open("#dataset=circles&runs=sigmoid_mse,softmax_ce")
+    page.select_option("#dataset", "plane")
+    dashboard.wait_for("backpropLab.configured && backpropLab.configured.task === 'regression'")
+    assert [run["kind"] for run in dashboard.lab("config")["runs"]] == ["linear_mse"]
+    # A regression output is a number, not a class: its unit is filled with the ink, no class colour.
+    page.locator("#network").scroll_into_view_if_needed()
+    dashboard.wait_for("document.querySelector('#network circle[style*=\"fill\"]') !== null")
+    fills = page.evaluate("""async () => {
+        const { CLASS_COLORS, NEUTRAL, hexToRgb } = await import('/static/js/lib/colors.js');
+        const rgb = (hex) => `rgb(${hexToRgb(hex).join(', ')})`;
+        const units = [...document.querySelectorAll('#network circle')].filter((c) => c.style.fill);
+        return { units: units.map((c) => getComputedStyle(c).fill), neutral: rgb(NEUTRAL), classes: CLASS_COLORS.map(rgb) };
+    }""")
+    assert fills["units"] == [fills["neutral"]]
+    assert fills["neutral"] not in fills["classes"]
+
+    page.select_option("#dataset", "circles")
+    dashboard.wait_for("backpropLab.configured && backpropLab.configured.config.dataset.name === 'circles'")
+    assert [run["kind"] for run in dashboard.lab("config")["runs"]] == ["sigmoid_mse", "softmax_ce"]
+    assert page.locator("#run-kinds input:checked").evaluate_all("boxes => boxes.map((b) => b.value)") \
+        == ["sigmoid_mse", "softmax_ce"]
+    dashboard.wait_for("location.hash.includes('runs=sigmoid_mse,softmax_ce')")
+    assert dashboard.console_errors == []

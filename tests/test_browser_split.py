@@ -37,6 +37,47 @@ def shown(value: float) -> float:
     return float(f"{value:.3g}")
 
 
+# Each cell of the confusion table: its colours as computed, its share of the largest count, whether it is diagonal.
+CELL_STYLES = """async () => {
+    const colors = await import('/static/js/lib/colors.js');
+    const family = [...Object.values(colors.PAIRING_COLORS), ...colors.CLASS_COLORS, colors.NEGATIVE, colors.POSITIVE,
+                    ...colors.LAYER_COLORS].map((hex) => colors.hexToRgb(hex).join(','));
+    const cells = [...document.querySelectorAll('#confusion table tbody td')].map((td) => {
+        const style = getComputedStyle(td);
+        return { right: td.classList.contains('right'), share: Number(td.style.getPropertyValue('--share')),
+                 background: style.backgroundColor, color: style.color, weight: Number(style.fontWeight),
+                 outline: style.outlineStyle === 'none' ? null : style.outlineColor };
+    });
+    return { cells, family };
+}"""
+
+
+def rgba(css: str) -> tuple[list[float], float]:
+    parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+    return parts[:3], parts[3] if len(parts) > 3 else 1.0
+
+
+def luminance(rgb: list[float]) -> float:
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def assert_confusion_colours(page) -> None:
+    """Counts shaded in no family's colour, ink text ≥ 4.5:1 on the darkest cell, the diagonal bold and outlined."""
+    got = page.evaluate(CELL_STYLES)
+    cells, family = got["cells"], set(got["family"])
+    for cell in cells:
+        for colour in (cell["background"], cell["outline"]):
+            if colour:
+                assert ",".join(str(int(c)) for c in rgba(colour)[0]) not in family, cell
+        assert (cell["weight"] >= 600 and cell["outline"] is not None) == cell["right"], cell
+    darkest = max(cells, key=lambda cell: cell["share"])
+    assert darkest["share"] == 1
+    (background, alpha), (text, _) = rgba(darkest["background"]), rgba(darkest["color"])
+    shown = [255 + (c - 255) * alpha for c in background]  # over the white card
+    assert (luminance(shown) + 0.05) / (luminance(text) + 0.05) >= 4.5, darkest
+
+
 def test_test_data_gives_test_loss_accuracy_and_a_confusion_table(chromium, live_server):
     context = chromium.new_context(viewport=DESKTOP, bypass_csp=True)  # axe is a script of the test's own
     try:
@@ -71,6 +112,7 @@ def test_test_data_gives_test_loss_accuracy_and_a_confusion_table(chromium, live
         assert got["cells"] == [count for row in matrix for count in row]
         assert sum(got["cells"]) == tested
 
+        assert_confusion_colours(page)
         page.add_script_tag(path=str(AXE))
         axe = """async () => (await axe.run('.confusion-card')).violations
             .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)"""

@@ -103,6 +103,54 @@ def test_links_show_the_frames_weights_and_a_keyboard_edit_changes_the_next_fram
     assert violations == [], "\n".join(violations)
 
 
+# From now on, every change inside a live region (aria-live, or role status or alert) of the network card, by the
+# region's class: what a screen reader would read out.
+WATCH_LIVE_REGIONS = """() => {
+    window.liveChanges = [];
+    const region = (node) => (node.nodeType === 1 ? node : node.parentElement)
+        .closest('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"]');
+    new MutationObserver((records) => records.forEach((record) => {
+        const live = region(record.target);
+        if (live) window.liveChanges.push(live.className);
+    })).observe(document.querySelector('.network-card'), { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def test_a_chosen_link_is_not_read_out_at_every_frame_only_when_a_weight_is_sent(lab):
+    page = lab.page
+    lab.open(CIRCLES + "&speed=200")
+    page.locator("#network").scroll_into_view_if_needed()
+    lab.wait_for("document.querySelectorAll('#network line[data-weight]').length === 2 * 4 + 4 * 2")
+    page.locator("#network line[tabindex='0']").focus()
+    readout = page.locator("#weight-editor .weight-readout")
+    assert readout.get_attribute("data-state") == "chosen"
+    page.evaluate(WATCH_LIVE_REGIONS)
+    page.click("#play")
+    lab.wait_for("backpropLab.step > 200", timeout=30_000)
+    lab.wait_for("backpropLab.framesDrawn > 0")
+    page.click("#play")
+    lab.wait_for("!backpropLab.playing")
+    assert page.evaluate("window.liveChanges") == []  # the readout followed the weights silently
+    assert float(readout.get_attribute("data-value")) != 0
+
+    page.locator("#network line[tabindex='0']").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("1.5")
+    page.keyboard.press("Enter")
+    lab.wait_for("window.liveChanges.length > 0")
+    assert set(page.evaluate("window.liveChanges")) == {"weight-status"}
+
+
+def test_a_network_too_large_to_stream_its_weights_says_so_where_a_link_would_be_edited(lab):
+    lab.open("#dataset=circles&hidden=40,40")  # 1,842 parameters, past hello.weights.max_parameters
+    assert all(run.get("weights") is None for run in lab.lab("frame")["runs"])
+    lab.page.locator("#network").scroll_into_view_if_needed()
+    lab.wait_for("document.querySelector('#weight-editor .weight-readout').dataset.state !== undefined")
+    assert lab.page.get_attribute("#weight-editor .weight-readout", "data-state") == "not-streamed"
+    assert lab.page.locator("#weight-editor form").is_hidden()
+
+
 @pytest.mark.parametrize("hidden, units", [("4", 4), ("3,2", 5)])
 def test_each_hidden_unit_is_pictured_over_the_plane(lab, hidden, units):
     lab.open(f"#dataset=circles&hidden={hidden}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.nn import Network
 from app.sessions.config import ExperimentConfig, check_limits
-from app.sessions.experiment import LAYER_STATS_EVERY, Experiment
+from app.sessions.experiment import LAYER_STATS_EVERY, TEST_LOSS_EVERY, Experiment
 from lab_settings import make_settings
 
 @pytest.fixture(autouse=True)
@@ -24,9 +25,9 @@ RUNS = [
 ]
 
 
-def experiment(runs: list[dict], dataset: str = "moons", **extra) -> Experiment:
-    config = ExperimentConfig.model_validate({"dataset": {"name": dataset}, "network": {"hidden_layers": [5, 4]},
-                                              "runs": runs, **extra})
+def experiment(runs: list[dict], dataset: str = "moons", test_fraction: float = 0.0, **extra) -> Experiment:
+    config = ExperimentConfig.model_validate({"dataset": {"name": dataset, "test_fraction": test_fraction},
+                                              "network": {"hidden_layers": [5, 4]}, "runs": runs, **extra})
     return Experiment(config, check_limits(config, make_settings()))
 
 
@@ -46,9 +47,10 @@ def assert_same_numbers(new, old) -> None:
         assert new == old
 
 
+@pytest.mark.parametrize("test_fraction", [0.0, 0.3])
 @pytest.mark.parametrize("runs", RUNS, ids=lambda runs: "+".join(r["id"] for r in runs))
-def test_a_frame_from_the_last_steps_passes_equals_one_computed_afresh(runs):
-    exp = experiment(runs)
+def test_a_frame_from_the_last_steps_passes_equals_one_computed_afresh(runs, test_fraction):
+    exp = experiment(runs, test_fraction=test_fraction)
     exp.advance(3, 1.0)
     for _ in range(4):
         exp.advance(LAYER_STATS_EVERY - 1, 1.0)  # so that the layer statistics are recomputed, not recent ones
@@ -59,7 +61,30 @@ def test_a_frame_from_the_last_steps_passes_equals_one_computed_afresh(runs):
         assert (reused["step"], afresh["step"]) == (step, step)
         assert [r["id"] for r in reused["runs"]] == [r["id"] for r in runs]
         assert reused["runs"][0]["layers"]  # a real frame, not an empty one
+        assert (reused["runs"][0]["test_loss"] is None) == (test_fraction == 0)
         assert_same_numbers(reused, afresh)
+
+
+def test_a_streamed_frame_with_a_test_part_adds_one_forward_pass_of_the_test_part_per_run(monkeypatch):
+    """No pass over the training part (the step's own are reused), and none of the test part either on a step
+    where the loss history measured it."""
+    exp = experiment(RUNS[0], test_fraction=0.3)
+    rows = []
+    forward = Network.forward
+
+    def counted(net, X, into=None):
+        rows.append(len(X))
+        return forward(net, X, into)
+
+    monkeypatch.setattr(Network, "forward", counted)
+    exp.advance(TEST_LOSS_EVERY + 2, 1.0)
+    rows.clear()
+    assert exp.last_step_frame().step == TEST_LOSS_EVERY + 1  # not a step of the history's test losses
+    assert rows == [len(exp.test[0])] * len(RUNS[0])
+    exp.advance(TEST_LOSS_EVERY - 1, 1.0)
+    rows.clear()
+    assert exp.last_step_frame().step == 2 * TEST_LOSS_EVERY  # one the history measured: its passes are reused
+    assert rows == []
 
 
 def test_without_full_batch_passes_the_frame_is_computed_at_the_current_step():

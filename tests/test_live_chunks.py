@@ -150,3 +150,19 @@ def test_a_gradient_check_in_parts_gives_the_numbers_of_one_done_at_once():
     at_once = gradient_check(run.net, X, Y, backward=run.trainer.passes(X, Y)[1])  # numerical_gradients, unsplit
     assert [layer.relative_error for layer in event.layers] == pytest.approx(
         [check.relative_error for check in at_once], rel=1e-12)
+
+
+def test_a_chunk_never_leaves_a_step_half_done_when_only_stopped_runs_are_left_in_it():
+    """Every run diverged after a chunk that stopped between runs: the step ends with the last update, so the frame
+    sent when training stops is of a whole step."""
+    exp = experiment()
+    exp.set_weight("mixed", 0, 0, 0, 1e5)  # past the divergence bound: the run stops at its next update
+    exp.advance(1, math.inf)
+    assert [run.status for run in exp.runs] == ["training", "training", "diverged"]
+    for run_id in ("ce", "mse"):
+        exp.set_weight(run_id, 0, 0, 0, 1e5)
+    exp.advance(10, 0.0)  # ce stops; mse still trains: the chunk may stop here
+    assert (exp.step, exp.mid_step) == (1, True)
+    exp.advance(10, 0.0)  # mse stops, and only mixed, stopped already, is left in the step
+    assert (exp.finished, exp.mid_step, exp.step) == (True, False, 2)
+    assert list(exp.history.steps) == [0, 1]

@@ -10,10 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from app.sessions.config import ConfigError, ExperimentConfig, check_limits
+from app.sessions.config import ConfigError, ExperimentConfig, check_limits, checked_data
 from app.sessions.experiment import CONFUSION_EVERY, TEST_LOSS_EVERY, Experiment
 from app.sessions.frames import run_frame
-from app.sessions.split import accuracy, classes_of, confusion_matrix, split_examples
+from app.sessions.split import accuracy, classes_of, confusion_matrix, split_examples, training_part
 from lab_settings import make_settings
 
 RUNS = [{"id": "mse", "kind": "sigmoid_mse"}, {"id": "ce", "kind": "softmax_ce"}]
@@ -130,14 +130,18 @@ def test_fraction_zero_gives_the_frames_it_gave_before():
             assert now[field] == before[field]
 
 
-def test_a_streamed_frame_with_a_test_part_is_at_the_current_weights():
+def test_a_streamed_frame_with_a_test_part_is_the_frame_of_the_last_step_test_numbers_included():
     exp = experiment()
-    exp.advance(7, 10.0)
-    streamed = exp.last_step_frame()
-    assert streamed.step == exp.step
-    afresh = exp.frame()
-    assert [r.test_loss for r in streamed.runs] == [r.test_loss for r in afresh.runs]
-    assert [r.loss for r in streamed.runs] == [r.loss for r in afresh.runs]
+    exp.advance(6, 10.0)
+    afresh = exp.frame()  # at step 6's weights
+    exp.advance(1, 10.0)
+    streamed = exp.last_step_frame()  # from step 6's passes, and its test part at the weights kept before the update
+    assert (streamed.step, afresh.step) == (6, 6)
+    assert [r.test_loss for r in streamed.runs] == pytest.approx([r.test_loss for r in afresh.runs], rel=1e-12)
+    assert [r.test_accuracy for r in streamed.runs] == [r.test_accuracy for r in afresh.runs]
+    assert [r.confusion for r in streamed.runs] == [r.confusion for r in afresh.runs]
+    assert [r.loss for r in streamed.runs] == pytest.approx([r.loss for r in afresh.runs], rel=1e-12)
+    assert streamed.runs[0].test_loss is not None
 
 
 def test_streamed_frames_recompute_the_confusion_every_few_frames():
@@ -186,3 +190,13 @@ def test_the_exported_script_trains_on_the_training_part_as_the_lab_does(client,
     for r, run in enumerate(RUNS):
         for step in (0, 10, 20):
             assert printed[(run["id"], step)] == pytest.approx(losses[steps.index(step)][r], rel=1e-9)
+
+
+def test_the_training_part_of_a_regression_set_stays_a_regression_set_and_is_the_experiments():
+    config = ExperimentConfig.model_validate({"dataset": {"name": "plane", "test_fraction": 0.25}})
+    data, split = checked_data(config, make_settings())
+    part = training_part(data, split)
+    assert (part.task, len(part.inputs), len(split.test)) == ("regression", len(split.train), 50)
+    assert np.array_equal(part.inputs, data.inputs[split.train])
+    exp = Experiment(config, data, split=split)
+    assert np.array_equal(exp.X, part.inputs) and exp.regression

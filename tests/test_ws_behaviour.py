@@ -238,8 +238,9 @@ def test_the_engines_history_keeps_a_diverged_runs_losses_while_they_were_finite
     assert start == pytest.approx(947.57, abs=0.01)
     [diverged] = [e for e in exp.advance(3, 60.0) if e.event == "diverged"]
     assert (diverged.run, diverged.step) == ("softmax-ce", 1)  # step 0's update blew it up
-    assert exp.history.steps == [0, 1, 2]
-    assert [row[1] for row in exp.history.values] == [start, None, None]
+    steps, values = exp.history.rows()
+    assert steps == [0, 1, 2]
+    assert [row[1] for row in values] == [start, None, None]
 
 
 def test_the_history_reply_keeps_the_loss_a_diverged_run_started_with(server):

@@ -79,7 +79,8 @@ def test_the_file_trains_the_same_as_its_rest_upload_reads_it(conn):
     ("x\n" + "1,0\n" * 11, None, "dataset.csv.text"),  # 11 rows; the limit here is 10
     (GOOD, "colour", "dataset.csv.label_column"),  # no such column
     ("", None, "dataset.csv.text"),
-], ids=["ragged", "not-a-number", "too-many-columns", "too-many-rows", "unknown-label", "empty"])
+    ("x1,x2,kind\n0,1e300,cat\n1,0,dog\n", None, "dataset.csv.text"),  # the boundary's extent would overflow
+], ids=["ragged", "not-a-number", "too-many-columns", "too-many-rows", "unknown-label", "empty", "too-large"])
 def test_a_file_the_upload_refuses_gets_an_error_at_its_field_and_the_session_goes_on(conn, text, label_column,
                                                                                       field):
     conn.send_json({"type": "configure", "runs": RUNS})

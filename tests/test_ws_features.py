@@ -3,10 +3,11 @@ values get an `error` with its code and field while the session keeps its state.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from app.datasets import FEATURES
-from app.nn import MAX_REGULARIZATION_RATE
+from app.datasets import FEATURES, expand
+from app.nn import MAX_REGULARIZATION_RATE, from_document
 from app.web.app import create_app
 from lab_settings import make_settings
 from live_server import Transport
@@ -125,3 +126,39 @@ def test_a_model_trained_on_features_is_not_saved(conn):
     conn.send_json({"type": "save", "run": "ce"})
     expect_error(conn, "invalid_value", None, "save")
     assert step_to(conn, 1)["step"] == 1
+
+
+def test_configured_gives_the_inputs_the_network_reads_the_training_parts_features(conn):
+    configured = configure(conn, **{**CIRCLES, "dataset": {**CIRCLES["dataset"], "test_fraction": 0.2},
+                                    "network": {"hidden_layers": [3]}})
+    points, features = np.array(configured["inputs"]), np.array(configured["network_inputs"])
+    assert features.shape == (len(points), 2)
+    assert np.array_equal(features, expand(points, ["x1_squared", "x2_squared"]))
+    assert configure(conn, **{**PLAIN, "dataset": {"name": "circles"}})["network_inputs"] is None
+
+
+def test_a_model_trained_on_features_is_given_only_to_who_takes_its_features(conn):
+    configured = configure(conn, **CIRCLES)
+    conn.send_json({"type": "model", "run": "ce"})
+    expect_error(conn, "invalid_value", None, "model")  # as `save`: a model document reads the points
+    conn.send_json({"type": "model", "run": "ce", "features": True})
+    model = conn.recv_type("model")
+    assert (model["run"], model["step"], model["model"]["layer_sizes"]) == ("ce", 0, configured["layer_sizes"])
+    assert step_to(conn, 1)["step"] == 1
+
+
+def test_a_live_rate_change_while_paused_sends_a_frame_with_the_gradients_of_c_plus_omega(conn):
+    configured = configure(conn, **{**CIRCLES, "network": {"hidden_layers": [3]}})
+    step_to(conn, 5)
+    conn.send_json({"type": "set", "regularization_rate": 0.2})
+    conn.send_json({"type": "model", "run": "ce", "features": True})
+    seen = []
+    model = conn.recv_type("model", seen=seen)
+    frames = [m for m in seen if m["type"] == "frame"]
+    assert [f["step"] for f in frames] == [5]
+    # ∂(C + Ω)/∂W = ∂C/∂W + λW (L2), at the weights of step 5, layer by layer
+    net = from_document(model["model"])
+    X, Y = np.array(configured["network_inputs"]), np.array(configured["labels"])
+    grad_W = net.gradients(X, Y)[1].grad_W
+    expected = [np.linalg.norm(g + 0.2 * W) for g, W in zip(grad_W, net.W)]
+    assert [layer["grad_W_norm"] for layer in frames[0]["runs"][0]["layers"]] == pytest.approx(expected, rel=1e-9)

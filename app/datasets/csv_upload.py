@@ -14,6 +14,9 @@ import numpy as np
 
 from .base import Data, DatasetError, one_hot
 
+# Past this, sums over the data (the decision boundary's extent, x₁², a first layer's z) overflow to Infinity.
+MAX_CELL = 1e15
+
 
 def parse_csv(
     text: str,
@@ -124,6 +127,9 @@ def _number(cell: str, row_number: int, column: str) -> float:
         raise DatasetError("file", f"Row {row_number}, column {column!r}: {cell!r} is not a number.") from None
     if not math.isfinite(value):
         raise DatasetError("file", f"Row {row_number}, column {column!r}: {cell!r} is not a finite number.")
+    if abs(value) > MAX_CELL:
+        raise DatasetError("file", f"Row {row_number}, column {column!r}: {value:g} is too large; values must lie "
+                                   f"between -{MAX_CELL:g} and {MAX_CELL:g} (scale the column down).")
     return value
 
 

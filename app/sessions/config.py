@@ -15,7 +15,7 @@ from app.datasets.csv_upload import parse_csv_within
 from app.datasets.features import check_features
 from app.nn import (HIDDEN_ACTIVATIONS, INITS, MAX_REGULARIZATION_RATE, REGULARIZATIONS, RUN_KINDS, ModelError, Network,
                     OutputLayer, SizeLimits, check_model, parameter_count)
-from app.sessions.split import split_examples
+from app.sessions.split import Split, split_examples
 from app.settings import Settings
 from app.spec import Number, OptimizerSpec, Spec, Text
 from app.store.keys import ID_PATTERN
@@ -154,8 +154,18 @@ def load_data(choice: DatasetChoice, settings: Settings) -> datasets.Data:
         raise ConfigError("dataset.name" if e.field == "name" else f"dataset.params.{e.field}", e.message) from None
 
 
+def dataset_split(choice: DatasetChoice, data: datasets.Data) -> Split:
+    """The training and test parts `choice` asks of `data` (by class, but for a regression set's numbers)."""
+    return split_examples(data.labels, choice.test_fraction, choice.seed, data.task == "classification")
+
+
 def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
     """Load the dataset and check the experiment against the server's limits; ConfigError if it cannot run."""
+    return checked_data(config, settings)[0]
+
+
+def checked_data(config: ExperimentConfig, settings: Settings) -> tuple[datasets.Data, Split]:
+    """check_limits, with the split it checked: the one the experiment then trains and tests on."""
     if len(config.runs) > settings.max_runs:
         raise ConfigError("runs", f"at most {settings.max_runs} runs can be compared; got {len(config.runs)}")
     ids = [run.id for run in config.runs]
@@ -188,8 +198,7 @@ def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
         raise ConfigError("network.hidden_layers", f"runs × examples × units is {activations:,}; live sessions "
                                                    f"allow at most {settings.max_live_activations:,}: use fewer "
                                                    "units, examples or runs")
-    split = split_examples(data.labels, config.dataset.test_fraction, config.dataset.seed,
-                           data.task == "classification")
+    split = dataset_split(config.dataset, data)
     if config.dataset.test_fraction > 0 and len(split.test) == 0:
         # Refused rather than silently trained without a test part: every class keeps a training example.
         raise ConfigError("dataset.test_fraction", f"a test fraction of {config.dataset.test_fraction:g} holds out "
@@ -197,7 +206,7 @@ def check_limits(config: ExperimentConfig, settings: Settings) -> datasets.Data:
                                                    "train on); set it to 0, or use more examples")
     if config.example >= len(split.train):
         raise ConfigError("example", f"the training part has {len(split.train)} examples; example must be below that")
-    return data
+    return data, split
 
 
 def _shape_problem(have: list[int], want: list[int]) -> tuple[int | None, str]:

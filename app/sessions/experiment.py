@@ -23,14 +23,14 @@ from app.nn.diagnostics import (Cause, Diagnosis, LayerDiagnostics, collapse_det
 from app.nn.gradcheck import central_differences
 from app.nn.run_kinds import CLIMBS
 from app.nn.training import largest_value
-from app.sessions.config import ConfigError, ExperimentConfig, RunSpec, network_inputs
+from app.sessions.config import ConfigError, ExperimentConfig, RunSpec, dataset_split, network_inputs
 from app.sessions.events import Event, EventCause, GradcheckLayer, SwingWatch, with_last_finite
 from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
                                  neuron_maps_frame,
                                  run_frame)
 from app.sessions.history import DecimatedHistory
 from app.nn.inference import classes_of
-from app.sessions.split import accuracy, confusion_matrix, split_examples
+from app.sessions.split import Split, accuracy, confusion_matrix
 from app.sessions.stalled import (STALLED_SHARE, learner_share, line_fits_nothing, mistake_collapse, same_first_sums,
                                   shared_causes, shared_stop)
 
@@ -118,6 +118,10 @@ class Run:
     last_frame: RunFrame | None = field(default=None, repr=False)
     # (step, forward, backward) of the last full-batch step: the trainer's buffers, valid until its next step.
     step_passes: tuple[int, ForwardPass, BackwardPass] | None = field(default=None, repr=False)
+    # With a test part: the weights before the last full-batch update (the weights of step_passes' step), and the
+    # test part's last forward pass (step, pass), so a streamed frame's test numbers cost one pass of the test part.
+    weights_before: Network | None = field(default=None, repr=False)
+    test_pass: tuple[int, ForwardPass] | None = field(default=None, repr=False)
     layer_stats: tuple[int, list[LayerDiagnostics]] | None = field(default=None, repr=False)  # (step, stats)
     confusion: tuple[int, list[list[int]] | None] | None = field(default=None, repr=False)  # (frames ago, matrix)
     swings: SwingWatch = field(default_factory=SwingWatch, repr=False)  # for an `oscillating` event
@@ -160,13 +164,13 @@ def converged_event(run: Run, step: int) -> Event:
 
 
 class Experiment:
-    def __init__(self, config: ExperimentConfig, data: Data, start: Network | None = None):
-        """`start`: given starting weights (config.start, checked by start_network), else seeded ones."""
+    def __init__(self, config: ExperimentConfig, data: Data, start: Network | None = None, split: Split | None = None):
+        """`start`: given starting weights (config.start, checked by start_network), else seeded ones. `split`: the
+        one checked_data checked, else computed here."""
         self.config = config
         self.data = data
         self.start = start
-        self.split = split_examples(data.labels, config.dataset.test_fraction, config.dataset.seed,
-                                data.task == "classification")
+        self.split = split or dataset_split(config.dataset, data)
         # Runs train on the training part only; the test part (None without one) is only ever measured.
         inputs = network_inputs(config.dataset, data.inputs)  # the input features, when chosen
         self.X = inputs[self.split.train].astype(config.network.dtype)
@@ -234,7 +238,7 @@ class Experiment:
 
     def restarted(self) -> Experiment:
         """The same experiment back at step 0, with the same starting weights (and any changed rates)."""
-        return Experiment(self.config, self.data, self.start)
+        return Experiment(self.config, self.data, self.start, self.split)
 
     @property
     def weights_in_frames(self) -> bool:
@@ -259,7 +263,7 @@ class Experiment:
         if k >= n_in:
             raise ConfigError("k", f"layer {layer} reads {n_in} units; k must be below that")
         run.net.W[layer][j, k] = value
-        run.step_passes = None  # they were of the weights before the edit
+        run.step_passes = run.test_pass = None  # they were of the weights before the edit
         self._neuron_maps_at = -math.inf  # the next grids show the edit
 
     def select_example(self, example: int) -> None:
@@ -282,9 +286,10 @@ class Experiment:
         return f"{run.spec.kind} on {self.config.dataset.name}, step {self.step}"
 
     def loss_history(self) -> tuple[list[int], list[list[float | None]], list[list[float | None]] | None]:
-        """The decimated loss history, ending at the current step (the history holds steps taken), and the test
-        losses at the same steps (None where not measured; no list at all without a test part)."""
-        steps, values = list(self.history.steps), list(self.history.values)
+        """The loss history (every step up to history.CAPACITY, then decimated), ending at the current step (the
+        history holds steps taken), and the test losses at the same steps (None where not measured; no list at all
+        without a test part)."""
+        steps, values = self.history.rows()
         if not steps or steps[-1] < self.step:
             steps.append(self.step)
             values.append(self.current_losses() + self._test_losses())
@@ -293,13 +298,25 @@ class Experiment:
         n = len(self.runs)
         return steps, [row[:n] for row in values], [row[n:] for row in values]
 
+    @property
+    def loss_measured_on(self) -> str:
+        """What a step's loss in the history is of: the step's mini-batch (or one example), or the training set."""
+        return "batch" if self.runs[0].trainer.batch_size is not None else "training_set"
+
     def _test_losses(self, due: bool = True) -> list[float | None]:
         """Each run's loss on the test part ([] without one; None for a diverged run, or when not `due`)."""
         if self.test is None:
             return []
-        X, Y = self.test
-        return [_finite(run.net.loss(run.net.forward(X), Y)) if due and run.status == "training" else None
-                for run in self.runs]
+        return [_finite(run.net.loss(self._test_pass(run, self.step), self.test[1]))
+                if due and run.status == "training" else None for run in self.runs]
+
+    def _test_pass(self, run: Run, step: int) -> ForwardPass:
+        """The test part's forward pass at the weights of `step`: the current step's, or the one before (the
+        weights kept before the last update); computed once per step, for the history and the frame alike."""
+        if run.test_pass is None or run.test_pass[0] != step:
+            net = run.net if step == self.step else run.weights_before
+            run.test_pass = (step, net.forward(self.test[0]))
+        return run.test_pass[1]
 
     def set_learning_rate(self, learning_rate: float, run_id: str | None = None) -> None:
         """Change the rate now, and in the config too, so a reset starts again with it."""
@@ -347,7 +364,10 @@ class Experiment:
                     loss, raised = self._step_run(run)
                     events.extend(raised)
                 self._step_losses.append(loss)
-                if not whole and len(self._step_losses) < len(self.runs) and time.perf_counter() > deadline:
+                # Stopped runs left in the step cost nothing: finish it rather than leave every run stopped
+                # at a half-done step, which a frame would then show.
+                rest = self.runs[len(self._step_losses):]
+                if not whole and any(r.status == "training" for r in rest) and time.perf_counter() > deadline:
                     return events
             self.history.record(self.step, self._step_losses + self._step_tests)
             self.step, self._step_losses = self.step + 1, []
@@ -363,6 +383,12 @@ class Experiment:
     def _step_run(self, run: Run) -> tuple[float | None, list[Event]]:
         """One update of one run; its loss before the update (None if it diverged) and any events."""
         step = self.step  # updates done so far: the forward pass of this step sees these weights
+        if self.test is not None and run.trainer.batch_size is None:
+            # A streamed frame of this step measures the test part at these weights (last_step_frame).
+            if run.weights_before is None:
+                run.weights_before = run.net.copy()
+            else:
+                np.copyto(run.weights_before.theta, run.net.theta)
         result = run.trainer.step()
         run.step_passes = (step, result.forward, result.backward) if result.batch is None else None
         reason = run.trainer.divergence(result.loss)
@@ -550,10 +576,9 @@ class Experiment:
         at = self.step - 1
         self._streamed_frames += 1  # the first frame, sent on request, had the weights: the Nth streamed one next
         weights = self.weights_in_frames and self._streamed_frames % WEIGHTS_EVERY == 0
-        if self.test is not None or weights:
-            # The test part's numbers and the weights need the weights the frame shows, which the update after the
-            # passes changed.
-            return self._frame(self.step, lambda run: run.trainer.passes(), recent_stats=True, weights=weights)
+        if weights:
+            # The weights and their ∂C/∂W are those the frame shows, which the update after the passes changed.
+            return self._frame(self.step, lambda run: run.trainer.passes(), recent_stats=True, weights=True)
         if any(run.step_passes is None or run.step_passes[0] != at for run in self.runs if run.status == "training"):
             return self._frame(self.step, lambda run: run.trainer.passes())  # frame(), without the weights
         return self._frame(at, lambda run: run.step_passes[1:] if run.status == "training" else run.trainer.passes(),
@@ -568,7 +593,9 @@ class Experiment:
                 body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example, fwd_bwd, stats,
                                  weights)
                 if body is not None:
-                    self._score(run, body, fwd_bwd[0].output, fresh=not recent_stats)
+                    # The passes are at `step`'s weights, but those a stopped run's frame computes afresh.
+                    at = step if run.status == "training" else self.step
+                    self._score(run, body, fwd_bwd[0].output, at, fresh=not recent_stats)
                 else:
                     # never send a non-finite number: keep the last finite frame
                     run.status, run.diverged_at = "diverged", run.diverged_at or self.step
@@ -577,20 +604,18 @@ class Experiment:
             runs.append(run.last_frame.model_copy(update={"status": run.status, "converged_at": run.converged_at}))
         return Frame(step=step, runs=runs)
 
-    def _score(self, run: Run, body: RunFrame, outputs: np.ndarray, fresh: bool) -> None:
-        """Accuracy on each part, the test loss, and the confusion matrix: of the test part when there is one, else
-        of the training part; afresh when `fresh`, else every CONFUSION_EVERY of the run's frames. A regression
-        set has no classes: only its test loss."""
+    def _score(self, run: Run, body: RunFrame, outputs: np.ndarray, step: int, fresh: bool) -> None:
+        """Accuracy on each part, the test loss, and the confusion matrix at the weights of `step`: of the test part
+        when there is one, else of the training part; afresh when `fresh`, else every CONFUSION_EVERY of the run's
+        frames. A regression set has no classes: only its test loss."""
+        fwd = self._test_pass(run, step) if self.test is not None else None
+        if fwd is not None:
+            body.test_loss = _finite(run.net.loss(fwd, self.test[1]))
         if self.regression:
-            if self.test is not None:
-                body.test_loss = _finite(run.net.loss(run.net.forward(self.test[0]), self.test[1]))
             return
         body.accuracy = _rounded(accuracy(outputs, self._classes[0]))
         scored = outputs, self._classes[0]
-        if self.test is not None:
-            X, Y = self.test
-            fwd = run.net.forward(X)
-            body.test_loss = _finite(run.net.loss(fwd, Y))
+        if fwd is not None:
             body.test_accuracy = _rounded(accuracy(fwd.output, self._classes[1]))
             scored = fwd.output, self._classes[1]
         age = CONFUSION_EVERY if fresh or run.confusion is None else run.confusion[0] + 1

@@ -6,7 +6,7 @@ Examples are rows; labels are one-hot rows (a single column: class 1 where the l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,12 +40,11 @@ def split_examples(labels: np.ndarray, fraction: float, seed: int, stratified: b
     return Split(np.setdiff1d(np.arange(len(labels)), held), held)
 
 
-def training_part(data: Data, fraction: float, seed: int) -> Data:
-    """The examples the runs train on: the whole dataset when `fraction` is 0."""
-    if fraction <= 0:
+def training_part(data: Data, split: Split) -> Data:
+    """The examples the runs train on: the whole dataset without a test part."""
+    if len(split.test) == 0:
         return data
-    train = split_examples(data.labels, fraction, seed, data.task == "classification").train
-    return Data(data.inputs[train], data.labels[train], data.class_names)
+    return replace(data, inputs=data.inputs[split.train], labels=data.labels[split.train])
 
 
 def accuracy(outputs: np.ndarray, truth: np.ndarray) -> float | None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, Strict, TypeAdapter
 from app.sessions.config import Count, ExperimentConfig
 from app.sessions.events import Event, EventCause, GradcheckLayer  # noqa: F401 (part of the protocol)
 from app.sessions.frames import Frame, Histogram, LayerFrame, OutputFrame, RunFrame, WeightsFrame  # noqa: F401
+from app.sessions.history import CAPACITY as HISTORY_CAPACITY
 from app.nn import MAX_REGULARIZATION_RATE
 from app.nn.training import PARAMETER_BOUND
 from app.spec import Number, Spec, Text
@@ -66,7 +67,7 @@ class Gradcheck(Spec):
 
 
 class History(Spec):
-    """Ask for the whole (decimated) loss history; answered with a `history` message."""
+    """Ask for the loss history (every step up to a cap, then decimated); answered with a `history` message."""
     type: Literal["history"]
 
 
@@ -94,6 +95,9 @@ class GetModel(Spec):
     """Ask for one run's current model as a model document; answered with `model`."""
     type: Literal["model"]
     run: Text
+    features: bool = Field(False, description="true: a run trained on input features is answered too, its model "
+                                              "reading `configured.network_inputs` (the check panel); false: "
+                                              "refused, as `save` refuses it")
 
 
 ClientMessage = Annotated[Union[Configure, Play, Pause, Step, Reset, Set, Gradcheck, History, Save, GetModel,
@@ -243,6 +247,9 @@ class Configured(BaseModel):
     test_inputs: list[list[float]] = Field(description="the test part (dataset.test_fraction), never trained on; "
                                                        "`inputs` and `labels` are the training part")
     test_labels: list[list[float]]
+    network_inputs: list[list[float]] | None = Field(description="with `dataset.features`: what the network reads, "
+                                                                 "the training part's features (rows of `inputs` "
+                                                                 "expanded); null without features")
     class_names: list[str]
     task: Literal["classification", "regression"] = Field(
         "classification", description="regression: `labels` are one continuous target per example, no classes")
@@ -261,8 +268,13 @@ class State(BaseModel):
 class HistoryReply(BaseModel):
     type: Literal["history"] = "history"
     runs: list[str]
-    steps: list[int]
+    steps: list[int] = Field(description="every `stride`-th step from 0, then the current step")
+    stride: int = Field(description=f"1 while the history holds at most {HISTORY_CAPACITY:,} steps (every step); past "
+                                    "that 2, 4, ... so that it never holds more")
     loss: list[list[float | None]] = Field(description="loss[i][r]: run r's loss at steps[i]")
+    measured_on: list[Literal["batch", "training_set"]] = Field(
+        description="measured_on[i]: what loss[i] is the loss of: that step's mini-batch (or single example), "
+                    "before its update, or the whole training set")
     test_loss: list[list[float | None]] | None = Field(None, description="test_loss[i][r]: run r's loss on the test "
                                                        "part at steps[i], measured every 8 steps (else null); null "
                                                        "without a test part")

@@ -7,11 +7,13 @@
 export const NOTE_MAX = 280; // characters: a sentence or two, not a lesson
 
 // The controls a link may hide or lock, by the settings' names, and the parts of the page that hold each
-// (the form row with its label; a dataset's parameters go with the dataset).
+// (the form row with its label). A dataset's parameters and its input features go with the dataset, since they
+// describe its inputs; the features can also be hidden or locked alone.
 export const CONTROL_ROWS = {
-  dataset: '[data-field="dataset.name"], #dataset-params, [data-field^="dataset.csv"]',
+  dataset: '[data-field="dataset.name"], #dataset-params, [data-field^="dataset.csv"], [data-field="dataset.features"]',
   dataSeed: '[data-field="dataset.seed"]',
   test: '[data-field="dataset.test_fraction"]',
+  features: '[data-field="dataset.features"]',
   hidden: '[data-field="network.hidden_layers"]',
   activation: '[data-field="network.hidden_activation"]',
   init: '[data-field="network.init"]',
@@ -20,6 +22,8 @@ export const CONTROL_ROWS = {
   runs: '[data-field="runs"]',
   optimizer: '[data-field="optimizer.name"]',
   lr: '[data-field="optimizer.learning_rate"]',
+  regularization: '[data-field="regularization"]',
+  regRate: '[data-field="regularization_rate"]',
   batch: '[data-field="batch_size"]',
   speed: '[data-field="speed"]',
   example: '[data-field="example"]',

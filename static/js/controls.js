@@ -10,6 +10,7 @@ import { createStartWeights } from './controls/start-weights.js';
 import { option } from './lib/dom.js';
 import { createCsvUpload } from './views/csv-upload.js';
 import { formatNumber } from './lib/format.js';
+import { fitsTask } from './run-kinds.js';
 import { restartsTraining, settingLabel } from './settings.js';
 
 const MAX_EXAMPLES_LISTED = 256; // a longer menu would not be read; the math panel can show any example
@@ -19,6 +20,7 @@ const BOUNDED_FIELDS = { dataSeed: 'dataset.seed', seed: 'network.seed', lr: 'op
 
 export function createControls({ form, exampleSelect, onChange, onError }) {
   let hello = null;
+  let classificationRuns = null; // the runs a regression set replaced, given back when a classification set returns
   const field = (name) => form.elements.namedItem(name);
   const speedMenu = createSpeedMenu(field('speed'));
   const paramsBox = form.querySelector('#dataset-params');
@@ -85,6 +87,7 @@ export function createControls({ form, exampleSelect, onChange, onError }) {
     field('init').value = settings.init;
     field('seed').value = settings.seed;
     startWeights.show(settings.start);
+    classificationRuns = null; // a link or a lesson names its own runs
     checkRunKinds(kindsBox, settings.runs);
     fitRunKinds(kindsBox, hello.run_kinds, datasetInfo(settings.dataset)?.task); // only the kinds its task fits
     field('optimizer').value = settings.optimizer;
@@ -157,6 +160,17 @@ export function createControls({ form, exampleSelect, onChange, onError }) {
     restartNote.dataset.restarts = '';
   });
 
+  /** A regression set takes linear + MSE only; a classification set after it gets back the runs chosen before. */
+  function fitTask(task) {
+    const before = checkedRunKinds(kindsBox);
+    if (task === 'regression' && before.some((kind) => !fitsTask(hello.run_kinds[kind] ?? {}, task))) classificationRuns = before;
+    if (task !== 'regression' && classificationRuns) {
+      checkRunKinds(kindsBox, classificationRuns);
+      classificationRuns = null;
+    }
+    fitRunKinds(kindsBox, hello.run_kinds, task);
+  }
+
   form.addEventListener('change', (event) => {
     const target = event.target;
     if (target === field('dataset')) {
@@ -164,7 +178,7 @@ export function createControls({ form, exampleSelect, onChange, onError }) {
       writeParams(paramsBox, datasetInfo(target.value), {});
       showFeatures(featuresSection, featuresBox, Boolean(datasetInfo(target.value)?.two_d), checkedFeatures(featuresSection, featuresBox));
       exampleSelect.dataset.wanted = '0';
-      fitRunKinds(kindsBox, hello.run_kinds, datasetInfo(target.value)?.task); // a regression set: linear + MSE
+      fitTask(datasetInfo(target.value)?.task);
     }
     describeHints();
     onChange(read(), settingOf(target), target);

@@ -2,6 +2,7 @@
 // Read top to bottom: the store and the socket, the form and the experiment it asks for, the views, the lessons.
 
 import { classroomOf } from './classroom.js';
+import { keepFocusClearOf } from './clear-of-bar.js';
 import { createConfigurer } from './configurer.js';
 import { createControls } from './controls.js';
 import { lessonSettings, loadLessons, namesOnlyALesson } from './lessons.js';
@@ -171,15 +172,15 @@ const views = {
 };
 loop.setViews(Object.values(views));
 
+keepFocusClearOf(document.querySelector('.transport'));
 $('play').addEventListener('click', () => send({ type: store.state.status.playing ? 'pause' : 'play' }));
 $('step').addEventListener('click', () => send({ type: 'step' }));
 $('reset').addEventListener('click', () => send({ type: 'reset' }));
 $('copy-link').addEventListener('click', share.copyLink);
 $('download-csv').addEventListener('click', share.requestHistory);
-const PNG_TITLES = { loss: 'Loss', outputs: 'Outputs per example', boundary: 'Decision boundary', gradients: 'Gradients per layer' };
 for (const button of document.querySelectorAll('[data-png]')) {
   const name = button.dataset.png;
-  button.addEventListener('click', () => share.downloadPng(PNG_TITLES[name], views[name].canvases(), `backprop-lab-${name}.png`));
+  button.addEventListener('click', () => share.downloadPng(name, views[name].canvases()));
 }
 
 // --- the lessons: loaded first (one small local request), so a link to a lesson opens it with its experiment ----

@@ -153,10 +153,12 @@ function settle(state, type, run) {
 }
 
 /** The run's model with the example the math panel shows (at the time of the reply), as the check panel uses it;
- * for its "one training step", the run's data and learning rate too. */
+ * for its "one training step", the run's data and learning rate too. The inputs are those the network reads: the
+ * input features when the experiment has them. */
 function snapshotOf(state, message) {
   const example = state.frame?.runs.find((run) => run.id === message.run)?.output.example ?? 0;
-  const { inputs, labels, config } = state.configured;
+  const { labels, config } = state.configured;
+  const inputs = state.configured.network_inputs ?? state.configured.inputs;
   const spec = config.runs?.find((run) => run.id === message.run);
   const eta = spec?.learning_rate ?? spec?.optimizer?.learning_rate ?? config.optimizer?.learning_rate;
   return { run: message.run, kind: message.kind, step: message.step, model: message.model, example,

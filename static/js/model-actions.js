@@ -11,7 +11,10 @@ export function createModelActions({ store, send, onSaved = () => {} }) {
     (r) => r.type === type && r.run === run && r.purpose === purpose);
 
   function request(type, run, purpose = type === 'model' ? 'download' : undefined) {
-    if (pending(type, run, purpose) || !send({ type, run })) return; // one at a time per run; nothing when closed
+    // The check panel takes a model of the input features (it gives them as x); a download or save would not.
+    const features = purpose === 'check' && store.state.configured?.network_inputs != null;
+    const message = features ? { type, run, features } : { type, run };
+    if (pending(type, run, purpose) || !send(message)) return; // one at a time per run; nothing when closed
     store.update(['models'], (state) => {
       state.modelRequests.push({ type, run, purpose });
       if (purpose === 'check') state.check = { ...state.check, error: null };

@@ -67,6 +67,28 @@ test("the check panel's weights become its snapshot, with the selected example, 
   assert.deepEqual(lab.store.state.modelRequests, []);
 });
 
+test("with input features the check panel asks for the features' model and its x and inputs are the features", () => {
+  const store = createStore();
+  const sent = [];
+  const features = [[0, 1, 0, 0], [1, 0, 1, 0]]; // x1, x2, x1², x1x2 of the two points
+  const message = configured();
+  applyMessage(store, HELLO);
+  applyMessage(store, { ...message, network_inputs: features,
+    config: { ...message.config, dataset: { ...message.config.dataset, features: ['x1', 'x2', 'x1_squared', 'x1_x2'] } } });
+  const current = frame(3);
+  for (const run of current.runs) run.output.example = 1;
+  applyMessage(store, current);
+  const actions = createModelActions({ store, send: (m) => sent.push(m) > 0 });
+  actions.useWeights('softmax-ce');
+  actions.download('sigmoid-mse');
+  assert.deepEqual(sent, [{ type: 'model', run: 'softmax-ce', features: true }, { type: 'model', run: 'sigmoid-mse' }]);
+  receive({ store, actions }, reply());
+  const { snapshot } = store.state.check;
+  assert.deepEqual(snapshot.x, [1, 0, 1, 0]);
+  assert.deepEqual(snapshot.inputs, features);
+  assert.deepEqual(snapshot.y, message.labels[1]);
+});
+
 test('a download and a check of the same run are answered in order: one file, one snapshot', () => {
   const lab = started();
   lab.actions.download('softmax-ce');

@@ -77,16 +77,16 @@ test('a run’s name is marked as a mistake by the mistake’s id', () => {
 test('the loss history CSV has a row per step and run, with its kind and mistake', () => {
   const runs = runsOf({ config: { runs: [{ id: 'sigmoid-mse', kind: 'sigmoid_mse' },
     { id: 'sig-mse-mixed', kind: 'sigmoid_mse_examples_mixed' }] } });
-  const history = { runs: ['sigmoid-mse', 'sig-mse-mixed'], steps: [0, 1], loss: [[0.25, 0.25], [0.2, null]] };
-  const latest = { step: 2, runs: [{ loss: 0.15 }, { loss: null }] };
-  assert.equal(toCsv(lossHistoryRows(runs, history, latest)), [
-    'step,run,kind,mistake,loss',
-    '0,sigmoid-mse,sigmoid_mse,,0.25',
-    '0,sig-mse-mixed,sigmoid_mse_examples_mixed,examples_mixed,0.25',
-    '1,sigmoid-mse,sigmoid_mse,,0.2',
-    '1,sig-mse-mixed,sigmoid_mse_examples_mixed,examples_mixed,',
-    '2,sigmoid-mse,sigmoid_mse,,0.15',
-    '2,sig-mse-mixed,sigmoid_mse_examples_mixed,examples_mixed,',
+  const history = { runs: ['sigmoid-mse', 'sig-mse-mixed'], steps: [0, 1, 2], stride: 1,
+    loss: [[0.25, 0.25], [0.2, null], [0.15, null]], measured_on: ['training_set', 'training_set', 'training_set'] };
+  assert.equal(toCsv(lossHistoryRows(runs, history)), [
+    'step,run,kind,mistake,measured_on,loss',
+    '0,sigmoid-mse,sigmoid_mse,,training_set,0.25',
+    '0,sig-mse-mixed,sigmoid_mse_examples_mixed,examples_mixed,training_set,0.25',
+    '1,sigmoid-mse,sigmoid_mse,,training_set,0.2',
+    '1,sig-mse-mixed,sigmoid_mse_examples_mixed,examples_mixed,training_set,',
+    '2,sigmoid-mse,sigmoid_mse,,training_set,0.15',
+    '2,sig-mse-mixed,sigmoid_mse_examples_mixed,examples_mixed,training_set,',
     '',
   ].join('\n'));
 });

@@ -1,5 +1,5 @@
 // The train/test split on the page: the "Test data" setting in a link and in `configure`, each run's test loss in
-// the series the loss chart draws, the CSV's test_loss column, and the confusion matrix as a table.
+// the series the loss chart draws, the CSV's test_set rows, and the confusion matrix as a table.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -52,19 +52,21 @@ test('each run’s test loss is kept beside its loss, and stops where the run di
   assert.deepEqual(series.testLoss, [[0.6, 0.55], [0.8, null]]);
 });
 
-test('the loss CSV has a test_loss column when the history has one', () => {
+test('the loss CSV has a test_set row where the history measured the test loss', () => {
   const runs = [{ id: 'a', kind: 'softmax_ce', mistake: null }];
-  const history = { runs: ['a'], steps: [0, 1], loss: [[0.7], [0.6]], test_loss: [[0.75], [null]] };
-  const latest = { step: 2, runs: [{ loss: 0.5, test_loss: 0.58 }] };
-  assert.equal(toCsv(lossHistoryRows(runs, history, latest)), [
-    'step,run,kind,mistake,loss,test_loss',
-    '0,a,softmax_ce,,0.7,0.75',
-    '1,a,softmax_ce,,0.6,',
-    '2,a,softmax_ce,,0.5,0.58',
+  const history = { runs: ['a'], steps: [0, 1, 2], stride: 1, loss: [[0.7], [0.6], [0.5]],
+    measured_on: ['training_set', 'training_set', 'training_set'], test_loss: [[0.75], [null], [0.58]] };
+  assert.equal(toCsv(lossHistoryRows(runs, history)), [
+    'step,run,kind,mistake,measured_on,loss',
+    '0,a,softmax_ce,,training_set,0.7',
+    '0,a,softmax_ce,,test_set,0.75',
+    '1,a,softmax_ce,,training_set,0.6',
+    '2,a,softmax_ce,,training_set,0.5',
+    '2,a,softmax_ce,,test_set,0.58',
     '',
   ].join('\n'));
-  const untested = lossHistoryRows(runs, { ...history, test_loss: null }, latest);
-  assert.deepEqual(untested[0], ['step', 'run', 'kind', 'mistake', 'loss']);
+  const untested = lossHistoryRows(runs, { ...history, test_loss: null });
+  assert.deepEqual(untested.map((row) => row[4]), ['measured_on', 'training_set', 'training_set', 'training_set']);
 });
 
 test('the confusion matrix is a table with a caption, column and row headers, and the counts', () => {

@@ -7,7 +7,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from app.nn import to_document
-from app.sessions.config import ConfigError, check_limits, start_network
+from app.sessions.config import ConfigError, checked_data, start_network
 from app.sessions.experiment import GRADCHECK_MAX_EXAMPLES, Experiment, RunUnavailable
 from app.store import ModelNotFound, QuotaExceeded, StoreError
 from app.web import protocol as p
@@ -60,19 +60,21 @@ async def on_configure(session: LiveSession, command: p.Configure) -> None:
     config = p.ExperimentConfig.model_validate(command.model_dump(exclude={"type", "speed", "frame_rate"}))
     document = await _start_document(session, config)
     try:
-        data = await session.in_pool(check_limits, config, session.settings)
+        data, split = await session.in_pool(checked_data, config, session.settings)
         start = None if document is None else await session.in_pool(start_network, document, config, data,
                                                                      session.settings)
     except ConfigError as e:
         raise ProtocolError("invalid_value", e.message, e.field) from None
-    exp = session.experiment = await session.in_pool(Experiment, config, data, start)
+    exp = session.experiment = await session.in_pool(Experiment, config, data, start, split)
     session.playing, session.pending_steps = False, 0
     session.speed = command.speed or session.speed
     session.frame_rate = command.frame_rate or session.frame_rate
-    train, test = exp.split.train, exp.split.test
+    train, test = split.train, split.test
+    features = None if config.dataset.features is None else exp.X.tolist()
     await session.send(p.Configured(config=config.model_dump(), layer_sizes=exp.layer_sizes,
                                     inputs=data.inputs[train].tolist(), labels=data.labels[train].tolist(),
                                     test_inputs=data.inputs[test].tolist(), test_labels=data.labels[test].tolist(),
+                                    network_inputs=features,
                                     class_names=data.class_names, task=data.task, boundary=exp.boundary_info()))
     await session.send_state()
     await session.send_frame_now()
@@ -122,7 +124,8 @@ async def on_set(session: LiveSession, command: p.Set) -> None:
         exp.set_learning_rate(command.learning_rate, command.run)
     if command.example is not None:
         exp.select_example(command.example)
-        session.forget_last_frame()
+    if command.example is not None or command.regularization_rate is not None:
+        session.forget_last_frame()  # other numbers at the same step: another example's, or ∂(C + Ω)/∂W with λ
     session.speed = command.speed or session.speed
     session.frame_rate = command.frame_rate or session.frame_rate
     await session.send_state()
@@ -146,25 +149,38 @@ async def on_gradcheck(session: LiveSession, command: p.Gradcheck) -> None:
     for run_id in [command.run] if command.run is not None else exp.run_ids:
         parts = exp.gradcheck_parts(run_id, CHUNK_SECONDS)
         while (events := await session.in_pool(next, parts, None)) is not None:
-            if session.experiment is not exp:
-                return  # reconfigured meanwhile: these numbers are for an experiment the page no longer shows
             for event in events:
                 await session.send(event)
 
 
+def history_reply(exp: Experiment) -> p.HistoryReply:
+    steps, values, test_values = exp.loss_history()
+    # A step taken has the loss its update saw (with mini-batches, its batch's); the current step, as in frames,
+    # the training set's.
+    measured_on = [exp.loss_measured_on if step < exp.step else "training_set" for step in steps]
+    return p.HistoryReply(runs=exp.run_ids, steps=steps, stride=exp.history.stride, loss=values,
+                          measured_on=measured_on, test_loss=test_values)
+
+
 async def on_history(session: LiveSession, command: p.History) -> None:
-    exp = session.experiment
-    steps, values, test_values = await session.in_pool(exp.loss_history)
-    await session.send(p.HistoryReply(runs=exp.run_ids, steps=steps, loss=values, test_loss=test_values))
+    await session.send(await session.in_pool(history_reply, session.experiment))  # up to ~10,000 rows: off the loop
+
+
+def _model_of_points(exp: Experiment, run_id: str, features: bool = False):
+    """The run a `save` or `model` hands out as a model document, which takes the points themselves as inputs
+    (predict, exports): refused for a run trained on input features, whose first layer reads those, unless the
+    asker takes a model of the features (`features`: the check panel, which gives it configured.network_inputs)."""
+    run = _run_with_numbers(exp, run_id)
+    if exp.config.dataset.features is not None and not features:
+        raise ProtocolError("invalid_value", "a model trained on input features cannot be given out as a model: "
+                                             "model documents take the points themselves as inputs; train without "
+                                             "features for one (the Python script export keeps the features)")
+    return run
 
 
 async def on_save(session: LiveSession, command: p.Save) -> None:
     exp = session.experiment
-    run = _run_with_numbers(exp, command.run)
-    if exp.config.dataset.features is not None:
-        # A saved model takes the points themselves (predict, exports): its first layer would read them wrongly.
-        raise ProtocolError("invalid_value", "a model trained on input features cannot be saved: saved models take "
-                                             "the points themselves as inputs; train without features to save one")
+    run = _model_of_points(exp, command.run)
     name = command.name or exp.default_model_name(run)
     try:
         record = await asyncio.to_thread(session.store.save, name, to_document(run.net), source="socket",
@@ -180,7 +196,7 @@ async def on_save(session: LiveSession, command: p.Save) -> None:
 
 async def on_model(session: LiveSession, command: p.GetModel) -> None:
     exp = session.experiment
-    run = _run_with_numbers(exp, command.run)
+    run = _model_of_points(exp, command.run, command.features)
     await session.send(p.ModelReply(run=run.id, step=exp.step, kind=run.spec.kind, model=to_document(run.net)))
 
 

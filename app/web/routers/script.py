@@ -10,7 +10,7 @@ from pydantic import Field, Strict
 from app.datasets import Data
 from app.export.script import experiment_script
 from app.nn import Network
-from app.sessions.config import ConfigError, ExperimentConfig, check_limits, start_network
+from app.sessions.config import ConfigError, ExperimentConfig, checked_data, start_network
 from app.sessions.split import training_part
 from app.settings import Settings
 from app.store import ModelNotFound, ModelStore
@@ -40,8 +40,8 @@ def script(body: ScriptRequest, settings: SettingsDep, store: StoreDep) -> Respo
     what to reduce."""
     try:
         # The runs train on the training part only (dataset.test_fraction): the script gets those examples.
-        data = training_part(check_limits(body, settings), body.dataset.test_fraction, body.dataset.seed)
-        filename = f"backprop-lab-{body.dataset.name}.py"  # a name check_limits found among the datasets
+        data = training_part(*checked_data(body, settings))
+        filename = f"backprop-lab-{body.dataset.name}.py"  # a name checked_data found among the datasets
         text = experiment_script(body, data, body.steps, body.every, filename,
                                  _start(body, data, settings, store))
     except ConfigError as e:

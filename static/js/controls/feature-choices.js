@@ -20,14 +20,15 @@ export function writeFeatureChoices(box, features) {
 
 /** Tick the chosen features, and show the group only for points in the plane. */
 export function showFeatures(section, box, twoD, chosen) {
-  section.hidden = !twoD;
+  section.hidden = !twoD || section.dataset.classroom === 'hidden'; // a classroom link's hiding outlasts a new dataset
+  section.dataset.inPlane = String(twoD); // what checkedFeatures reads: a classroom link may hide the group too
   const ticked = chosen ?? RAW;
   for (const input of box.querySelectorAll('input')) input.checked = ticked.includes(input.value);
 }
 
 /** The ticked features: null for the points themselves (X₁ and X₂ only, or a set not in the plane). */
 export function checkedFeatures(section, box) {
-  if (section.hidden) return null;
+  if (section.dataset.inPlane !== 'true') return null;
   const ticked = [...box.querySelectorAll('input:checked')].map((input) => input.value);
   return ticked.join() === RAW.join() ? null : ticked;
 }

@@ -3,7 +3,7 @@
 // "discretize" colours each point by the class answered rather than by how sure (Playground's option), and any
 // run's panel can be enlarged in a dialog (Escape closes it).
 
-import { NEGATIVE, POSITIVE, classColor, hexToRgb, signedColor } from '../lib/colors.js';
+import { NEGATIVE, POSITIVE, classColor, hexToRgb, signedColor, signedPixels } from '../lib/colors.js';
 import { formatNumber, formatVector } from '../lib/format.js';
 import { classOf } from '../lib/labels.js';
 import { runsOf } from '../run-kinds.js';
@@ -67,19 +67,8 @@ const VALUE_SCALE = 1;
 const HEAT_STRENGTH = 0.8;
 
 /** The grid of a one-output regression run as a diverging heatmap of its value. */
-function valueImage(grid) {
-  const { width, height, values } = grid;
-  const image = new ImageData(width, height);
-  const negative = hexToRgb(NEGATIVE);
-  const positive = hexToRgb(POSITIVE);
-  for (let cell = 0; cell < width * height; cell++) {
-    const v = values[cell];
-    const rgb = v < 0 ? negative : positive;
-    const t = HEAT_STRENGTH * Math.min(Math.abs(v) / VALUE_SCALE, 1);
-    for (let channel = 0; channel < 3; channel++) image.data[cell * 4 + channel] = Math.round(255 + (rgb[channel] - 255) * t);
-    image.data[cell * 4 + 3] = 255;
-  }
-  return image;
+function valueImage({ width, height, values }) {
+  return new ImageData(signedPixels(values, width * height, { span: VALUE_SCALE, strength: HEAT_STRENGTH }), width, height);
 }
 
 /** The value scale of the regression heatmap: −1, 0 and 1 under a gradient of the same colours. */
@@ -291,6 +280,6 @@ export function createBoundaryView({ container, note, discretize }) {
         if (large?.panel === panel) paintLarge();
       });
     },
-    canvases: () => panels.map(({ run, canvas }) => ({ title: run.name, canvas })),
+    canvases: () => panels.map(({ run, canvas }) => ({ run, canvas })),
   };
 }

@@ -4,6 +4,7 @@
 
 import { element } from '../lib/dom.js';
 import { runsOf } from '../run-kinds.js';
+import { fillRunMenu } from './run-menu.js';
 
 /** The class names a table shows: the data's, or "class 0", "class 1", … for sets without names. */
 export function classLabels(classNames, count) {
@@ -48,10 +49,7 @@ export function createConfusionView({ container, runSelect, note, requestDraw })
   runSelect.addEventListener('change', requestDraw);
 
   function build(state) {
-    const previous = runSelect.value;
-    const runs = runsOf(state.configured);
-    runSelect.replaceChildren(...runs.map((run) => new Option(run.name, run.id)));
-    if (runs.some((run) => run.id === previous)) runSelect.value = previous;
+    fillRunMenu(runSelect, runsOf(state.configured));
     shown = null;
     container.replaceChildren();
   }

@@ -14,10 +14,10 @@ export function layerName(sizes, l) {
   return `W${superscript(l + 1)} (${sizes[l]}→${sizes[l + 1]})`;
 }
 
-function drawHistogram(canvas, histogram) {
+/** The histogram in a canvas of this CSS size (from the resize observer: reading it here would force a layout). */
+function drawHistogram(canvas, histogram, width, height) {
+  if (!width || !height) return; // not laid out yet: the resize observer draws it when it is
   const ratio = devicePixelRatio || 1;
-  const width = canvas.clientWidth || 120;
-  const height = canvas.clientHeight || 56;
   // Setting a canvas's size clears it and reallocates its memory, even to the same value: only when it changed.
   if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
   if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
@@ -58,7 +58,8 @@ function drawCell(cell, layer) {
   const shown = `${maxAbs} ${counts.join(' ')} ${layer.saturated_fraction}`;
   if (cell.shown === shown) return;
   cell.shown = shown;
-  drawHistogram(canvas, layer.histogram);
+  cell.histogram = layer.histogram;
+  drawHistogram(canvas, layer.histogram, cell.width, cell.height);
   canvas.dataset.counts = counts.join(' ');
   const range = formatNumber(maxAbs, 2);
   setTick(low, -maxAbs, `−${range}`);
@@ -73,9 +74,20 @@ export function createGradientsView({ container, requestDraw = () => {} }) {
   let cards = [];
   let seen = { config: -1, frame: -1, histograms: -1 };
   const throttle = createThrottle(requestDraw);
+  // Each histogram canvas's CSS size, read where layout is already done (as boundary-view.js does); a new size redraws.
+  const cellOf = new WeakMap();
+  const resize = new ResizeObserver((entries) => {
+    for (const { target, contentRect: { width, height } } of entries) {
+      const cell = cellOf.get(target);
+      if (!cell || (cell.width === width && cell.height === height)) continue;
+      Object.assign(cell, { width, height });
+      if (cell.histogram) drawHistogram(target, cell.histogram, width, height);
+    }
+  });
 
   function build(state) {
     for (const card of cards) card.chart.destroy();
+    resize.disconnect();
     container.replaceChildren();
     const sizes = state.configured.layer_sizes;
     const layers = sizes.length - 1;
@@ -109,7 +121,10 @@ export function createGradientsView({ container, requestDraw = () => {} }) {
         label.textContent = name;
         cell.append(plotArea, axis, label);
         histograms.append(cell);
-        return { canvas, name, low, high, count, shown: '' };
+        const histogramCell = { canvas, name, low, high, count, shown: '', histogram: null, width: 0, height: 0 };
+        cellOf.set(canvas, histogramCell);
+        resize.observe(canvas);
+        return histogramCell;
       });
       const explained = document.createElement('p');
       explained.className = 'histograms-caption';
@@ -143,6 +158,6 @@ export function createGradientsView({ container, requestDraw = () => {} }) {
         frame.runs[r]?.layers.forEach((layer, l) => drawCell(cells[l], layer));
       });
     },
-    canvases: () => cards.map(({ run, chart }) => ({ title: `${run.name}: ‖∂C/∂W‖ per layer`, canvas: chart.canvas() })),
+    canvases: () => cards.map(({ run, chart }) => ({ run, canvas: chart.canvas(), chart: chart.chart })),
   };
 }

@@ -110,6 +110,6 @@ export function createLossChart({ container, logToggle, requestDraw }) {
         return { step: event.step, value, element: divergedMark(runs[r], event, step, value) };
       }));
     },
-    canvases: () => (chart ? [{ title: 'Loss', canvas: chart.canvas() }] : []),
+    canvases: () => (chart ? [{ canvas: chart.canvas(), chart: chart.chart }] : []),
   };
 }

@@ -32,7 +32,8 @@ export function createModelsPanel({ section, startFrom, onDeleted }) {
 
   const say = (text) => { status.textContent = text; };
 
-  async function refresh() {
+  /** The page of models at `offset`. */
+  async function load() {
     const asked = ++loading;
     let page;
     try {
@@ -48,7 +49,7 @@ export function createModelsPanel({ section, startFrom, onDeleted }) {
     if (asked !== loading) return;
     if (page.items.length === 0 && page.total > 0 && offset > 0) { // the last page emptied: go back one
       offset = Math.max(0, offset - PAGE_SIZE);
-      refresh();
+      load();
       return;
     }
     total = page.total;
@@ -64,7 +65,7 @@ export function createModelsPanel({ section, startFrom, onDeleted }) {
     link.href = `api/models/${summary.id}/export?format=${format}`;
     link.setAttribute('aria-label', `Export “${summary.name}” as ${label}`);
     link.dataset.format = format;
-    // Fetched rather than followed, so a refusal (ONNX without its library: 501) is said here, not saved as a file.
+    // Fetched rather than followed, so a refusal (a model deleted meanwhile: 404) is said here, not saved as a file.
     link.addEventListener('click', async (event) => {
       event.preventDefault();
       let response;
@@ -74,6 +75,7 @@ export function createModelsPanel({ section, startFrom, onDeleted }) {
         say(`“${summary.name}” could not be exported: the server did not answer.`);
         return;
       }
+      link.dataset.refused = response.ok ? '' : String(response.status);
       if (!response.ok) {
         say(`“${summary.name}” could not be exported as ${label}: ${await reason(response)}`);
         return;
@@ -103,7 +105,7 @@ export function createModelsPanel({ section, startFrom, onDeleted }) {
     forgetOwnerKey(summary.id);
     onDeleted(summary.id);
     say(`“${summary.name}” deleted.`);
-    refresh();
+    load();
   }
 
   function item(summary) {
@@ -134,18 +136,19 @@ export function createModelsPanel({ section, startFrom, onDeleted }) {
 
   newer.addEventListener('click', () => {
     offset = Math.max(0, offset - PAGE_SIZE);
-    refresh();
+    load();
   });
   older.addEventListener('click', () => {
     offset += PAGE_SIZE;
-    refresh();
+    load();
   });
 
   return {
-    /** A model was saved (or the page opened): the newest page, where it now is. */
+    /** List the models again: from the newest page (a model was saved, or the page opened), or with `fromStart`
+     * false the page shown (the panel's "Refresh"). */
     refresh(fromStart = true) {
       if (fromStart) offset = 0;
-      refresh();
+      load();
     },
   };
 }

@@ -3,10 +3,11 @@
 // (a roving tab stop: arrows move between links) is read and edited in the weight editor. Without weights only
 // the output layer's links carry numbers, its gradients.
 
-import { NEGATIVE, POSITIVE, classColor } from '../lib/colors.js';
+import { NEGATIVE, NEUTRAL, POSITIVE, classColor } from '../lib/colors.js';
 import { formatNumber } from '../lib/format.js';
 import { meanGradient } from '../lib/gradients.js';
 import { runsOf } from '../run-kinds.js';
+import { fillRunMenu } from './run-menu.js';
 import { createWeightEditor } from './weight-editor.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -88,6 +89,13 @@ function weightLegend(largest) {
   return legend;
 }
 
+/** Whether the network is past hello.weights' bound, so frames never carry its weights. */
+function tooManyParameters({ configured, hello }) {
+  const sizes = configured.layer_sizes;
+  const parameters = sizes.slice(1).reduce((sum, n, l) => sum + n * (sizes[l] + 1), 0);
+  return parameters > (hello.weights?.max_parameters ?? Infinity);
+}
+
 const NEXT_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
 export function createNetworkView({ container, runSelect, note, editorBox, send, onWeightSent, requestDraw }) {
@@ -111,10 +119,7 @@ export function createNetworkView({ container, runSelect, note, editorBox, send,
 
   function build(state) {
     const { configured, hello } = state;
-    const runs = runsOf(configured);
-    const previous = runSelect.value;
-    runSelect.replaceChildren(...runs.map((run) => new Option(run.name, run.id)));
-    if (runs.some((run) => run.id === previous)) runSelect.value = previous;
+    fillRunMenu(runSelect, runsOf(configured));
 
     const sizes = configured.layer_sizes;
     const width = Math.max(container.clientWidth, 280);
@@ -214,10 +219,11 @@ export function createNetworkView({ container, runSelect, note, editorBox, send,
     if (latest) showChosen(latest);
   }
 
-  /** The chosen link in the editor, with the run's latest weights. */
+  /** The chosen link in the editor, with the run's latest weights; else why there is none. */
   function showChosen(state) {
     const weights = state.weights[runSelect.value];
-    if (!chosen || !weights) return editor.show(null);
+    if (!weights) return editor.showNone(tooManyParameters(state) ? 'not-streamed' : 'waiting');
+    if (!chosen) return editor.showNone('none-chosen');
     const { l, j, k } = chosen;
     editor.show({ run: runSelect.value, layer: l, j, k, value: weights.W[l][j][k], gradient: weights.grad_W[l][j][k] },
       state.hello.weights?.max_abs);
@@ -275,23 +281,23 @@ export function createNetworkView({ container, runSelect, note, editorBox, send,
     const example = run.output.example;
     const a = run.outputs[example] ?? [];
     const y = configured.labels[example] ?? [];
+    const regression = configured.task === 'regression';
     for (const { circle, i } of outputUnits) {
       const value = a[i] ?? 0;
-      circle.style.fill = classColor(i);
-      circle.style.fillOpacity = Math.min(Math.max(value, 0.05), 1).toFixed(2);
+      // A regression output is a number, not a class: a neutral fill, and a ≥ 0 value's opacity would mean nothing.
+      circle.style.fill = regression ? NEUTRAL : classColor(i);
+      circle.style.fillOpacity = regression ? '0.35' : Math.min(Math.max(value, 0.05), 1).toFixed(2);
       withTitle(circle, `output ${i + 1} (${configured.class_names[i] ?? i}) for example ${example}: a = ${formatNumber(value, 4)}, label y = ${y[i]}`);
     }
-    const bound = state.hello.weights?.max_parameters;
+    const unitsNote = regression ? '' : `Output units: filled by a for example ${example}. `;
     if (weights) {
       note.textContent = `Links: each weight w, indigo below 0 and amber above, thicker = larger (as of step ${weights.step}; ` +
-        `hover for ∂C/∂w). Output units: filled by a for example ${example}. Choose a link to read and edit its weight.`;
+        `hover for ∂C/∂w). ${unitsNote}Choose a link to read and edit its weight.`;
     } else {
-      const sizes = configured.layer_sizes;
-      const parameters = sizes.slice(1).reduce((sum, n, l) => sum + n * (sizes[l] + 1), 0);
-      const why = parameters > bound ? `This network has more than ${bound} parameters, so its weights are not streamed`
-        : 'The weights come with the next frame';
+      const why = tooManyParameters(state) ? `This network has more than ${state.hello.weights.max_parameters} ` +
+        'parameters, so its weights are not streamed' : 'The weights come with the next frame';
       note.textContent = perExample
-        ? `Output-layer links: ∂C/∂w, indigo below 0 and amber above, thicker = larger. Output units: filled by a for example ${example}. ` +
+        ? `Output-layer links: ∂C/∂w, indigo below 0 and amber above, thicker = larger. ${unitsNote}` +
           `${why}: the other links are drawn thin and grey.`
         : `The output layer is too large to stream its gradients. ${why}.`;
     }

@@ -1,7 +1,7 @@
 // Per-neuron pictures (TensorFlow Playground's thumbnails): for data in the plane, each hidden unit's activation
 // over the plane, of the run the network drawing shows, from the binary neuron-map frames (boundary-frame.js).
 
-import { NEGATIVE, POSITIVE, hexToRgb } from '../lib/colors.js';
+import { signedPixels } from '../lib/colors.js';
 import { formatNumber } from '../lib/format.js';
 import { runsOf } from '../run-kinds.js';
 
@@ -24,20 +24,10 @@ export function mapsOffReason(configured, hello) {
 
 function paintMap(canvas, maps, unit, centre, span) {
   const { width, height, values } = maps;
-  const image = new ImageData(width, height);
-  const negative = hexToRgb(NEGATIVE);
-  const positive = hexToRgb(POSITIVE);
-  const offset = unit * width * height;
-  for (let cell = 0; cell < width * height; cell++) {
-    const v = values[offset + cell] - centre;
-    const rgb = v < 0 ? negative : positive;
-    const t = STRENGTH * Math.min(Math.abs(v) / span, 1);
-    for (let c = 0; c < 3; c++) image.data[cell * 4 + c] = Math.round(255 + (rgb[c] - 255) * t);
-    image.data[cell * 4 + 3] = 255;
-  }
+  const pixels = signedPixels(values, width * height, { offset: unit * width * height, centre, span, strength: STRENGTH });
   canvas.width = width;
   canvas.height = height;
-  canvas.getContext('2d').putImageData(image, 0, 0);
+  canvas.getContext('2d').putImageData(new ImageData(pixels, width, height), 0, 0);
 }
 
 export function createNeuronMaps({ container, note, runSelect }) {

@@ -88,6 +88,6 @@ export function createOutputsChart({ container, note }) {
         if (step !== undefined) badge.textContent = `reached the ${state.configured.task === 'regression' ? 'targets' : 'labels'} at step ${formatStep(step)}`;
       });
     },
-    canvases: () => charts.map(({ run, chart }) => ({ title: run.name, canvas: chart.canvas() })),
+    canvases: () => charts.map(({ run, chart }) => ({ run, canvas: chart.canvas(), chart: chart.chart })),
   };
 }
