@@ -53,11 +53,12 @@ class ChildServer(LoopbackServer):
 
 
 @contextlib.contextmanager
-def subprocess_server() -> Iterator[ChildServer]:
-    """`python -m benchmarks.server` on a free port, with its own throw-away SQLite store; stopped on exit."""
+def subprocess_server(settings: dict[str, str] | None = None) -> Iterator[ChildServer]:
+    """`python -m benchmarks.server` on a free port, with its own throw-away SQLite store; stopped on exit.
+    `settings`: extra BACKPROP_LAB_* environment variables, e.g. {"BACKPROP_LAB_MAX_SESSIONS": "300"}."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="backprop-bench-") as folder:
-        env = dict(os.environ)
+        env = {**os.environ, **(settings or {})}
         env["BACKPROP_LAB_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         process = subprocess.Popen([sys.executable, "-m", "benchmarks.server", "--port", str(port)],

@@ -30,7 +30,17 @@ async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP
     all_playing = asyncio.Event()
     done = asyncio.Event()
 
+    failures: list[BaseException] = []
+
     async def session(i: int) -> None:
+        try:
+            await play(i)
+        except Exception as error:  # a refused or dropped session ends the run at once, saying why
+            failures.append(error)
+            all_playing.set()
+            done.set()
+
+    async def play(i: int) -> None:
         nonlocal playing
         async with ws_connect(server.ws_url) as ws:
             await _configure(ws, {}, frame_rate=FRAME_RATE)  # the default experiment, at the default speed
@@ -54,6 +64,9 @@ async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP
         await asyncio.sleep(0.01)  # a class arriving, not one burst
     async with asyncio.timeout(60):
         await all_playing.wait()
+    if failures:
+        await asyncio.gather(*tasks)
+        raise RuntimeError(f"{len(failures)} of {sessions} sessions failed; the first: {failures[0]!r}")
     await asyncio.sleep(warmup)
     await asyncio.to_thread(server.get_json, "/bench/lag?reset=true")
     window["open"] = True
@@ -84,7 +97,8 @@ def run(mode: Mode) -> Section:
         f"in this process; measured over {mode.sessions_seconds:g} s after {mode.warmup:g} s of warm-up; "
         f"GET /api/health every {HEALTH_INTERVAL * 1000:.0f} ms on a keep-alive connection.")
     progress(f"sessions: {n} sessions for {mode.sessions_seconds:g} s")
-    with subprocess_server() as server:
+    # The server admits every session asked for (its default cap is 100): past that it measures overload.
+    with subprocess_server({"BACKPROP_LAB_MAX_SESSIONS": str(max(n, 100))}) as server:
         server.get_json("/bench/lag")  # starts the probe
         result = asyncio.run(_measure(server, n, mode.sessions_seconds, mode.warmup))
     fps = result["frames_per_second"]

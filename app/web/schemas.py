@@ -107,6 +107,9 @@ class TrainRequest(Examples, Regularized):
     batch_size: Annotated[int, Strict(), Field(ge=1)] | None = Field(
         None, description="null: full batch (all examples every step); 1: one example at a time")
     seed: Annotated[int, Strict(), Field(ge=0)] = Field(0, description="seeds the mini-batch shuffle")
+    test_inputs: list[Vector] | None = Field(
+        None, min_length=1, description="held-out examples, never trained on: the answer gives their loss and accuracy")
+    test_labels: list[Vector] | None = Field(None, min_length=1, description="one label row per test input")
 
 
 class Stopped(BaseModel):
@@ -123,6 +126,12 @@ class TrainResponse(BaseModel):
     stopped: Stopped | None = Field(None, description="set when training stopped before the steps asked for")
     penalty: float | None = Field(None, description="Ω of the returned model (0 without regularization); the losses "
                                                     "are the data loss C alone, the cost minimised is C + Ω")
+    accuracy: float | None = Field(None, description="the share of the training examples whose largest output (one "
+                                                     "unit: ≥ 0.5) is their label's class, after training; null for a "
+                                                     "linear output")
+    test_loss: float | None = Field(None, description="the loss over test_inputs after training; null without them")
+    test_accuracy: float | None = Field(None, description="accuracy over test_inputs; null without them or for a "
+                                                          "linear output")
 
 
 class GradcheckLayer(BaseModel):

@@ -13,7 +13,8 @@ from app.nn.training import largest_value
 from app.web.bounds import json_bytes, within_answer_limit
 from app.web.deps import SettingsDep
 from app.web.errors import invalid, json_answer
-from app.web.model_input import examples_from, finite_or_422, network_from
+from app.nn.inference import classes_of
+from app.web.model_input import examples_from, finite_or_422, network_from, rows_from
 from app.web.schemas import Stopped, TrainRequest, TrainResponse
 
 router = APIRouter(prefix="/api", tags=["training"])
@@ -32,6 +33,11 @@ def train(body: TrainRequest, settings: SettingsDep) -> Response:
     """
     net = network_from(body.model, settings)
     X, Y = examples_from(body, net, settings)
+    if (body.test_inputs is None) != (body.test_labels is None):
+        missing = "test_labels" if body.test_labels is None else "test_inputs"
+        raise invalid(("body", missing), "give test_inputs and test_labels together, or neither")
+    test = (None if body.test_inputs is None else
+            rows_from(body.test_inputs, body.test_labels, net, settings, ("test_inputs", "test_labels")))
     if body.steps > settings.max_train_steps:
         raise invalid(("body", "steps"), f"at most {settings.max_train_steps:,} steps per call are allowed")
     work = body.steps * len(X) * net.parameter_count
@@ -46,10 +52,17 @@ def train(body: TrainRequest, settings: SettingsDep) -> Response:
         rest_loc=("body", "steps") if body.steps > net.parameter_count else ("body", "model"),
         rest_advice="ask for fewer steps" if body.steps > net.parameter_count else "use a smaller model")
     with np.errstate(all="ignore"):  # overflow is caught below and reported, not warned about
-        return json_answer(_train(net, X, Y, body, settings))
+        return json_answer(_train(net, X, Y, test, body, settings))
 
 
-def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
+def _accuracy(net, outputs: np.ndarray, Y: np.ndarray) -> float | None:
+    """The share of examples whose outputs name their label's class; None for a linear output (no classes)."""
+    if net.output.activation == "linear":
+        return None
+    return float(np.mean(classes_of(outputs) == classes_of(Y)))
+
+
+def _train(net, X, Y, test, body: TrainRequest, settings) -> TrainResponse:
     fwd = net.forward(X)
     finite_or_422(fwd.output, net.costs(fwd, Y))
     opt = body.optimizer
@@ -80,5 +93,11 @@ def _train(net, X, Y, body: TrainRequest, settings) -> TrainResponse:
     if not (np.isfinite(final_loss) and all(np.isfinite(p).all() for p in net.parameters)):
         # The weights themselves overflowed: nothing finite to return but the history.
         return TrainResponse(model=None, loss_history=history, outputs=None, stopped=stopped)
+    scores = {"accuracy": _accuracy(net, fwd.output, Y)}
+    if test is not None:
+        test_fwd = net.forward(test[0])
+        test_loss = net.loss(test_fwd, test[1])
+        if np.isfinite(test_loss):  # test inputs far outside the training range may overflow: then null
+            scores |= {"test_loss": test_loss, "test_accuracy": _accuracy(net, test_fwd.output, test[1])}
     return TrainResponse(model=to_document(net), loss_history=history + [final_loss],
-                         outputs=fwd.output.tolist(), stopped=stopped, penalty=trainer.penalty())
+                         outputs=fwd.output.tolist(), stopped=stopped, penalty=trainer.penalty(), **scores)
