@@ -24,7 +24,7 @@ HEALTH_INTERVAL = 0.05
 
 async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP_SECONDS) -> dict:
     frames = [0] * sessions
-    steps: list[list[int]] = [[] for _ in range(sessions)]
+    steps: list[list[tuple[float, int]]] = [[] for _ in range(sessions)]  # (when received, frame's step)
     window = {"open": False}
     playing = 0
     all_playing = asyncio.Event()
@@ -56,7 +56,7 @@ async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP
                 if window["open"] and isinstance(raw, str) and raw.startswith('{"type":"frame"'):
                     frames[i] += 1
                     if frames[i] == 1 or not frames[i] % 10:
-                        steps[i].append(json.loads(raw)["step"])
+                        steps[i].append((time.perf_counter(), json.loads(raw)["step"]))
 
     tasks = []
     for i in range(sessions):
@@ -81,7 +81,7 @@ async def _measure(server, sessions: int, seconds: float, warmup: float = WARMUP
     await asyncio.gather(*tasks)
     per_session = [n / elapsed for n in frames]
     return {"frames_per_second": per_session, "seconds": elapsed, "health_ms": [x * 1e3 for x in latencies],
-            "lag": lag, "steps_per_second": [(s[-1] - s[0]) / elapsed for s in steps if len(s) > 1]}
+            "lag": lag, "steps_per_second": [(s[-1][1] - s[0][1]) / (s[-1][0] - s[0][0]) for s in steps if len(s) > 1]}
 
 
 def run(mode: Mode) -> Section:

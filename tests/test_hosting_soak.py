@@ -67,8 +67,8 @@ def test_a_thousand_connect_disconnect_cycles_leave_no_growth_in_tasks_threads_o
             time.sleep(0.3)  # a chunk of training already on its thread finishes (20 ms), sockets close
             gc.collect()
             # The training pool's threads are meant to stay (up to its size): count the others.
-            assert len(pool._threads) <= pool._max_workers
-            return (server.task_count(), threading.active_count() - len(pool._threads), rss_bytes(),
+            assert len(pool.threads) <= pool.size
+            return (server.task_count(), threading.active_count() - len(pool.threads), rss_bytes(),
                     len(gc.get_objects()))
 
         asyncio.run(cycles(server.ws_url, WARM_UP))

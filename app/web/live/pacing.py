@@ -1,7 +1,8 @@
 """How many steps the next chunk of training takes, and when frames and boundary grids are due.
 
 Training runs in chunks of about CHUNK_SECONDS; a chunk ends early when the next frame is due, so frames keep
-their rate at any speed. At a set speed, steps are earned as credit over time.
+their rate at any speed. At a set speed, steps are earned as credit over time. Frames come before training: while
+they fall behind the rate asked, steps are earned at no more than FLOOR_SPEED, so a frame fits each turn.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ CHUNK_SECONDS = 0.02  # training time per trip to the worker thread: long enough
 MIN_CHUNK_SECONDS = 0.002
 FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's CPU cost before the next one: frames take ≤ 10% of the time
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
+FLOOR_SPEED = 30  # steps per second a session keeps while its frames are behind: training gives, not the frames
+BEHIND_FACTOR = 1.2  # frames are behind when they come 1.2× further apart than asked (30 asked: under 25 a second)
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,13 @@ class Pacer:
     def __init__(self, now: float):
         self.next_frame = self.next_boundary = self.credit_from = now
         self.credit = 0.0
+        self.last_frame, self.frame_interval = now, 0.0  # when the last frame went; the time between, smoothed
+        self.behind = False  # frames come further apart than asked: steps are earned at FLOOR_SPEED at most
 
     def idle(self, now: float) -> None:
         """Nothing ran (paused, or no experiment): no credit builds up meanwhile."""
         self.credit, self.credit_from = 0.0, now
+        self.last_frame = now  # a pause is not a late frame
 
     def plan(self, now: float, pending_steps: int, speed: int | str, max_speed: int) -> Chunk:
         if pending_steps:
@@ -38,6 +44,7 @@ class Pacer:
         elif speed == "max":
             steps = max(1, int(max_speed * CHUNK_SECONDS))
         else:
+            speed = min(speed, FLOOR_SPEED) if self.behind else speed
             self.credit = min(self.credit + (now - self.credit_from) * speed, speed * MAX_CREDIT_SECONDS + 1)
             self.credit_from = now
             steps = int(self.credit)
@@ -57,6 +64,9 @@ class Pacer:
         # count as this frame's cost and space frames out further the busier the server (a feedback loop).
         # On schedule, unless we fell behind; and never so often that frames take more than a tenth of the time
         # (a large dataset's frames cost milliseconds to build).
+        self.frame_interval += (now - self.last_frame - self.frame_interval) / 4  # one slow turn is not a trend
+        self.last_frame = now
+        self.behind = self.frame_interval > BEHIND_FACTOR / frame_rate
         self.next_frame = max(self.next_frame + 1 / frame_rate, now + FRAME_SHARE_FACTOR * frame_cost)
 
     def boundary_sent(self, now: float, boundary_rate: float) -> None:

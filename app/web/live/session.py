@@ -9,7 +9,6 @@ the session is left.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import math
 import time
@@ -26,7 +25,7 @@ from app.web.live.commands import HANDLERS
 from app.web.live.hello import hello
 from app.web.live.pacing import Pacer
 from app.web.live.parsing import ProtocolError, parse, reply_to
-from app.web.live.pool import TrainingTurns, training_pool
+from app.web.live.pool import Account, TrainingTurns, training_pool
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +49,12 @@ class LiveSession:
         self._send_lock = asyncio.Lock()
         self.interrupt = 0  # pause, reset or configure messages waiting in the queue: they stop a long `step` early
         self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
+        self.cpu = Account()  # the pool serves first the session that has used the least of its threads
 
     async def in_pool(self, fn, *args):
         """Session work (training, frames, building experiments) off the event loop, on the shared pool."""
         pool = training_pool(self.settings.training_threads)
-        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args))
+        return await asyncio.wrap_future(pool.submit(self.cpu, fn, *args))
 
     # --- sending --------------------------------------------------------------------------------
 
