@@ -33,25 +33,16 @@ def numerical_gradients(net: Network, X: np.ndarray, Y: np.ndarray, h: float = 1
                         penalty: Regularization | None = None):
     """Central-difference ∂C/∂W and ∂C/∂b (of C + Ω with a penalty), one parameter at a time (slow; for checking)."""
     net = net.copy(np.float64)
-    grads = []
-    for p in net.parameters:
-        g = np.zeros_like(p)
-        flat, gflat = p.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            saved = flat[i]
-            flat[i] = saved + h
-            up = _cost(net, X, Y, penalty)
-            flat[i] = saved - h
-            down = _cost(net, X, Y, penalty)
-            flat[i] = saved
-            gflat[i] = (up - down) / (2 * h)
-        grads.append(g)
+    flat = central_differences(net, X, Y, range(net.theta.size), h, penalty)
+    # θ lists W[0], b[0], W[1], … one after another: cut it back into those shapes.
+    ends = np.cumsum([p.size for p in net.parameters])[:-1]
+    grads = [part.reshape(p.shape) for part, p in zip(np.split(flat, ends), net.parameters)]
     return grads[0::2], grads[1::2]
 
 
 def central_differences(net: Network, X: np.ndarray, Y: np.ndarray, indices: range, h: float = 1e-6,
                         penalty: Regularization | None = None) -> np.ndarray:
-    """numerical_gradients of the parameters θ[indices] only (net.theta's order: W[0], b[0], W[1], …), each nudged
+    """Central differences of the parameters θ[indices] only (net.theta's order: W[0], b[0], W[1], …), each nudged
     and restored in place: a long check done in parts. `net` must be float64."""
     theta, found = net.theta, np.empty(len(indices))
     for k, i in enumerate(indices):
