@@ -66,3 +66,25 @@ def test_a_pause_is_not_a_late_frame():
     pacer.idle(5.0)  # paused until 5 s
     turns(pacer, 5.0 + 1 / FRAME_RATE, 1 / FRAME_RATE, 3, speed=60)
     assert not pacer.behind
+
+
+def boundary_grids(pacer: Pacer, start: float, every: float, seconds: float, rate: float) -> int:
+    """Turns every `every` seconds for `seconds`, sending a pair of grids whenever one is due: how many."""
+    sent, now = 0, start
+    while now < start + seconds:
+        chunk = pacer.plan(now, 0, 60, MAX_SPEED)
+        if chunk.frame_due:
+            pacer.frame_sent(now, FRAME_COST, FRAME_RATE)
+        if chunk.boundary_due:
+            pacer.boundary_sent(now, rate)
+            sent += 1
+        now += every
+    return sent
+
+
+def test_boundary_grids_come_at_half_their_rate_while_frames_are_behind():
+    on_time, behind = Pacer(0.0), Pacer(0.0)
+    assert abs(boundary_grids(on_time, 0.0, 1 / FRAME_RATE, 10.0, rate=5.0) - 50) <= 1
+    turns(behind, 0.1, 0.1, 5, speed=60)
+    assert behind.behind
+    assert abs(boundary_grids(behind, 0.6, 0.1, 10.0, rate=5.0) - 25) <= 2  # half of 50

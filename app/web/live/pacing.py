@@ -2,7 +2,8 @@
 
 Training runs in chunks of about CHUNK_SECONDS; a chunk ends early when the next frame is due, so frames keep
 their rate at any speed. At a set speed, steps are earned as credit over time. Frames come before training: while
-they fall behind the rate asked, steps are earned at no more than FLOOR_SPEED, so a frame fits each turn.
+they fall behind the rate asked, steps are earned at no more than FLOOR_SPEED, so a frame fits each turn, and the
+decision-boundary grids come at half their rate.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's CPU cost before the next o
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
 FLOOR_SPEED = 30  # steps per second a session keeps while its frames are behind: training gives, not the frames
 BEHIND_FACTOR = 1.2  # frames are behind when they come 1.2× further apart than asked (30 asked: under 25 a second)
+BEHIND_BOUNDARY_FACTOR = 2  # decision-boundary grids come this many times further apart while frames are behind
 
 
 @dataclass(frozen=True)
@@ -70,4 +72,6 @@ class Pacer:
         self.next_frame = max(self.next_frame + 1 / frame_rate, now + FRAME_SHARE_FACTOR * frame_cost)
 
     def boundary_sent(self, now: float, boundary_rate: float) -> None:
-        self.next_boundary = max(self.next_boundary + 1 / boundary_rate, now)
+        # Behind, grids come at half the rate: a pair costs about half a frame, and the frames come first.
+        interval = (BEHIND_BOUNDARY_FACTOR if self.behind else 1) / boundary_rate
+        self.next_boundary = max(self.next_boundary + interval, now)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import math
 import time
+import weakref
 from contextlib import suppress
 
 from pydantic import BaseModel
@@ -26,6 +27,7 @@ from app.web.live.hello import hello
 from app.web.live.pacing import Pacer
 from app.web.live.parsing import ProtocolError, parse, reply_to
 from app.web.live.pool import Account, TrainingTurns, training_pool
+from app.web.live.turns import TURN_SECONDS, is_light, loop_turns, smoothed
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,11 @@ class LiveSession:
         self.interrupt = 0  # pause, reset or configure messages waiting in the queue: they stop a long `step` early
         self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
         self.cpu = Account()  # the pool serves first the session that has used the least of its threads
+        # Measured CPU of one lockstep step and of a frame with its grids, of the experiment `measured` refers to:
+        # cheap sessions train on the event loop.
+        self.measured: weakref.ref | None = None
+        self.step_cpu: float | None = None
+        self.frame_cpu: float | None = None
 
     async def in_pool(self, fn, *args):
         """Session work (training, frames, building experiments) off the event loop, on the shared pool."""
@@ -164,13 +171,18 @@ class LiveSession:
         """One chunk on the worker thread, then its events, its frame and grids when due, and the state when done."""
         loop = asyncio.get_running_loop()
         exp = self.experiment
-        seconds = TrainingTurns.share(chunk.seconds, self.settings.training_threads)
-        TrainingTurns.busy += 1
-        try:
-            events, frame, boundaries, done, frame_cost = await self.in_pool(
-                self._work, exp, chunk.steps, seconds, chunk.frame_due, chunk.boundary_due)
-        finally:
-            TrainingTurns.busy -= 1
+        if self.measured is not None and self.measured() is exp and is_light(self.step_cpu, self.frame_cpu) and not exp.mid_step:
+            async with loop_turns().turn(self.cpu):
+                events, frame, boundaries, done, frame_cost = self._work(
+                    exp, chunk.steps, min(chunk.seconds, TURN_SECONDS), chunk.frame_due, chunk.boundary_due)
+        else:
+            seconds = TrainingTurns.share(chunk.seconds, self.settings.training_threads)
+            TrainingTurns.busy += 1
+            try:
+                events, frame, boundaries, done, frame_cost = await self.in_pool(
+                    self._work, exp, chunk.steps, seconds, chunk.frame_due, chunk.boundary_due)
+            finally:
+                TrainingTurns.busy -= 1
         if exp is not self.experiment:
             return  # replaced while the chunk ran
         if self.pending_steps:
@@ -194,18 +206,25 @@ class LiveSession:
             await self.send_state()
 
     def _work(self, exp: Experiment, steps: int, seconds: float, frame_due: bool, boundary_due: bool):
-        """On the worker thread: a chunk of training and, when due, the frame to send."""
-        before = exp.step
+        """On the worker thread or a turn of the loop: a chunk of training and, when due, the frame to send."""
+        before, started = exp.step, time.thread_time()
+        if self.measured is None or self.measured() is not exp:
+            self.measured, self.step_cpu, self.frame_cpu = weakref.ref(exp), None, None
         if (frame_due or boundary_due) and exp.mid_step:
             steps = 1  # end at the end of the step the last chunk stopped in: the frame is built there
         events = exp.advance(steps, seconds)
+        if exp.step > before:
+            self.step_cpu = smoothed(self.step_cpu, (time.thread_time() - started) / (exp.step - before))
         # Nothing new to show: send nothing (a streamed frame shows the step before exp.step).
         changed = not exp.mid_step and self._frame_sent_for not in ((id(exp), exp.step), (id(exp), exp.step - 1))
         # This thread's own CPU: wall time would count every other session's turn on the GIL as this frame's cost.
         started = time.thread_time()
         frame = self._frame_json(exp, streamed=not self.pending_steps) if frame_due and changed else None
         boundaries = exp.boundary_frames() if boundary_due and changed else []
-        return events, frame, boundaries, exp.step - before, time.thread_time() - started
+        cost = time.thread_time() - started
+        if frame is not None or boundaries:
+            self.frame_cpu = smoothed(self.frame_cpu, cost)
+        return events, frame, boundaries, exp.step - before, cost
 
     def _frame_json(self, exp: Experiment, streamed: bool = False) -> str:
         """`streamed`: while playing, the frame of the last step, from the passes it computed (no extra pass)."""

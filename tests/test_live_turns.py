@@ -1,0 +1,168 @@
+"""Light sessions train on the event loop in turns (app/web/live/turns.py): one turn per loop iteration, so I/O
+runs between any two; the session that used the least CPU goes first; a closed session's place is skipped; heavy
+sessions keep the training thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from app.sessions.config import ExperimentConfig, check_limits
+from app.sessions.experiment import Experiment
+from app.web.live.pacing import Chunk, Pacer
+from app.web.live.pool import Account
+from app.web.live.session import LiveSession
+from app.web.live.turns import LIGHT_FRAME_SECONDS, LIGHT_STEP_SECONDS, LoopTurns, is_light, loop_turns
+from lab_settings import make_settings
+
+
+def test_one_turn_per_loop_iteration_with_io_between_turns():
+    async def scenario():
+        turns, seen = LoopTurns(), []
+
+        async def session(name: str) -> None:
+            async with turns.turn(Account()):
+                seen.append(f"{name} starts")
+                # Something that came in during this turn (a socket read, a health check) is scheduled now...
+                asyncio.get_running_loop().call_soon(seen.append, f"I/O after {name}")
+                seen.append(f"{name} ends")
+
+        await asyncio.gather(*(session(name) for name in "abc"))
+        return seen
+
+    # ...and runs before the next session's turn: turns never run back to back in one iteration.
+    assert asyncio.run(scenario()) == ["a starts", "a ends", "I/O after a", "b starts", "b ends", "I/O after b",
+                                       "c starts", "c ends", "I/O after c"]
+
+
+def test_the_session_that_used_the_least_cpu_goes_first():
+    async def scenario():
+        turns, order = LoopTurns(), []
+        release = asyncio.Event()
+
+        async def holder() -> None:
+            async with turns.turn(Account()):
+                await release.wait()  # everyone below queues meanwhile
+
+        async def session(name: str, used: float) -> None:
+            account = Account()
+            account.used = used
+            async with turns.turn(account):
+                order.append(name)
+
+        first = asyncio.create_task(holder())
+        await asyncio.sleep(0.01)
+        others = [asyncio.create_task(session(name, used)) for name, used in [("c", 0.3), ("a", 0.1), ("b", 0.2)]]
+        await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(first, *others)
+        return order
+
+    assert asyncio.run(scenario()) == ["a", "b", "c"]
+
+
+def test_a_new_or_idle_session_starts_at_the_least_cpu_served_and_hoards_no_credit():
+    async def scenario():
+        turns = LoopTurns()
+        busy = Account()
+        busy.used = 5.0
+        async with turns.turn(busy):
+            pass
+        newcomer = Account()
+        async with turns.turn(newcomer):
+            pass
+        return newcomer.used
+
+    assert asyncio.run(scenario()) >= 5.0
+
+
+def test_a_closed_sessions_place_is_skipped_and_a_cancelled_turn_is_passed_on():
+    async def scenario():
+        turns, served = LoopTurns(), []
+        release = asyncio.Event()
+
+        async def holder() -> None:
+            async with turns.turn(Account()):
+                await release.wait()
+
+        async def session(name: str) -> None:
+            async with turns.turn(Account()):
+                served.append(name)
+
+        first = asyncio.create_task(holder())
+        await asyncio.sleep(0.01)
+        gone = asyncio.create_task(session("gone"))
+        after = asyncio.create_task(session("after"))
+        await asyncio.sleep(0.01)
+        gone.cancel()  # its socket closed while it waited
+        release.set()
+        await asyncio.wait_for(asyncio.gather(first, after), 2)  # never stuck behind the closed session
+        # Handed the turn, then cancelled before running: the turn goes on to the next.
+        handed = asyncio.create_task(session("handed"))
+        late = asyncio.create_task(session("late"))
+        await asyncio.sleep(0)  # both queue and the turn is handed to `handed`...
+        await asyncio.sleep(0)  # ...which has not run yet
+        handed.cancel()
+        await asyncio.wait_for(late, 2)
+        return served, gone.cancelled()
+
+    served, gone_cancelled = asyncio.run(scenario())
+    assert gone_cancelled and served[0] == "after" and "gone" not in served and served[-1] == "late"
+
+
+def test_each_event_loop_has_its_own_turns():
+    async def turns_of_this_loop():
+        return loop_turns(), loop_turns()
+
+    a1, a2 = asyncio.run(turns_of_this_loop())
+    b1, _ = asyncio.run(turns_of_this_loop())
+    assert a1 is a2 and a1 is not b1
+
+
+def test_light_means_a_measured_cheap_step_and_frame():
+    assert is_light(LIGHT_STEP_SECONDS, LIGHT_FRAME_SECONDS) and is_light(1e-5, None)
+    assert not is_light(None, None)  # not measured yet: the first chunk goes to the thread, which measures it
+    assert not is_light(LIGHT_STEP_SECONDS * 1.01, 1e-5) and not is_light(1e-5, LIGHT_FRAME_SECONDS * 1.01)
+
+
+class Recorder:
+    async def send_text(self, text: str) -> None:
+        pass
+
+    async def send_bytes(self, blob: bytes) -> None:
+        pass
+
+
+def threads_that_trained(config: dict, chunks: int) -> list[str]:
+    """The thread each of `chunks` playing chunks of this experiment trained on."""
+    config = ExperimentConfig.model_validate(config)
+    exp = Experiment(config, check_limits(config, make_settings()))
+    threads = []
+    advance = exp.advance
+
+    def recording_advance(steps, seconds):
+        threads.append(threading.current_thread().name)
+        return advance(steps, seconds)
+
+    exp.advance = recording_advance
+    session = LiveSession(None, make_settings(), None)
+    session.ws, session.experiment, session.playing = Recorder(), exp, True
+
+    async def play():
+        pacer = Pacer(asyncio.get_running_loop().time())
+        for _ in range(chunks):
+            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=True), pacer)
+
+    asyncio.run(play())
+    return threads
+
+
+def test_a_light_session_trains_on_the_loop_once_measured_and_a_heavy_one_on_the_training_thread():
+    light = threads_that_trained({}, 12)
+    # Unmeasured, the first chunk goes to the thread; the estimate settles within a few chunks (a first frame
+    # costs more: caches are cold), then every chunk is a turn of the loop.
+    assert light[0].startswith("backprop-lab-training") and set(light[-4:]) == {threading.current_thread().name}
+    # 5 runs of 64-79-10 over 1,797 digits: one step is tens of milliseconds, never a turn of the loop.
+    heavy = threads_that_trained({"dataset": {"name": "digits"}, "network": {"hidden_layers": [79]},
+                                  "runs": [{"id": f"r{i}", "kind": "softmax_ce"} for i in range(5)]}, 3)
+    assert all(name.startswith("backprop-lab-training") for name in heavy)
