@@ -61,14 +61,17 @@ def subprocess_server(settings: dict[str, str] | None = None) -> Iterator[ChildS
         env = {**os.environ, **(settings or {})}
         env["BACKPROP_LAB_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        process = subprocess.Popen([sys.executable, "-m", "benchmarks.server", "--port", str(port)],
-                                   cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # A file, not a pipe nobody reads: a server that logs more than a pipe holds would block on it.
+        log = Path(folder) / "server.log"
+        with log.open("w") as errors:
+            process = subprocess.Popen([sys.executable, "-m", "benchmarks.server", "--port", str(port)],
+                                       cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         server = ChildServer(port, process)
         try:
             deadline = time.monotonic() + 30
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"the benchmark server exited: {process.stderr.read().decode()[-2000:]}")
+                    raise RuntimeError(f"the benchmark server exited: {log.read_text()[-2000:]}")
                 try:
                     server.get_json("/api/health", timeout=1)
                     break

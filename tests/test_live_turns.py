@@ -166,3 +166,38 @@ def test_a_light_session_trains_on_the_loop_once_measured_and_a_heavy_one_on_the
     heavy = threads_that_trained({"dataset": {"name": "digits"}, "network": {"hidden_layers": [79]},
                                   "runs": [{"id": f"r{i}", "kind": "softmax_ce"} for i in range(5)]}, 3)
     assert all(name.startswith("backprop-lab-training") for name in heavy)
+
+
+def light_session(name: str, order: list[str]) -> LiveSession:
+    """A session on the default experiment whose chunks append `name` to `order` as they train."""
+    config = ExperimentConfig.model_validate({})
+    exp = Experiment(config, check_limits(config, make_settings()))
+    advance = exp.advance
+
+    def recording_advance(steps, seconds):
+        order.append(name)
+        return advance(steps, seconds)
+
+    exp.advance = recording_advance
+    session = LiveSession(None, make_settings(), None)
+    session.ws, session.experiment, session.playing = Recorder(), exp, True
+    return session
+
+
+def test_cpu_a_session_used_on_the_training_thread_does_not_put_it_behind_on_the_loop():
+    order: list[str] = []
+    a, b = light_session("a", order), light_session("b", order)
+
+    async def play(session: LiveSession, chunks: int) -> None:
+        pacer = Pacer(asyncio.get_running_loop().time())
+        for _ in range(chunks):
+            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=False), pacer)
+
+    async def scenario():
+        await asyncio.gather(play(a, 8), play(b, 8))  # both measured: light
+        a.cpu.used += 5.0  # as if a heavy experiment of a's had used the training thread for 5 s
+        order.clear()
+        await asyncio.gather(play(a, 10), play(b, 10))
+
+    asyncio.run(scenario())
+    assert set(order[:6]) == {"a", "b"}, order  # turns alternate; a does not wait for b to use 5 s of the loop

@@ -52,6 +52,8 @@ class LiveSession:
         self.interrupt = 0  # pause, reset or configure messages waiting in the queue: they stop a long `step` early
         self._frame_sent_for: tuple[int, int] | None = None  # (experiment id, step) of the last frame
         self.cpu = Account()  # the pool serves first the session that has used the least of its threads
+        self.loop_cpu = Account()  # and the loop's turns, the one that used the least of the loop (apart: the
+        # pool's floor, raised by a heavy session, would put a light newcomer behind every light session)
         # Measured CPU of one lockstep step and of a frame with its grids, of the experiment `measured` refers to:
         # cheap sessions train on the event loop.
         self.measured: weakref.ref | None = None
@@ -172,7 +174,7 @@ class LiveSession:
         loop = asyncio.get_running_loop()
         exp = self.experiment
         if self.measured is not None and self.measured() is exp and is_light(self.step_cpu, self.frame_cpu) and not exp.mid_step:
-            async with loop_turns().turn(self.cpu):
+            async with loop_turns().turn(self.loop_cpu):
                 events, frame, boundaries, done, frame_cost = self._work(
                     exp, chunk.steps, min(chunk.seconds, TURN_SECONDS), chunk.frame_due, chunk.boundary_due)
         else:
