@@ -1,4 +1,5 @@
-"""The threads that run every session's CPU work, off the event loop, and each session's share of them."""
+"""The threads that run the sessions' heavy CPU work (heavy chunks, building experiments, gradient checks), off the
+event loop, and each session's share of them. Light chunks train on the loop itself (turns.py)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """A live session: two tasks per WebSocket connection.
 
 The receiver reads and checks client messages and queues the valid ones; the driver applies them in order,
-trains in chunks of about 20 ms on a worker thread (never on the event loop), and sends frames at the frame rate,
-whatever the training speed. When the socket closes, the receiver returns and the driver is cancelled: nothing of
-the session is left.
+trains in chunks, and sends frames at the frame rate, whatever the training speed. A light session trains in turns
+of at most 2 ms on the event loop (turns.py); a heavy one in chunks of about 20 ms on the training thread (pool.py).
+When the socket closes, the receiver returns and the driver is cancelled: nothing of the session is left.
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ class LiveSession:
                 await self.ws.close(CLOSE_INTERNAL, "the server hit an error in this session; reload to start again")
 
     async def _train(self, chunk, pacer: Pacer) -> None:
-        """One chunk on the worker thread, then its events, its frame and grids when due, and the state when done."""
+        """One chunk (a turn of the loop, or on the training thread), then its events, its frame and grids when due,
+        and the state when done."""
         loop = asyncio.get_running_loop()
         exp = self.experiment
         if self.measured is not None and self.measured() is exp and is_light(self.step_cpu, self.frame_cpu) and not exp.mid_step:
