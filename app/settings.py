@@ -46,6 +46,7 @@ HOSTED: dict[str, Any] = {
     "save_quota": 30,
     "max_import_bytes": 1_000_000,
     "max_predict_rows": 1_000,
+    "compute_processes": 1,
 }
 
 
@@ -144,6 +145,11 @@ class Settings(BaseSettings):
         1, ge=0, description="threads that train live sessions, shared by every session of a worker process (keeps "
                              "the REST API responsive; training holds the GIL, so 1 serves 50 sessions best, "
                              "docs/benchmarks.md); 0: one per CPU")
+    compute_processes: int = Field(
+        0, ge=0, description="child processes that run POST /api/backprop, /api/gradcheck, /api/train and /api/check "
+                             "(JSON parsing and validation included), so they neither hold the event loop nor share "
+                             "the live sessions' GIL; at most 4 jobs wait per process, more get 503. 0: worker "
+                             "threads of the server's process")
     root_path: str = Field(
         "", description="the path prefix a reverse proxy serves the app under, e.g. /lab (the proxy strips it "
                         "before passing requests on)")

@@ -4,7 +4,8 @@ and /api/health are measured meanwhile.
 The client counts as several addresses, as a proxy in front would give them (X-Forwarded-For from 127.0.0.1,
 which uvicorn trusts by default): at each, as many sessions as the server lets one client hold, each the largest
 live experiment hosted limits allow, at full speed, asking for socket gradient checks, while the same addresses
-send the largest legal POST /api/gradcheck in a loop. RSS of the server process comes from /proc/PID/status.
+send the largest legal POST /api/gradcheck in a loop. RSS is the server's and its child processes' (the compute
+processes and their fork server, docs/deploy.md), summed from /proc/PID/status.
 """
 
 from __future__ import annotations
@@ -37,11 +38,33 @@ BYSTANDERS = [f"192.0.2.{k}" for k in range(1, 201)]  # /api/health's addresses:
 SECONDS = {"full": 10.0, "quick": 5.0, "smoke": 1.0}
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`: from /proc/PID/task/*/children, or, on a kernel without those files, from the
+    parent named in every process's /proc/PID/stat."""
+    tasks = list(Path(f"/proc/{pid}/task").glob("*/children"))
+    if tasks:
+        children = [int(c) for task in tasks for c in _read(task).split()]
+    else:
+        children = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+                    if _read(stat).rpartition(")")[2].split()[1:2] == [str(pid)]]
+    return [p for child in children for p in (child, *descendants(child))]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:  # the process has exited meanwhile
+        return ""
+
+
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """VmRSS of `pid` and of every process below it, summed (pages they share count once per process)."""
+    total = 0
+    for member in (pid, *descendants(pid)):
+        for line in _read(Path(f"/proc/{member}/status")).splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
 @contextlib.contextmanager
@@ -212,7 +235,9 @@ def run(mode: Mode) -> Section:
         f"digits 64-79-10 with 5 runs (the largest hosted live experiment) at speed \"max\", a socket gradcheck "
         f"every {GRADCHECK_EVERY:g} s, and the largest legal POST /api/gradcheck in a loop per address. Measured "
         f"over {seconds:g} s: a bystander's frames (moons, 2-8-2, speed \"max\", 30 frames/s asked), GET "
-        f"/api/health every {HEALTH_INTERVAL * 1e3:.0f} ms. RSS after: 10 s after every session closed at most.")
+        f"/api/health every {HEALTH_INTERVAL * 1e3:.0f} ms. RSS: the server process and its children (REST work runs in "
+        f"{settings.compute_processes} compute process(es), forked by a fork server), VmRSS summed; after: 10 s "
+        f"after every session closed at most.")
     progress(f"hostile: {ADDRESSES} addresses, {seconds:g} s")
     with hosted_server() as (port, process):
         url = f"ws://127.0.0.1:{port}/ws"

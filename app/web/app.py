@@ -12,6 +12,7 @@ from app import __version__
 from app.settings import Settings
 from app.store import ModelStore
 from app.web.bodylimit import TOO_LARGE, BodyLimitMiddleware
+from app.web.compute import ComputePool, document_request_bodies
 from app.web.errors import StrictJSONResponse, install_error_handlers
 from app.web.live import SessionRegistry
 from app.web.loaded_models import LoadedModels
@@ -94,9 +95,11 @@ def _document_middleware_answers(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    await app.state.compute.start()
     try:
         yield
     finally:
+        app.state.compute.close()  # the REST API's compute processes
         app.state.store.close()  # the saved-model database's connections
 
 
@@ -108,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     _document_middleware_answers(app)
+    app.state.compute = ComputePool(settings)  # where /api/backprop, gradcheck, train and check run
+    document_request_bodies(app)
     app.state.sessions = SessionRegistry()
     # Saved models. Nothing touches the database until the first use (or ModelStore.migrate()).
     app.state.store = ModelStore(app.state.settings.database_url, max_models=app.state.settings.max_saved_models,

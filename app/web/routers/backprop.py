@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.nn import gradient_check
+from app.settings import Settings
 from app.web.bounds import TOO_MUCH_WORK, gradcheck_work, json_bytes, within_answer_limit
-from app.web.deps import SettingsDep
-from app.web.errors import invalid, json_answer
+from app.web.compute import UNAVAILABLE, answer, request_body
+from app.web.errors import invalid
+from app.web.jobs import job
 from app.web.model_input import examples_from, finite_or_422, network_from
 from app.web.schemas import BackpropRequest, BackpropResponse, GradcheckRequest, GradcheckResponse, LayerPass
 
 router = APIRouter(prefix="/api", tags=["backprop"])
 
 
-@router.post("/backprop", response_model=BackpropResponse)
-def backprop(body: BackpropRequest, settings: SettingsDep) -> Response:
+@router.post("/backprop", response_model=BackpropResponse, responses={503: UNAVAILABLE},
+             openapi_extra=request_body(BackpropRequest))
+async def backprop(request: Request) -> Response:
     """One exact forward and backward pass. This is the "check my hand-written backprop" endpoint.
 
     For every weight layer l (input side first) it returns, per example, z = W a_prev + b, a = σ(z) and
@@ -24,6 +27,11 @@ def backprop(body: BackpropRequest, settings: SettingsDep) -> Response:
     per-example costs; the quadratic cost is ½Σ(a−y)². Compare your numbers with these at rtol 1e-6.
     The answer grows with examples × units: past MAX_RESPONSE_BYTES a 422 says how many examples fit.
     """
+    return await answer(request, "backprop")
+
+
+@job("backprop", BackpropRequest, BackpropResponse)
+def backprop_answer(body: BackpropRequest, settings: Settings) -> BackpropResponse:
     net = network_from(body.model, settings)
     X, Y = examples_from(body, net, settings)
     sizes, units = net.layer_sizes, sum(net.layer_sizes[1:])
@@ -38,18 +46,24 @@ def backprop(body: BackpropRequest, settings: SettingsDep) -> Response:
         LayerPass(z=z.tolist(), a=a.tolist(), delta=d.tolist(), grad_W=gW.tolist(), grad_b=gb.tolist())
         for z, a, d, gW, gb in zip(fwd.zs, fwd.activations[1:], bwd.deltas, bwd.grad_W, bwd.grad_b)
     ]
-    return json_answer(BackpropResponse(loss=float(costs.mean()), costs=costs.tolist(), outputs=fwd.output.tolist(),
-                                        delta_rule=f"δᴸ = {net.output.delta_formula}", layers=layers))
+    return BackpropResponse(loss=float(costs.mean()), costs=costs.tolist(), outputs=fwd.output.tolist(),
+                            delta_rule=f"δᴸ = {net.output.delta_formula}", layers=layers)
 
 
-@router.post("/gradcheck", response_model=GradcheckResponse)
-def gradcheck(body: GradcheckRequest, settings: SettingsDep) -> GradcheckResponse:
+@router.post("/gradcheck", response_model=GradcheckResponse, responses={503: UNAVAILABLE},
+             openapi_extra=request_body(GradcheckRequest))
+async def gradcheck(request: Request) -> Response:
     """Compare backprop's gradients with central differences (C(θ+h) − C(θ−h)) / 2h, layer by layer.
 
     A relative error below about 1e-6 means backprop is right; above 1e-2 something is wrong. Its work,
     2 × parameters² × examples, is bounded by MAX_GRADCHECK_WORK (a 422 says how many examples fit).
     With a `regularization`, the cost is C + Ω and the gradients checked include ∂Ω/∂W.
     """
+    return await answer(request, "gradcheck")
+
+
+@job("gradcheck", GradcheckRequest, GradcheckResponse)
+def gradcheck_answer(body: GradcheckRequest, settings: Settings) -> GradcheckResponse:
     net = network_from(body.model, settings)
     if net.parameter_count > settings.max_gradcheck_parameters:
         raise invalid(("body", "model", "layer_sizes"),

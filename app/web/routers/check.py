@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from app.check import YoursError, check_numbers, check_pairings
 from app.check.pairings import LABELS_NOT_DISTRIBUTIONS, LABELS_OUTSIDE_0_1, ONE_OUTPUT_UNIT, PAIRINGS, unfit_labels
 from app.check.work import check_work
 from app.nn import OutputLayer, exact_numbers, parameter_count
+from app.settings import Settings
 from app.web.check_schemas import CheckRequest, CheckResponse
-from app.web.deps import SettingsDep
+from app.web.compute import UNAVAILABLE, answer, request_body
 from app.web.errors import invalid
+from app.web.jobs import job
 from app.web.model_input import BCE_RULE, CE_RULE, examples_from, finite_or_422, network_from
 
 router = APIRouter(prefix="/api", tags=["backprop"])
@@ -23,8 +25,9 @@ UNFIT_LABELS = {
 }
 
 
-@router.post("/check", response_model=CheckResponse)
-def check(body: CheckRequest, settings: SettingsDep) -> dict:
+@router.post("/check", response_model=CheckResponse, responses={503: UNAVAILABLE},
+             openapi_extra=request_body(CheckRequest))
+async def check(request: Request) -> Response:
     """Check your own backprop: compare your numbers with the exact ones and name the mistake behind a difference.
 
     Give any of your numbers in `yours` (shaped like /api/backprop's answer; column vectors, a transposed grad_W
@@ -33,6 +36,11 @@ def check(body: CheckRequest, settings: SettingsDep) -> dict:
     equation (forward, cost, BP1, BP2, BP3, BP4); and `diagnosis`: every classic mistake whose numbers equal
     yours, with what it is and how to fix it. `unknown_mistake` is true when none does.
     """
+    return await answer(request, "check")
+
+
+@job("check", CheckRequest, CheckResponse)
+def check_answer(body: CheckRequest, settings: Settings) -> dict:
     net = network_from(body.model, settings)
     X, Y = examples_from(body, net, settings)
     yours = body.yours.model_dump(exclude_none=True)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.nn import Trainer, make_optimizer, to_document
 from app.nn.diagnostics import divergence_suggestion
 from app.nn.training import largest_value
-from app.web.bounds import json_bytes, within_answer_limit
-from app.web.deps import SettingsDep
-from app.web.errors import invalid, json_answer
 from app.nn.inference import classes_of
+from app.settings import Settings
+from app.web.bounds import json_bytes, within_answer_limit
+from app.web.compute import UNAVAILABLE, answer, request_body
+from app.web.errors import invalid
+from app.web.jobs import job
 from app.web.model_input import examples_from, finite_or_422, network_from, rows_from
 from app.web.schemas import Stopped, TrainRequest, TrainResponse
 
@@ -22,8 +24,9 @@ router = APIRouter(prefix="/api", tags=["training"])
 TIME_CHECK_EVERY = 16  # steps between looks at the clock
 
 
-@router.post("/train", response_model=TrainResponse)
-def train(body: TrainRequest, settings: SettingsDep) -> Response:
+@router.post("/train", response_model=TrainResponse, responses={503: UNAVAILABLE},
+             openapi_extra=request_body(TrainRequest))
+async def train(request: Request) -> Response:
     """Train the model for `steps` updates and return it with the loss after every step.
 
     Plain sgd without batch_size is full-batch gradient descent on all inputs, exactly as in the
@@ -31,6 +34,11 @@ def train(body: TrainRequest, settings: SettingsDep) -> Response:
     With a `regularization` every step descends C + Ω; `loss_history` is still the data loss C, and `penalty`
     is Ω of the returned model.
     """
+    return await answer(request, "train")
+
+
+@job("train", TrainRequest, TrainResponse)
+def train_answer(body: TrainRequest, settings: Settings) -> TrainResponse:
     net = network_from(body.model, settings)
     X, Y = examples_from(body, net, settings)
     if (body.test_inputs is None) != (body.test_labels is None):
@@ -52,7 +60,7 @@ def train(body: TrainRequest, settings: SettingsDep) -> Response:
         rest_loc=("body", "steps") if body.steps > net.parameter_count else ("body", "model"),
         rest_advice="ask for fewer steps" if body.steps > net.parameter_count else "use a smaller model")
     with np.errstate(all="ignore"):  # overflow is caught below and reported, not warned about
-        return json_answer(_train(net, X, Y, test, body, settings))
+        return _train(net, X, Y, test, body, settings)
 
 
 def _accuracy(net, outputs: np.ndarray, Y: np.ndarray) -> float | None:
