@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.sessions import experiment as experiment_module
+from app.sessions import collapse_checks
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import COLLAPSE_CHECK_FROM, COLLAPSE_LASTS, Event, Experiment
 from lab_settings import make_settings
@@ -93,8 +93,8 @@ def test_a_collapse_is_reported_only_after_it_held_for_the_whole_stretch():
 
 def test_a_converged_event_after_a_collapse_says_the_run_got_out_of_the_plateau_after_all(monkeypatch):
     # The old rule (one check is enough) reports the review's run collapsed at step 50; it converges at 492.
-    monkeypatch.setattr(experiment_module, "COLLAPSE_LASTS", 0)
-    monkeypatch.setattr(experiment_module, "COLLAPSE_PROGRESS", 1.0)
+    monkeypatch.setattr(collapse_checks, "COLLAPSE_LASTS", 0)
+    monkeypatch.setattr(collapse_checks, "COLLAPSE_PROGRESS", 1.0)
     found = events(config(UNSCALED_PIXELS, 0.05, 0, kinds=("softmax_ce",)), 600)
     (collapsed,) = [e for e in found if e.event == "collapsed"]
     (converged,) = [e for e in found if e.event == "converged"]

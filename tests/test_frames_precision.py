@@ -57,19 +57,19 @@ def test_a_digits_frame_is_small_and_its_numbers_match_the_engine():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_the_gradient_histogram_counts_as_numpys_histogram(seed):
-    from app.sessions.frames import HISTOGRAM_BINS, _histogram
+    from app.sessions.frames import HISTOGRAM_BINS, histograms
 
     rng = np.random.default_rng(seed)
     values = rng.normal(size=(rng.integers(1, 40), rng.integers(1, 40))) * 10.0 ** rng.integers(-12, 3)
     values.flat[0] = -np.abs(values).max()  # both edges taken, as in a real layer
     largest = np.abs(values).max()
     expected, _ = np.histogram(values, bins=HISTOGRAM_BINS, range=(-largest, largest))
-    got = _histogram(values)
-    assert got.max_abs == largest and got.counts == expected.tolist()
+    (got,) = histograms([values])
+    assert got["max_abs"] == largest and got["counts"] == expected.tolist()
 
 
 def test_an_all_zero_gradient_sits_in_the_middle_bin():
-    from app.sessions.frames import HISTOGRAM_BINS, _histogram
+    from app.sessions.frames import HISTOGRAM_BINS, histograms
 
-    counts = _histogram(np.zeros((3, 4))).counts
+    counts = histograms([np.zeros((3, 4))])[0]["counts"]
     assert counts[HISTOGRAM_BINS // 2] == 12 and sum(counts) == 12

@@ -5,10 +5,9 @@ Plain Python over the engine; the live session drives it from a worker thread, i
 
 from __future__ import annotations
 
-import functools
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterator
 
@@ -16,45 +15,34 @@ import numpy as np
 
 from app import datasets
 from app.datasets import Data
-from app.nn import (MISTAKES, RUN_KINDS, BackwardPass, ForwardPass, Mistake, Network, OutputLayer, Trainer, diagnose,
+from app.nn import (MISTAKES, RUN_KINDS, BackwardPass, ForwardPass, Mistake, Network, OutputLayer, Trainer,
                     gradient_check, make_optimizer, make_regularization)
-from app.nn.diagnostics import (Cause, Diagnosis, LayerDiagnostics, collapse_detail, divergence_suggestion,
-                                layer_diagnostics, nearly_identical_inputs, vector_text)
+from app.nn.diagnostics import Cause, divergence_suggestion, nearly_identical_inputs
 from app.nn.gradcheck import central_differences
 from app.nn.run_kinds import CLIMBS
 from app.nn.training import largest_value
 from app.sessions.config import ConfigError, ExperimentConfig, RunSpec, dataset_split, network_inputs
-from app.sessions.events import Event, EventCause, GradcheckLayer, SwingWatch, with_last_finite
-from app.sessions.frames import (Frame, RunFrame, boundary_extent, boundary_frame, boundary_points, empty_run_frame,
-                                 neuron_maps_frame,
-                                 run_frame)
+from app.sessions import collapse_checks, frame_builder
+from app.sessions.collapse_checks import check_collapse, mistake_cause
+from app.sessions.events import Event, GradcheckLayer, SwingWatch, with_last_finite
+from app.sessions.frame_builder import finite_or_none
+from app.sessions.frames import (Frame, LayerStats, RunFrame, boundary_extent, boundary_frame, boundary_points,
+                                 neuron_maps_frame)
 from app.sessions.history import DecimatedHistory
 from app.nn.inference import classes_of
-from app.sessions.split import Split, accuracy, confusion_matrix
-from app.sessions.stalled import (STALLED_SHARE, learner_share, line_fits_nothing, mistake_collapse, same_first_sums,
-                                  shared_causes, shared_stop)
+from app.sessions.split import Split
+from app.sessions.stalled import line_fits_nothing
 
 CONVERGED_ERROR = 0.1  # every output within this of its label
 COLLAPSE_CHECK_EVERY = 50
 COLLAPSE_CHECK_FROM = 50  # leave the first steps alone: the starting outputs mean nothing yet
-# A run passing through the mean label on its way to the labels looks collapsed at one check: report a collapse
-# only once it has held at every check for this many steps, the loss falling by less than COLLAPSE_PROGRESS.
-COLLAPSE_LASTS = 100
-COLLAPSE_PROGRESS = 0.01  # of the loss where the stretch started; a plateau that is ending falls faster
-# Outputs at the mean label this long with no cause of a collapse: a `plateau` note says so, once per run.
-PLATEAU_NOTE_AFTER = 1000
-# Causes in the data or the network's shape, which a mistake run shares with the right one: they stay the main cause.
-SHARED_CAUSES = ("unscaled_inputs", "not_linearly_separable", "no_plane_fits")
 MINIBATCH_CHECK_EVERY = 25
-# A streamed frame's saturation and activation sizes are at most this many steps old: they move slowly, and
-# computing them was a fifth of a frame's cost.
-LAYER_STATS_EVERY = 10
+# Read from here by `hello` and the tests; they live where they are used.
+COLLAPSE_LASTS, PLATEAU_NOTE_AFTER = collapse_checks.COLLAPSE_LASTS, collapse_checks.PLATEAU_NOTE_AFTER
+LAYER_STATS_EVERY, CONFUSION_EVERY = frame_builder.LAYER_STATS_EVERY, frame_builder.CONFUSION_EVERY
 # The loss history's test losses: one forward pass of the test part every this many steps (a power of two, so
 # they stay on the steps the history keeps as it thins).
 TEST_LOSS_EVERY = 8
-# A streamed frame's confusion matrix is at most this many of the run's frames old (about 3 a second at 30
-# frames/s); frames sent on request (step, pause, configure) compute it afresh.
-CONFUSION_EVERY = 10
 BOUNDARY_SIZE = 40
 GRADCHECK_MAX_EXAMPLES = 64
 GRADCHECK_PART = 16  # parameters nudged between two looks at the clock
@@ -80,14 +68,6 @@ class RunUnavailable(ValueError):
         super().__init__(message)
         self.code = code  # "unknown_run" or "run_diverged"
         self.message = message
-
-
-def _finite(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
-
-
-def _rounded(share: float | None) -> float | None:
-    return None if share is None else round(share, 6)
 
 
 def layer_verdict(check: Any, diverged: bool) -> str:
@@ -118,11 +98,12 @@ class Run:
     last_frame: RunFrame | None = field(default=None, repr=False)
     # (step, forward, backward) of the last full-batch step: the trainer's buffers, valid until its next step.
     step_passes: tuple[int, ForwardPass, BackwardPass] | None = field(default=None, repr=False)
+    step_loss: float = math.nan  # the loss that step measured on those passes
     # With a test part: the weights before the last full-batch update (the weights of step_passes' step), and the
     # test part's last forward pass (step, pass), so a streamed frame's test numbers cost one pass of the test part.
     weights_before: Network | None = field(default=None, repr=False)
     test_pass: tuple[int, ForwardPass] | None = field(default=None, repr=False)
-    layer_stats: tuple[int, list[LayerDiagnostics]] | None = field(default=None, repr=False)  # (step, stats)
+    layer_stats: tuple[int, list[LayerStats]] | None = field(default=None, repr=False)  # (step, stats)
     confusion: tuple[int, list[list[int]] | None] | None = field(default=None, repr=False)  # (frames ago, matrix)
     swings: SwingWatch = field(default_factory=SwingWatch, repr=False)  # for an `oscillating` event
 
@@ -147,10 +128,6 @@ def _scale_hint(config: ExperimentConfig) -> str | None:
     if spec is not None and datasets.inputs_unscaled(spec, config.dataset.params):
         return "in the lab: tick “scaled” under the dataset"
     return None
-
-
-def mistake_cause(mistake: Mistake) -> EventCause:
-    return EventCause(id=mistake.id, headline=mistake.title, detail=mistake.sentence, suggestion=mistake.fix)
 
 
 def converged_event(run: Run, step: int) -> Event:
@@ -187,7 +164,7 @@ class Experiment:
         self._step_losses: list[float | None] = []  # of the runs already updated in a step a chunk stopped in
         self._step_tests: list[float | None] = []  # the test losses of that step, measured before its updates
         # Each example's class, training part then test part: what accuracy and the confusion matrix compare with.
-        self._classes = (classes_of(self.Y), classes_of(self.test[1]) if self.test is not None else None)
+        self.classes = (classes_of(self.Y), classes_of(self.test[1]) if self.test is not None else None)
         self.history = DecimatedHistory()
         self.two_d = data.inputs.shape[1] == 2  # points in the plane, whatever features the network reads
         self.regression = data.task == "regression"  # continuous targets: no accuracy, no classes to confuse
@@ -307,10 +284,10 @@ class Experiment:
         """Each run's loss on the test part ([] without one; None for a diverged run, or when not `due`)."""
         if self.test is None:
             return []
-        return [_finite(run.net.loss(self._test_pass(run, self.step), self.test[1]))
+        return [finite_or_none(run.net.loss(self.test_pass(run, self.step), self.test[1]))
                 if due and run.status == "training" else None for run in self.runs]
 
-    def _test_pass(self, run: Run, step: int) -> ForwardPass:
+    def test_pass(self, run: Run, step: int) -> ForwardPass:
         """The test part's forward pass at the weights of `step`: the current step's, or the one before (the
         weights kept before the last update); computed once per step, for the history and the frame alike."""
         if run.test_pass is None or run.test_pass[0] != step:
@@ -391,13 +368,15 @@ class Experiment:
                 np.copyto(run.weights_before.theta, run.net.theta)
         result = run.trainer.step()
         run.step_passes = (step, result.forward, result.backward) if result.batch is None else None
+        run.step_loss = result.loss
         reason = run.trainer.divergence(result.loss)
         if reason is None and result.loss > run.loss_limit:
             reason = f"the loss rose to {result.loss:.3g}, over {LOSS_BLOWUP:g} times where it started"
         if reason:
             # The loss of this step was measured before the update that blew up: keep it in the history if finite.
             loss = result.loss if np.isfinite(result.loss) else None
-            return loss, with_last_finite([self._diverged(run, step + 1, f"At step {step + 1}, {reason}.")], step, loss)
+            return loss, with_last_finite([self.stop_diverged(run, step + 1, f"At step {step + 1}, {reason}.")], step,
+                                          loss)
         events = []
         if result.batch is None:  # a mini-batch's loss swings by itself
             run.swings.add(result.loss)
@@ -415,10 +394,10 @@ class Experiment:
         # A run that reached its labels is not stuck: no more checks (they cost a forward and backward pass).
         if (not run.collapse_reported and run.converged_at is None and step >= COLLAPSE_CHECK_FROM
                 and step % COLLAPSE_CHECK_EVERY == 0):
-            events.extend(with_last_finite(self._check_collapse(run), step, result.loss))
+            events.extend(with_last_finite(check_collapse(self, run), step, result.loss))
         return result.loss, events
 
-    def _diverged(self, run: Run, step: int, what: str) -> Event:
+    def stop_diverged(self, run: Run, step: int, what: str) -> Event:
         """Stop a run that blew up (or, under a mistake that climbs, went uphill), and say why."""
         run.status, run.diverged_at = "diverged", step
         mistake = run.mistake
@@ -430,57 +409,6 @@ class Experiment:
         return Event(event="diverged", run=run.id, step=step, cause="diverged", headline="Training blew up and stopped",
                      detail=what, suggestion=divergence_suggestion(self.input_scale, lr, self.scale_hint))
 
-    def _check_collapse(self, run: Run) -> list[Event]:
-        mistake = run.mistake
-        # A mistake run's gradients are the learner's: whether they vanished is judged on those.
-        fwd, bwd = run.trainer.passes() if mistake else (None, None)
-        diagnosis = diagnose(run.net, self.X, self.Y, fwd, bwd, scale_hint=self.scale_hint)
-        if mistake is not None and mistake.id in CLIMBS and diagnosis.loss > run.start_loss:
-            return [self._diverged(run, self.step, f"By step {self.step} the loss rose from {run.start_loss:.3g} to "
-                                                   f"{diagnosis.loss:.3g}: every step went uphill.")]
-        found = diagnosis.cause_list
-        # A mistake is blamed for a stop only where its own step has shrunk and the right one, from the same
-        # weights, has not; outputs at the mean label with no cause found would hold the right run there too.
-        share = learner_share(self._right_net(run), self.X, self.Y, bwd) if mistake else None
-        stuck = bool(diagnosis.collapsed and found) or (share is not None and share < STALLED_SHARE)
-        if not stuck:
-            run.stuck_since = None  # a plateau on its way somewhere is not a collapse
-            return self._check_plateau(run, diagnosis)
-        if run.stuck_since is None or diagnosis.loss < run.stuck_loss * (1 - COLLAPSE_PROGRESS):
-            run.stuck_since, run.stuck_loss = self.step, diagnosis.loss  # still falling: it may be leaving
-        if self.step - run.stuck_since < COLLAPSE_LASTS:
-            return []
-        run.collapsed_at = self.step
-        if mistake is None:
-            causes = [EventCause.of(c) for c in found]
-            return [Event(event="collapsed", run=run.id, step=self.step, cause=causes[0].id,
-                          headline=diagnosis.headline, detail=collapse_detail(diagnosis),
-                          suggestion=causes[0].suggestion, causes=causes)]
-        # The data or the network's shape, which would stop the right run the same way, come before the mistake,
-        # which is named first only where its own step has shrunk next to the right one.
-        shared = shared_causes(diagnosis, self.line_fits_nothing, self.nearly_identical, self.scale_hint)
-        found = [*shared, *(c for c in found if c.code not in {s.code for s in shared})]
-        blamed = not (shared or found and found[0].code in SHARED_CAUSES) and share is not None \
-            and share < STALLED_SHARE
-        causes = [EventCause.of(c) for c in found]
-        causes.insert(0 if blamed else len(causes), mistake_cause(mistake))
-        error = float(np.abs(fwd.output - self.Y).max())
-        steps = self.step - run.stuck_since
-        if blamed:
-            headline, detail = mistake_collapse(mistake, diagnosis, error, share, steps,
-                                                same_first_sums(run.start_sums, fwd.zs[0]))
-        else:
-            headline, detail = shared_stop(replace(diagnosis, cause_list=found), error, steps)
-        return [Event(event="collapsed", run=run.id, step=self.step, cause=causes[0].id, headline=headline,
-                      detail=detail, suggestion=causes[0].suggestion, causes=causes)]
-
-    @staticmethod
-    def _right_net(run: Run) -> Network:
-        """The network whose exact gradients are the right ones for this run: its own, unless its output layer
-        itself computes the mistake (softmax treated as elementwise)."""
-        kind = RUN_KINDS[run.spec.kind]
-        return run.net.with_output(OutputLayer.from_kind(kind.right_kind)) if kind.elementwise else run.net
-
     @cached_property
     def line_fits_nothing(self) -> bool:
         """Whether a straight line fits nothing of the labels; once, as the examples never change."""
@@ -490,28 +418,6 @@ class Experiment:
     def nearly_identical(self) -> Cause | None:
         """Why a plateau is slow when the inputs say so; once, as the inputs never change."""
         return nearly_identical_inputs(self.X, self.Y)
-
-    def _check_plateau(self, run: Run, diagnosis: Diagnosis) -> list[Event]:
-        """A long stay at the mean label with no cause of a collapse: say that it is a plateau, and why it is slow
-        when the inputs say so, rather than leave the learner wondering or call it stuck."""
-        if not diagnosis.outputs_at_mean_label or diagnosis.cause_list:
-            run.plateau_since = None
-            return []
-        if run.plateau_since is None:
-            run.plateau_since = self.step
-        if run.plateau_noted or self.step - run.plateau_since < PLATEAU_NOTE_AFTER:
-            return []
-        run.plateau_noted = True
-        cause = self.nearly_identical
-        seen = (f"Every input has got about {vector_text(diagnosis.mean_label)}, the average of the labels, for "
-                f"{self.step - run.plateau_since:,} steps, but nothing that would make that permanent was found.")
-        note = {"event": "plateau", "run": run.id, "step": self.step, "headline": "A slow plateau"}
-        if cause:
-            return [Event(**note, cause=cause.code, detail=f"{seen} {cause.message}", suggestion=cause.suggestion,
-                          causes=[EventCause.of(cause)])]
-        other = "" if self.regression else " or softmax + cross-entropy"  # a regression set has one fitting kind
-        return [Event(**note, cause="plateau", detail=f"{seen} It may end by itself.",
-                      suggestion=f"Keep training, or try a larger learning rate{other}.")]
 
     def current_losses(self) -> list[float | None]:
         """Each run's loss over all examples at the current step (None once it diverged)."""
@@ -566,68 +472,16 @@ class Experiment:
 
     def frame(self) -> Frame:
         """The frame at the current weights: a forward and backward pass per run."""
-        return self._frame(self.step, lambda run: run.trainer.passes(), weights=self.weights_in_frames)
+        return frame_builder.frame(self, weights=self.weights_in_frames)
 
     def last_step_frame(self) -> Frame:
         """The frame of the last step taken, built from the passes that step computed before its update: the
         numbers frame() gave at that step, without another forward and backward pass. frame() when a run has no
         such passes (mini-batches, nothing trained yet). Its layers' saturation and activation sizes may be up to
         LAYER_STATS_EVERY steps old."""
-        at = self.step - 1
         self._streamed_frames += 1  # the first frame, sent on request, had the weights: the Nth streamed one next
         weights = self.weights_in_frames and self._streamed_frames % WEIGHTS_EVERY == 0
-        if weights:
-            # The weights and their ∂C/∂W are those the frame shows, which the update after the passes changed.
-            return self._frame(self.step, lambda run: run.trainer.passes(), recent_stats=True, weights=True)
-        if any(run.step_passes is None or run.step_passes[0] != at for run in self.runs if run.status == "training"):
-            return self._frame(self.step, lambda run: run.trainer.passes())  # frame(), without the weights
-        return self._frame(at, lambda run: run.step_passes[1:] if run.status == "training" else run.trainer.passes(),
-                           recent_stats=True)
-
-    def _frame(self, step: int, passes, recent_stats: bool = False, weights: bool = False) -> Frame:
-        runs = []
-        for run in self.runs:
-            if run.status == "training" or run.last_frame is None:
-                stats = functools.partial(self._recent_layer_stats, run, step) if recent_stats else layer_diagnostics
-                fwd_bwd = passes(run)
-                body = run_frame(run.id, run.spec.kind, run.net, self.X, self.Y, self.config.example, fwd_bwd, stats,
-                                 weights)
-                if body is not None:
-                    # The passes are at `step`'s weights, but those a stopped run's frame computes afresh.
-                    at = step if run.status == "training" else self.step
-                    self._score(run, body, fwd_bwd[0].output, at, fresh=not recent_stats)
-                else:
-                    # never send a non-finite number: keep the last finite frame
-                    run.status, run.diverged_at = "diverged", run.diverged_at or self.step
-                    body = run.last_frame or empty_run_frame(run.id, run.spec.kind)
-                run.last_frame = body
-            runs.append(run.last_frame.model_copy(update={"status": run.status, "converged_at": run.converged_at}))
-        return Frame(step=step, runs=runs)
-
-    def _score(self, run: Run, body: RunFrame, outputs: np.ndarray, step: int, fresh: bool) -> None:
-        """Accuracy on each part, the test loss, and the confusion matrix at the weights of `step`: of the test part
-        when there is one, else of the training part; afresh when `fresh`, else every CONFUSION_EVERY of the run's
-        frames. A regression set has no classes: only its test loss."""
-        fwd = self._test_pass(run, step) if self.test is not None else None
-        if fwd is not None:
-            body.test_loss = _finite(run.net.loss(fwd, self.test[1]))
-        if self.regression:
-            return
-        body.accuracy = _rounded(accuracy(outputs, self._classes[0]))
-        scored = outputs, self._classes[0]
-        if fwd is not None:
-            body.test_accuracy = _rounded(accuracy(fwd.output, self._classes[1]))
-            scored = fwd.output, self._classes[1]
-        age = CONFUSION_EVERY if fresh or run.confusion is None else run.confusion[0] + 1
-        run.confusion = (0, confusion_matrix(*scored)) if age >= CONFUSION_EVERY else (age, run.confusion[1])
-        body.confusion = run.confusion[1]
-
-    @staticmethod
-    def _recent_layer_stats(run: Run, step: int, net: Network, fwd: ForwardPass) -> list[LayerDiagnostics]:
-        """The run's layer statistics, computed afresh only every LAYER_STATS_EVERY steps."""
-        if run.layer_stats is None or not 0 <= step - run.layer_stats[0] < LAYER_STATS_EVERY:
-            run.layer_stats = (step, layer_diagnostics(net, fwd))
-        return run.layer_stats[1]
+        return frame_builder.last_step_frame(self, weights)
 
     def boundary_info(self) -> dict[str, Any] | None:
         """The boundary grid's size, extent and format, for 2-D data."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import struct
-from typing import Callable, Literal
+from dataclasses import dataclass
+from typing import Callable, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from app.nn import BackwardPass, ForwardPass, Network
+from app.nn import BackwardPass, ForwardPass, Network, OutputLayer
 from app.nn.activations import hidden_activation
-from app.nn.diagnostics import LayerDiagnostics, layer_diagnostics
+from app.nn.diagnostics import SATURATION_THRESHOLD
 
 HISTOGRAM_BINS = 16
 MAX_OUTPUT_EXAMPLES = 32  # more would make frames too large to send 30 times a second (2-D sets show the boundary)
@@ -21,29 +24,36 @@ NEURON_MAPS_MAGIC = b"BLN1"
 SIGNIFICANT_DIGITS = 7  # of the arrays in a frame: the dashboard shows 3, /api/backprop gives all 17
 
 
+# Rounding to k decimals scales by 10**max(k, 0) and 10**max(-k, 0): looked up (exact powers of ten) for every k
+# a number between 1e-15 and 1e15 can need, at index k - _K_RANGE.start.
+_K_RANGE = range(SIGNIFICANT_DIGITS - 1 - 14, SIGNIFICANT_DIGITS - 1 + 15 + 1)
+_UP = np.array([float(10 ** max(k, 0)) for k in _K_RANGE])
+_DOWN = np.array([float(10 ** max(-k, 0)) for k in _K_RANGE])
+
+
 def rounded_all(arrays: list[np.ndarray]) -> list[list]:
     """Each array's tolist(), rounded to SIGNIFICANT_DIGITS significant digits, which JSON writes in about half
     the characters (0.1234568 rather than 0.12345678901234568): frames of a 64-input network stay small. All arrays
     are rounded in one pass: on the small arrays of a frame, the cost is the number of NumPy calls."""
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
-    a = np.concatenate([x.ravel() for x in arrays])
-    size = np.abs(a)
+    flat = np.concatenate([x.ravel() for x in arrays], dtype=np.float64)
+    size = np.abs(flat)
     roundable = (size > 1e-15) & (size < 1e15)  # where 10**k stays an exact power of ten
-    k = SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(np.where(roundable, size, 1.0)))
-    # Scale by an exact power of ten, 10**|k|, so the result is the double nearest the rounded decimal.
-    up, down = 10.0 ** np.maximum(k, 0), 10.0 ** np.maximum(-k, 0)
-    flat = np.where(roundable, np.round(a * up / down) * down / up, a)
+    magnitude = np.log10(size, out=np.zeros_like(size), where=roundable)  # log10(1) elsewhere: nothing is kept there
+    # k = SIGNIFICANT_DIGITS - 1 - ⌊log10 |x|⌋ decimals: scale by exact powers of ten, 10**max(k, 0) up and
+    # 10**max(-k, 0) down, so that the result is the double nearest the rounded decimal.
+    at = (SIGNIFICANT_DIGITS - 1 - _K_RANGE.start - np.floor(magnitude, out=magnitude)).astype(np.intp)
+    up, down = _UP.take(at), _DOWN.take(at)
+    scaled = flat * up
+    scaled /= down
+    np.rint(scaled, out=scaled)  # np.round's rule (half to even), as a plain ufunc
+    scaled *= down
+    scaled /= up
+    np.copyto(flat, scaled, where=roundable)
     parts, start = [], 0
     for x in arrays:  # slices rather than np.split, a Python function of a dozen calls
         parts.append(flat[start : start + x.size].reshape(x.shape).tolist())
         start += x.size
     return parts
-
-
-def _norm(values: np.ndarray) -> float:
-    """np.linalg.norm of a vector or matrix, the same number, in two NumPy calls instead of a dozen."""
-    flat = values.ravel()
-    return float(np.sqrt(flat.dot(flat)))
 
 
 class Histogram(BaseModel):
@@ -112,68 +122,197 @@ def empty_run_frame(run_id: str, kind: str) -> RunFrame:
                     max_error=None, layers=[], output=OutputFrame())
 
 
-def _histogram(values: np.ndarray) -> Histogram:
-    largest = float(np.abs(values).max()) if values.size else 0.0
-    if largest == 0.0:
-        counts = np.zeros(HISTOGRAM_BINS, dtype=int)
-        counts[HISTOGRAM_BINS // 2] = values.size
-    else:
-        # np.histogram's bins over [-largest, largest] (the last one closed), in a few calls instead of its dozens.
-        bins = np.floor((values.ravel() / largest + 1.0) * (HISTOGRAM_BINS / 2)).astype(np.intp)
-        counts = np.bincount(np.minimum(bins, HISTOGRAM_BINS - 1), minlength=HISTOGRAM_BINS)
-    return Histogram(max_abs=largest, counts=counts.tolist())
+def norms(arrays: list[np.ndarray]) -> list[float]:
+    """np.linalg.norm of each vector or matrix, the same numbers: the square root of its BLAS dot product (a sum
+    in another order would differ in the last digit), all square roots in one call."""
+    squares = [x.dot(x) for x in (a.ravel() for a in arrays)]
+    return np.sqrt(np.array(squares, dtype=arrays[0].dtype)).tolist()
+
+
+@functools.lru_cache(maxsize=64)
+def _histogram_plan(sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For arrays of these sizes laid end to end: where each starts, each value's array, and each value's first
+    bin in one bincount (array i's bins at i·HISTOGRAM_BINS)."""
+    array_of = np.repeat(np.arange(len(sizes)), sizes)
+    return np.cumsum((0, *sizes[:-1])), array_of, array_of * HISTOGRAM_BINS
+
+
+@functools.lru_cache(maxsize=4)
+def _smallest_positive(dtype: np.dtype) -> float:
+    return float(np.finfo(dtype).smallest_subnormal)
+
+
+def histograms(arrays: list[np.ndarray]) -> list[dict]:
+    """Each array's Histogram (its fields): np.histogram's HISTOGRAM_BINS bins over [-max |value|, max |value|],
+    the last one closed; an all-zero array's values in the middle bin. Every array in one pass, as one bincount:
+    on the small arrays of a frame, the cost is the number of NumPy calls."""
+    starts, array_of, first_bin = _histogram_plan(tuple(a.size for a in arrays))
+    values = np.concatenate([a.ravel() for a in arrays])
+    largest = np.maximum.reduceat(np.abs(values), starts)
+    # All zeros over the smallest positive number: 0, the middle bin. Every other largest stays as it is.
+    scale = np.maximum(largest, _smallest_positive(values.dtype))[array_of]
+    # (v / largest + 1) · HISTOGRAM_BINS / 2 is never negative: truncation is the floor.
+    bins = ((values / scale + 1.0) * (HISTOGRAM_BINS / 2)).astype(np.intp)
+    np.minimum(bins, HISTOGRAM_BINS - 1, out=bins)  # v = largest closes the last bin
+    bins += first_bin
+    counts = np.bincount(bins, minlength=len(arrays) * HISTOGRAM_BINS).reshape(len(arrays), HISTOGRAM_BINS)
+    return [{"max_abs": m, "counts": c} for m, c in zip(largest.tolist(), counts.tolist())]
+
+
+def output_jacobian(output: OutputLayer, a: np.ndarray) -> np.ndarray:
+    """output.activation_jacobian(a[None])[0], the same numbers, for one example: diag(a) − a aᵀ for softmax, the
+    diagonal a(1 − a) for sigmoid, the identity for a linear output; a few calls where the general rule makes
+    two einsums with an identity matrix."""
+    eye = _identity(len(a), a.dtype)
+    if output.activation == "softmax":
+        return eye * a - np.multiply.outer(a, a)  # a ≥ 0: eye · a is diag(a) with +0 off the diagonal
+    return eye * (a * (1.0 - a)) if output.activation == "sigmoid" else eye.copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(size: int, dtype: np.dtype) -> np.ndarray:
+    identity = np.eye(size, dtype=dtype)
+    identity.flags.writeable = False  # shared by every frame
+    return identity
+
+
+class LayerStats(NamedTuple):
+    saturated_fraction: float
+    mean_abs_activation: float
+
+
+def layer_stats(net: Network, fwd: ForwardPass) -> list[LayerStats]:
+    """The two numbers of app.nn.diagnostics.layer_diagnostics a frame shows, the same numbers: the share of
+    σ'(z) below SATURATION_THRESHOLD and the mean |a| per layer, without the statistics a frame does not show."""
+    stats, last = [], len(net.W) - 1
+    for l in range(len(net.W)):
+        z, a = fwd.zs[l], fwd.activations[l + 1]
+        saturated = 0.0
+        if l < last and net.hidden_activation not in ("linear", "leaky_relu"):  # these never stop the gradient
+            saturated = np.count_nonzero(hidden_activation(net.hidden_activation).derivative(z, a)
+                                         < SATURATION_THRESHOLD) / a.size
+        elif l == last and net.output.activation != "linear":
+            saturated = np.count_nonzero(a * (1.0 - a) < SATURATION_THRESHOLD) / a.size
+        stats.append(LayerStats(saturated, float(np.add.reduce(np.abs(a), axis=None) / a.size)))
+    return stats
+
+
+@dataclass
+class RunPasses:
+    """What one run's frame numbers are built from."""
+    id: str
+    kind: str
+    net: Network
+    passes: tuple[ForwardPass, BackwardPass]  # as the run's trainer computes them (a mistake run's δ is the learner's)
+    layer_stats: Callable[[Network, ForwardPass], list[LayerStats]] = layer_stats  # or recent ones
+    loss: float | None = None  # of these passes, when the training step measured it already
+
+
+def _finite_loss(run: RunPasses, Y: np.ndarray) -> float | None:
+    """The run's loss, or None when the loss, an output or a δ is not a finite number (the run has diverged)."""
+    fwd, bwd = run.passes
+    loss = run.net.loss(fwd, Y) if run.loss is None else run.loss
+    if np.isfinite(loss) and np.isfinite(fwd.output).all() and all(np.isfinite(d).all() for d in bwd.deltas):
+        return loss
+    return None
+
+
+def _outer_products(deltas: np.ndarray, activations: np.ndarray) -> np.ndarray:
+    """np.einsum("rni,rnj->rnij", deltas, activations), the same numbers: δ ⊗ a per run and example, ∂c/∂W of the
+    output layer. einsum's products start from +0, which turns −0 into +0: so does adding 0."""
+    products = deltas[..., None] * activations[..., None, :]
+    products += 0.0
+    return products
+
+
+@functools.lru_cache(maxsize=64)
+def _stacked_layout(runs: int, shapes: tuple[tuple[int, ...], ...]) -> list[tuple[int, int, tuple[int, ...]]]:
+    """Blocks of `runs` arrays of each shape laid end to end: each block's start, stop and stacked shape."""
+    layout, start = [], 0
+    for shape in shapes:
+        stop = start + runs * math.prod(shape)
+        layout.append((start, stop, (runs, *shape)))
+        start = stop
+    return layout
+
+
+def run_frames(runs: list[RunPasses], X: np.ndarray, Y: np.ndarray, example: int,
+               weights: bool = False) -> list[dict | None]:
+    """Each run's RunFrame fields (a dict to validate): loss, outputs, per-layer gradient summaries and the output
+    layer's per-example numbers; None for a run where any of them is not a finite number (it has diverged).
+    `weights`: carry every weight, bias and ∂C/∂W too (the passes must then be at the nets' current weights).
+    The runs share their shapes: their numbers are computed stacked, run after run, and rounded in one pass."""
+    if not runs:
+        return []
+    losses = [run.net.loss(run.passes[0], Y) if run.loss is None else run.loss for run in runs]
+    net, R, N, L = runs[0].net, len(runs), len(X), len(runs[0].net.W)
+    k, m = net.W[-1].shape
+    rows = min(N, MAX_PER_EXAMPLE_ROWS, MAX_PER_EXAMPLE_NUMBERS // (k * m))
+    fwds, bwds = [run.passes[0] for run in runs], [run.passes[1] for run in runs]
+    # Every run's outputs, every run's δ of each layer, every run's last hidden activations of the examples
+    # shown: one array, so that one call checks them all and each block is a view (runs, examples, units).
+    pieces = [fwd.output for fwd in fwds]
+    for l in range(L):
+        pieces += [bwd.deltas[l] for bwd in bwds]
+    pieces += [fwd.activations[L - 1][:rows] for fwd in fwds]
+    numbers = np.concatenate([x.ravel() for x in pieces])
+    layout = _stacked_layout(R, tuple(x.shape for x in pieces[::R]))
+    if not (all(map(math.isfinite, losses)) and np.isfinite(numbers[: layout[L][1]]).all()):
+        finite = [_finite_loss(run, Y) is not None for run in runs]  # rare: find the runs that diverged
+        if not any(finite):
+            return [None] * R
+        bodies = iter(run_frames([run for run, ok in zip(runs, finite) if ok], X, Y, example, weights))
+        return [next(bodies) if ok else None for ok in finite]
+    outputs, *deltas, activations = [numbers[start:stop].reshape(shape) for start, stop, shape in layout]
+    # Per layer, every run's mean δ; then ‖∂C/∂W‖, ‖∂C/∂b‖ and ‖mean δ‖ per run and layer, in that order.
+    means = [np.add.reduce(d, axis=1) / N for d in deltas]
+    norms_of = iter(norms([x for i, bwd in enumerate(bwds) for l in range(L)
+                           for x in (bwd.grad_W[l], bwd.grad_b[l], means[l][i])]))
+    grad_histograms = iter(histograms([gW for bwd in bwds for gW in bwd.grad_W]))
+    max_errors = np.maximum.reduce(np.abs(outputs - Y), axis=(1, 2)).tolist()
+    n_shown = min(N, MAX_OUTPUT_EXAMPLES)
+    arrays = [outputs[:, :n_shown], deltas[-1][:, :n_shown],
+              _outer_products(deltas[-1][:, :rows], activations),
+              *(output_jacobian(run.net.output, outputs[i, example]) for i, run in enumerate(runs))]
+    mistaken = [i for i, run in enumerate(runs) if run.net.output.elementwise_mistake]
+    # Beside the mistake, what the right rule (the whole Jacobian) would have given.
+    arrays += [runs[i].net.output.delta_general(outputs[i, :n_shown], Y[:n_shown]) for i in mistaken]
+    for run in runs if weights else ():
+        arrays += [*run.net.W, *run.net.b, *run.passes[1].grad_W]
+    rounded = rounded_all(arrays)
+    shown, delta, per_example_grad_W = rounded[:3]
+    jacobians, rest = rounded[3 : 3 + R], iter(rounded[3 + R :])
+    delta_correct = {i: next(rest) for i in mistaken}
+    bodies = []
+    for i, run in enumerate(runs):
+        layers = [
+            {"grad_W_norm": next(norms_of), "grad_b_norm": next(norms_of), "delta_mean_norm": next(norms_of),
+             "histogram": next(grad_histograms), "saturated_fraction": stats.saturated_fraction,
+             "mean_abs_activation": stats.mean_abs_activation}
+            for stats in run.layer_stats(run.net, fwds[i])
+        ]
+        output = {"delta": delta[i], "jacobian": jacobians[i], "example": example,
+                  "per_example_grad_W": per_example_grad_W[i] if rows else None}
+        if i in delta_correct:
+            output["delta_correct"] = delta_correct[i]
+        body = {"id": run.id, "kind": run.kind, "status": "training", "converged_at": None, "loss": losses[i],
+                "outputs": shown[i], "max_error": max_errors[i], "layers": layers, "output": output}
+        if weights:
+            W, b, grad_W = ([next(rest) for _ in range(L)] for _ in range(3))
+            # Not validated (they are floats already): validating every number was half a weights frame's cost.
+            body["weights"] = WeightsFrame.model_construct(W=W, b=b, grad_W=grad_W)
+        bodies.append(body)
+    return bodies
 
 
 def run_frame(run_id: str, kind: str, net: Network, X: np.ndarray, Y: np.ndarray, example: int,
               passes: tuple[ForwardPass, BackwardPass] | None = None,
-              layer_stats: Callable[[Network, ForwardPass], list[LayerDiagnostics]] = layer_diagnostics,
+              layer_stats: Callable[[Network, ForwardPass], list[LayerStats]] = layer_stats,
               weights: bool = False) -> RunFrame | None:
-    """Loss, outputs, per-layer gradient summaries and the output layer's per-example numbers of a training run;
-    None when any of them is not a finite number (the run has diverged). `passes`: the forward and backward
-    passes as the run's trainer computes them (a mistake run's δ is the learner's), else the exact ones.
-    `layer_stats`: saturation and activation size per layer (a caller may give recent ones instead).
-    `weights`: carry every weight, bias and ∂C/∂W too (the passes must then be at the net's current weights)."""
-    fwd, bwd = passes or net.gradients(X, Y)
-    loss = net.loss(fwd, Y)
-    if not (np.isfinite(loss) and np.isfinite(fwd.output).all()
-            and all(np.isfinite(d).all() for d in bwd.deltas)):
-        return None
-    stats_per_layer = layer_stats(net, fwd)
-    layers = [
-        LayerFrame(grad_W_norm=_norm(gW), grad_b_norm=_norm(gb),
-                   delta_mean_norm=_norm(np.add.reduce(d, axis=0) / len(d)), histogram=_histogram(gW),
-                   saturated_fraction=stats.saturated_fraction, mean_abs_activation=stats.mean_abs_activation)
-        for gW, gb, d, stats in zip(bwd.grad_W, bwd.grad_b, bwd.deltas, stats_per_layer)
-    ]
-    last = len(net.W) - 1
-    k, m = net.W[last].shape
-    rows = min(len(X), MAX_PER_EXAMPLE_ROWS, MAX_PER_EXAMPLE_NUMBERS // (k * m))
-    n_shown = min(len(X), MAX_OUTPUT_EXAMPLES)
-    a = fwd.output
-    selected = a[example : example + 1]
-    arrays = {
-        "outputs": a[:n_shown],
-        "delta": bwd.deltas[last][:n_shown],
-        "per_example_grad_W": np.einsum("ni,nj->nij", bwd.deltas[last][:rows], fwd.activations[last][:rows]),
-        "jacobian": net.output.activation_jacobian(selected)[0],
-    }
-    if net.output.elementwise_mistake:
-        # Beside the mistake, what the right rule (the whole Jacobian) would have given.
-        arrays["delta_correct"] = net.output.delta_general(a[:n_shown], Y[:n_shown])
-    layers_w = range(len(net.W)) if weights else range(0)
-    for l in layers_w:  # rounded in the same pass as the rest
-        arrays[f"W{l}"], arrays[f"b{l}"], arrays[f"grad_W{l}"] = net.W[l], net.b[l], bwd.grad_W[l]
-    rounded = dict(zip(arrays, rounded_all(list(arrays.values()))))
-    output = {name: rounded[name] for name in ("delta", "jacobian", "delta_correct") if name in rounded}
-    output = OutputFrame(**output, per_example_grad_W=rounded["per_example_grad_W"] if rows else None,
-                         example=example)
-    # Built without validation (they are floats already): validating every number was half a weights frame's cost.
-    weights_frame = WeightsFrame.model_construct(
-        W=[rounded[f"W{l}"] for l in layers_w], b=[rounded[f"b{l}"] for l in layers_w],
-        grad_W=[rounded[f"grad_W{l}"] for l in layers_w]) if weights else None
-    return RunFrame(id=run_id, kind=kind, status="training", converged_at=None, loss=loss,
-                    outputs=rounded["outputs"], max_error=float(np.abs(a - Y).max()), layers=layers, output=output,
-                    weights=weights_frame)
+    """One run's frame (run_frames); `passes`: the trainer's, else the exact ones."""
+    body, = run_frames([RunPasses(run_id, kind, net, passes or net.gradients(X, Y), layer_stats)], X, Y, example,
+                       weights)
+    return None if body is None else RunFrame.model_validate(body)
 
 
 def boundary_extent(X: np.ndarray) -> tuple[float, float, float, float]:
