@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
 from app.web.live.pacing import Chunk, Pacer
 from app.web.live.pool import Account
 from app.web.live.session import LiveSession
-from app.web.live.turns import LIGHT_FRAME_SECONDS, LIGHT_STEP_SECONDS, LoopTurns, is_light, loop_turns
+from app.web.live.turns import LIGHT_FRAME_SECONDS, LIGHT_STEP_SECONDS, LoopTurns, is_light, loop_turns, smoothed
 from lab_settings import make_settings
 
 
@@ -201,3 +202,53 @@ def test_cpu_a_session_used_on_the_training_thread_does_not_put_it_behind_on_the
 
     asyncio.run(scenario())
     assert set(order[:6]) == {"a", "b"}, order  # turns alternate; a does not wait for b to use 5 s of the loop
+
+
+def test_one_slow_chunk_does_not_make_a_heavy_session_of_a_light_one():
+    estimate = smoothed(None, 0.0002)  # a frame of the default experiment
+    after_spike = smoothed(estimate, 0.0093)  # a garbage collection during one frame (seen: 9.3 ms)
+    assert after_spike <= estimate * 1.25 and is_light(0.0001, after_spike)
+    estimate = smoothed(None, 0.02)  # a heavy experiment is heavy from its first measure
+    assert not is_light(0.0001, estimate) and not is_light(0.0001, smoothed(estimate, 0.0002))
+
+
+def test_a_light_session_stopped_between_runs_finishes_the_step_on_the_loop():
+    order: list[str] = []
+    session = light_session("a", order)
+    threads = []
+    advance = session.experiment.advance
+
+    def recording_advance(steps, seconds):
+        threads.append(threading.current_thread().name)
+        return advance(steps, seconds)
+
+    session.experiment.advance = recording_advance
+
+    async def play(chunks: int) -> None:
+        pacer = Pacer(asyncio.get_running_loop().time())
+        for _ in range(chunks):
+            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=False), pacer)
+
+    async def scenario():
+        await play(8)  # measured: light
+        advance(1, 0.0)  # a chunk stopped between the two runs (its deadline passed: a pause of the machine)
+        assert session.experiment.mid_step
+        threads.clear()
+        await play(1)
+
+    asyncio.run(scenario())
+    assert threads == [threading.current_thread().name] and not session.experiment.mid_step
+
+
+def test_a_turn_counts_at_most_a_light_turns_cost_against_its_session():
+    from app.web.live.turns import MAX_TURN_CHARGE
+
+    async def scenario():
+        turns, account = LoopTurns(), Account()
+        async with turns.turn(account):
+            started = time.thread_time()
+            while time.thread_time() - started < 4 * MAX_TURN_CHARGE:  # as a garbage collection in a turn
+                pass
+        return account.used
+
+    assert 0 < asyncio.run(scenario()) <= MAX_TURN_CHARGE

@@ -15,7 +15,8 @@ MIN_CHUNK_SECONDS = 0.002
 FRAME_SHARE_FACTOR = 9  # wait at least 9× a frame's CPU cost before the next one: frames take ≤ 10% of the time
 MAX_CREDIT_SECONDS = 0.25  # a slow machine does not build up a backlog of steps to catch up on
 FLOOR_SPEED = 30  # steps per second a session keeps while its frames are behind: training gives, not the frames
-BEHIND_FACTOR = 1.2  # frames are behind when they come 1.2× further apart than asked (30 asked: under 25 a second)
+BEHIND_FACTOR = 1.1  # frames are behind when they come 1.1× further apart than asked (30 asked: under 27 a second)
+CAUGHT_UP_FACTOR = 1.03  # and caught up again only under 1.03× (30 asked: 29 a second): no flapping in between
 BEHIND_BOUNDARY_FACTOR = 2  # decision-boundary grids come this many times further apart while frames are behind
 
 
@@ -52,9 +53,11 @@ class Pacer:
             steps = int(self.credit)
         seconds = min(CHUNK_SECONDS, max(self.next_frame - now, MIN_CHUNK_SECONDS))
         frame_due = now + seconds >= self.next_frame
-        if steps == 0 and not frame_due:
-            wait = min(self.next_frame - now, (1 - self.credit) / speed)
-            return Chunk(0, seconds, False, False, max(wait, 0.001))
+        if steps == 0 and frame_due and self.credit >= 0.5:
+            steps = 1  # a frame is due and half a step earned: take it now (the credit goes below zero a while)
+        if steps == 0:
+            # No step, so no new frame to show (a frame shows a step): wait for the next step's credit.
+            return Chunk(0, seconds, False, False, max((1 - self.credit) / speed, 0.001))
         return Chunk(steps, seconds, frame_due, now + seconds >= self.next_boundary)
 
     def spend(self, done: int) -> None:
@@ -62,13 +65,14 @@ class Pacer:
         self.credit -= done
 
     def frame_sent(self, now: float, frame_cost: float, frame_rate: int) -> None:
+        """A frame went out (only then: a turn that sent none would make late frames look on time)."""
         # frame_cost is the worker thread's own CPU time: in wall time, other sessions' turns on the GIL would
         # count as this frame's cost and space frames out further the busier the server (a feedback loop).
         # On schedule, unless we fell behind; and never so often that frames take more than a tenth of the time
         # (a large dataset's frames cost milliseconds to build).
         self.frame_interval += (now - self.last_frame - self.frame_interval) / 4  # one slow turn is not a trend
         self.last_frame = now
-        self.behind = self.frame_interval > BEHIND_FACTOR / frame_rate
+        self.behind = self.frame_interval > (CAUGHT_UP_FACTOR if self.behind else BEHIND_FACTOR) / frame_rate
         self.next_frame = max(self.next_frame + 1 / frame_rate, now + FRAME_SHARE_FACTOR * frame_cost)
 
     def boundary_sent(self, now: float, boundary_rate: float) -> None:

@@ -174,7 +174,7 @@ class LiveSession:
         and the state when done."""
         loop = asyncio.get_running_loop()
         exp = self.experiment
-        if self.measured is not None and self.measured() is exp and is_light(self.step_cpu, self.frame_cpu) and not exp.mid_step:
+        if self.measured is not None and self.measured() is exp and is_light(self.step_cpu, self.frame_cpu):
             async with loop_turns().turn(self.loop_cpu):
                 events, frame, boundaries, done, frame_cost = self._work(
                     exp, chunk.steps, min(chunk.seconds, TURN_SECONDS), chunk.frame_due, chunk.boundary_due)
@@ -194,10 +194,10 @@ class LiveSession:
             pacer.spend(done)
         for event in events:
             await self.send(event)
-        # Stopped between two runs: the frame and grids stay due, for the chunk that ends the step.
-        if chunk.frame_due and not exp.mid_step:
-            pacer.frame_sent(loop.time(), frame_cost, self.frame_rate)
+        # Stopped between two runs, or nothing new to show: the frame stays due. The grids likewise.
         if frame is not None:
+            # The frame's usual cost, not this one's: one garbage collection would space the next frames out.
+            pacer.frame_sent(loop.time(), self.frame_cpu or frame_cost, self.frame_rate)
             await self._send_text(frame)
         await self._send_bytes(boundaries)
         if chunk.boundary_due and not exp.mid_step:

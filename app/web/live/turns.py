@@ -20,6 +20,7 @@ from app.web.live.pool import Account
 TURN_SECONDS = 0.002  # training per turn on the loop: the loop is never held longer than this plus one frame
 LIGHT_STEP_SECONDS = 0.0005  # CPU of one lockstep step (every run), at most, for a session to train on the loop
 LIGHT_FRAME_SECONDS = 0.001  # CPU of a frame with its boundary grids, at most
+MAX_TURN_CHARGE = 2 * (TURN_SECONDS + LIGHT_FRAME_SECONDS)  # CPU a turn counts against its session, at most
 
 
 def is_light(step_cpu: float | None, frame_cpu: float | None) -> bool:
@@ -29,9 +30,10 @@ def is_light(step_cpu: float | None, frame_cpu: float | None) -> bool:
 
 
 def smoothed(last: float | None, measured: float) -> float:
-    """A running estimate of a cost: one slow chunk (a garbage collection, a cold cache) does not make a heavy
-    session of a light one."""
-    return measured if last is None else last + (measured - last) / 4
+    """A running estimate of a cost. One slow chunk (a garbage collection, the GIL's other holder) moves it by a
+    quarter of at most its own size, so it never makes a heavy session of a light one; an experiment's cost
+    does not change while it trains (a new experiment starts a new estimate)."""
+    return measured if last is None else last + (min(measured, 2 * last) - last) / 4
 
 
 class LoopTurns:
@@ -91,7 +93,9 @@ class _Turn:
         self.started = time.thread_time()
 
     async def __aexit__(self, *exc) -> None:
-        self.account.used += time.thread_time() - self.started
+        # At most what a light turn can cost: more was a garbage collection or a pause of the machine, which the
+        # whole process owes, and charged to one session it would hold that session back for seconds.
+        self.account.used += min(time.thread_time() - self.started, MAX_TURN_CHARGE)
         self.turns._give_back()
 
 
