@@ -206,3 +206,12 @@ def test_a_job_past_the_time_limit_is_stopped_and_its_child_replaced(server, mon
     assert answer.status_code == 503 and time.monotonic() - started < 1.0
     assert post(server, "/api/backprop", BODIES["/api/backprop"]).status_code == 200
     assert child_pid(server) != pid
+
+
+def test_a_child_that_died_while_idle_costs_the_next_request_nothing(server):
+    pid = child_pid(server)
+    os.kill(pid, signal.SIGKILL)
+    time.sleep(1.0)  # the pool notices the death while no job runs
+    answer = post(server, "/api/backprop", BODIES["/api/backprop"])
+    assert answer.status_code == 200
+    assert child_pid(server) != pid

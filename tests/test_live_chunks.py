@@ -88,7 +88,7 @@ def test_frames_and_grids_wait_for_the_chunk_that_ends_the_step():
     session = session_on(exp)
     built = []
     for _ in range(len(RUNS)):
-        events, frame, grids, done, cost = session._work(exp, 10, 0.0, True, True)
+        events, frame, grids, done = session._work(exp, 10, 0.0, True, True)
         built.append((exp.step, frame is not None, {struct.unpack_from("<I", blob, 4)[0] for blob in grids}, done))
     # The grids are of the weights after step 0's updates (step 1), every run's.
     assert built == [(0, False, set(), 0), (0, False, set(), 0), (1, True, {1}, 1)]
@@ -99,7 +99,7 @@ def test_a_chunk_with_a_frame_due_ends_at_the_end_of_the_step_it_finishes():
     exp = experiment()
     exp.advance(1, 0.0)
     session = session_on(exp)
-    events, frame, grids, done, cost = session._work(exp, 50, 1.0, True, False)
+    events, frame, grids, done = session._work(exp, 50, 1.0, True, False)
     assert (exp.step, exp.mid_step, done, frame is not None) == (1, False, 1, True)
 
 

@@ -58,9 +58,9 @@ def test_frames_back_on_time_bring_back_the_speed_asked():
 
 def test_a_speed_below_the_floor_is_kept_when_behind():
     pacer = Pacer(0.0)
-    planned = turns(pacer, 0.1, 0.1, 21, speed=10)
+    planned = turns(pacer, 0.2, 0.2, 21, speed=10)  # 5 turns a second for 10 steps a second: behind
     assert pacer.behind
-    assert abs(sum(steps for steps, _ in planned[1:]) - 10 * 2.0) <= 1
+    assert abs(sum(steps for steps, _ in planned[1:]) - 10 * 4.0) <= 1  # 10 steps/s kept, not raised to the floor
 
 
 def test_a_pause_is_not_a_late_frame():
@@ -101,3 +101,18 @@ def test_frames_just_under_the_rate_asked_keep_a_session_behind_until_they_are_o
     assert pacer.behind  # ...but not caught up either: training stays at the floor
     turns(pacer, 2.0, 1 / FRAME_RATE, 30, speed=60)
     assert not pacer.behind
+
+
+def test_a_speed_below_the_frame_rate_is_not_behind_when_every_step_gets_its_frame():
+    pacer = Pacer(0.0)
+    turns(pacer, 0.01, 0.01, 300, speed=10)  # turns come often: each of the 10 steps a second gets a frame
+    assert not pacer.behind
+
+
+def test_after_max_speed_a_set_speed_trains_at_once():
+    pacer = Pacer(0.0)
+    for i in range(100):  # 2 s at "max": thousands of steps, none of them from credit
+        chunk = pacer.plan(i * 0.02, 0, "max", MAX_SPEED)
+        pacer.spend(chunk.steps)
+    chunk = pacer.plan(2.1, 0, 60, MAX_SPEED)
+    assert chunk.wait is None and chunk.steps == 7  # 0.12 s at 60 steps/s: no debt left from "max"

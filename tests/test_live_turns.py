@@ -13,7 +13,8 @@ from app.sessions.experiment import Experiment
 from app.web.live.pacing import Chunk, Pacer
 from app.web.live.pool import Account
 from app.web.live.session import LiveSession
-from app.web.live.turns import LIGHT_FRAME_SECONDS, LIGHT_STEP_SECONDS, LoopTurns, is_light, loop_turns, smoothed
+from app.web.live.turns import (LIGHT_FRAME_SECONDS, LIGHT_GRIDS_SECONDS, LIGHT_STEP_SECONDS, Costs, LoopTurns,
+                                 loop_turns)
 from lab_settings import make_settings
 
 
@@ -120,10 +121,21 @@ def test_each_event_loop_has_its_own_turns():
     assert a1 is a2 and a1 is not b1
 
 
-def test_light_means_a_measured_cheap_step_and_frame():
-    assert is_light(LIGHT_STEP_SECONDS, LIGHT_FRAME_SECONDS) and is_light(1e-5, None)
-    assert not is_light(None, None)  # not measured yet: the first chunk goes to the thread, which measures it
-    assert not is_light(LIGHT_STEP_SECONDS * 1.01, 1e-5) and not is_light(1e-5, LIGHT_FRAME_SECONDS * 1.01)
+def costs(step=None, frame=None, grids=None) -> Costs:
+    measured = Costs(Recorder())  # any object that can be weakly referred to stands for the experiment
+    for name, value in (("step", step), ("frame", frame), ("grids", grids)):
+        if value is not None:
+            measured.add(name, value)
+    return measured
+
+
+def test_light_means_a_cheap_step_frame_and_grids_all_measured():
+    assert costs(LIGHT_STEP_SECONDS, LIGHT_FRAME_SECONDS, LIGHT_GRIDS_SECONDS).light
+    # Not measured yet: the thread measures them first (a frame or grids of a large network could take long).
+    assert not costs().light and not costs(1e-5, 1e-5).light and not costs(1e-5, None, 1e-5).light
+    assert not costs(LIGHT_STEP_SECONDS * 1.01, 1e-5, 1e-5).light
+    assert not costs(1e-5, LIGHT_FRAME_SECONDS * 1.01, 1e-5).light
+    assert not costs(1e-5, 1e-5, LIGHT_GRIDS_SECONDS * 1.01).light
 
 
 class Recorder:
@@ -192,7 +204,7 @@ def test_cpu_a_session_used_on_the_training_thread_does_not_put_it_behind_on_the
     async def play(session: LiveSession, chunks: int) -> None:
         pacer = Pacer(asyncio.get_running_loop().time())
         for _ in range(chunks):
-            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=False), pacer)
+            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=True), pacer)
 
     async def scenario():
         await asyncio.gather(play(a, 8), play(b, 8))  # both measured: light
@@ -205,11 +217,12 @@ def test_cpu_a_session_used_on_the_training_thread_does_not_put_it_behind_on_the
 
 
 def test_one_slow_chunk_does_not_make_a_heavy_session_of_a_light_one():
-    estimate = smoothed(None, 0.0002)  # a frame of the default experiment
-    after_spike = smoothed(estimate, 0.0093)  # a garbage collection during one frame (seen: 9.3 ms)
-    assert after_spike <= estimate * 1.25 and is_light(0.0001, after_spike)
-    estimate = smoothed(None, 0.02)  # a heavy experiment is heavy from its first measure
-    assert not is_light(0.0001, estimate) and not is_light(0.0001, smoothed(estimate, 0.0002))
+    measured = costs(1e-4, 0.0002, 0.0002)  # the default experiment
+    measured.add("frame", 0.0093)  # a garbage collection during one frame (seen: 9.3 ms)
+    assert measured.frame <= 0.0002 * 1.25 and measured.light
+    heavy = costs(1e-4, 0.02, 0.0002)  # a heavy experiment is heavy from its first measure
+    heavy.add("frame", 0.0002)
+    assert not heavy.light
 
 
 def test_a_light_session_stopped_between_runs_finishes_the_step_on_the_loop():
@@ -227,7 +240,7 @@ def test_a_light_session_stopped_between_runs_finishes_the_step_on_the_loop():
     async def play(chunks: int) -> None:
         pacer = Pacer(asyncio.get_running_loop().time())
         for _ in range(chunks):
-            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=False), pacer)
+            await session._train(Chunk(steps=2, seconds=0.02, frame_due=True, boundary_due=True), pacer)
 
     async def scenario():
         await play(8)  # measured: light

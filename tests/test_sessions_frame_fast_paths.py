@@ -95,7 +95,9 @@ def test_per_example_outer_products_are_einsums_with_the_same_zeros(dtype):
 def test_rounding_by_looked_up_powers_is_the_rounding_by_computed_ones():
     rng = np.random.default_rng(6)
     values = rng.normal(size=50_000) * 10.0 ** rng.integers(-17, 17, 50_000)
-    values[:6] = [0.0, -0.0, 1e-15, 1e15, 9.9999999e14, 0.09999999999999999]
+    # ...and the edges: log10 of a number just under 1e15 is 15.0 in floating point, just over 1e-15 is -15.0.
+    values[:9] = [0.0, -0.0, 1e-15, 1e15, 9.9999999e14, 0.09999999999999999, np.nextafter(1e15, 0),
+                  999999999999999.9, np.nextafter(1e-15, 1)]
     size = np.abs(values)
     roundable = (size > 1e-15) & (size < 1e15)
     k = frames.SIGNIFICANT_DIGITS - 1 - np.floor(np.log10(np.where(roundable, size, 1.0)))

@@ -1,6 +1,7 @@
 """Runs compared in lockstep: same data, same starting weights, different output layers.
 
-Plain Python over the engine; the live session drives it from a worker thread, in short chunks.
+Plain Python over the engine; the live session drives it in short chunks (on the event loop's turns when they
+are cheap, else on the training thread: app/web/live/).
 """
 
 from __future__ import annotations

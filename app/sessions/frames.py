@@ -25,8 +25,9 @@ SIGNIFICANT_DIGITS = 7  # of the arrays in a frame: the dashboard shows 3, /api/
 
 
 # Rounding to k decimals scales by 10**max(k, 0) and 10**max(-k, 0): looked up (exact powers of ten) for every k
-# a number between 1e-15 and 1e15 can need, at index k - _K_RANGE.start.
-_K_RANGE = range(SIGNIFICANT_DIGITS - 1 - 14, SIGNIFICANT_DIGITS - 1 + 15 + 1)
+# a number between 1e-15 and 1e15 can need, at index k - _K_RANGE.start (log10 of a number just under 1e15 is
+# 15.0 in floating point: one more k at each end).
+_K_RANGE = range(SIGNIFICANT_DIGITS - 1 - 15, SIGNIFICANT_DIGITS - 1 + 16 + 1)
 _UP = np.array([float(10 ** max(k, 0)) for k in _K_RANGE])
 _DOWN = np.array([float(10 ** max(-k, 0)) for k in _K_RANGE])
 
@@ -42,7 +43,7 @@ def rounded_all(arrays: list[np.ndarray]) -> list[list]:
     # k = SIGNIFICANT_DIGITS - 1 - ⌊log10 |x|⌋ decimals: scale by exact powers of ten, 10**max(k, 0) up and
     # 10**max(-k, 0) down, so that the result is the double nearest the rounded decimal.
     at = (SIGNIFICANT_DIGITS - 1 - _K_RANGE.start - np.floor(magnitude, out=magnitude)).astype(np.intp)
-    up, down = _UP.take(at), _DOWN.take(at)
+    up, down = _UP.take(at, mode="clip"), _DOWN.take(at, mode="clip")
     scaled = flat * up
     scaled /= down
     np.rint(scaled, out=scaled)  # np.round's rule (half to even), as a plain ufunc

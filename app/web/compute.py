@@ -80,8 +80,14 @@ class _Child:
                 executor = self._executor
                 try:
                     # In a thread: starting a child waits for the fork server, which must not hold the event loop.
-                    future = await anyio.to_thread.run_sync(executor.submit, jobs.run_in_child, kind, raw,
-                                                            content_type)
+                    try:
+                        future = await anyio.to_thread.run_sync(executor.submit, jobs.run_in_child, kind, raw,
+                                                                content_type)
+                    except BrokenProcessPool:  # the child died while idle: this request is not to blame
+                        self._replace(executor)
+                        executor = self._executor
+                        future = await anyio.to_thread.run_sync(executor.submit, jobs.run_in_child, kind, raw,
+                                                                content_type)
                     status, content = await asyncio.wait_for(asyncio.wrap_future(future), TIME_LIMIT)
                 except BrokenProcessPool:
                     self._replace(executor)

@@ -96,6 +96,9 @@ def serve_in_thread(app: Any, *, startup_timeout: float = 15.0, **config: Any) -
         server.should_exit = True
         thread.join(10)
         sock.close()
+        compute = getattr(getattr(app, "state", None), "compute", None)
+        if compute is not None and options["lifespan"] == "off":
+            compute.close()  # the lifespan would have: the REST API's compute processes end with the server
         if thread.is_alive():
             server.force_exit = True
             thread.join(5)

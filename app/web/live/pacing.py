@@ -35,6 +35,7 @@ class Pacer:
         self.credit = 0.0
         self.last_frame, self.frame_interval = now, 0.0  # when the last frame went; the time between, smoothed
         self.behind = False  # frames come further apart than asked: steps are earned at FLOOR_SPEED at most
+        self.speed: int | None = None  # steps per second asked, None at "max" or for a `step` count
 
     def idle(self, now: float) -> None:
         """Nothing ran (paused, or no experiment): no credit builds up meanwhile."""
@@ -42,15 +43,17 @@ class Pacer:
         self.last_frame = now  # a pause is not a late frame
 
     def plan(self, now: float, pending_steps: int, speed: int | str, max_speed: int) -> Chunk:
+        self.speed = None if pending_steps or speed == "max" else speed
         if pending_steps:
             steps = pending_steps
         elif speed == "max":
+            self.credit, self.credit_from = 0.0, now  # no credit kept: a later set speed starts from none
             steps = max(1, int(max_speed * CHUNK_SECONDS))
         else:
             speed = min(speed, FLOOR_SPEED) if self.behind else speed
             self.credit = min(self.credit + (now - self.credit_from) * speed, speed * MAX_CREDIT_SECONDS + 1)
             self.credit_from = now
-            steps = int(self.credit)
+            steps = max(int(self.credit), 0)
         seconds = min(CHUNK_SECONDS, max(self.next_frame - now, MIN_CHUNK_SECONDS))
         frame_due = now + seconds >= self.next_frame
         if steps == 0 and frame_due and self.credit >= 0.5:
@@ -61,8 +64,10 @@ class Pacer:
         return Chunk(steps, seconds, frame_due, now + seconds >= self.next_boundary)
 
     def spend(self, done: int) -> None:
-        """Steps taken at a set speed use up their credit (steps asked for by `step` are counted elsewhere)."""
-        self.credit -= done
+        """Steps taken at a set speed use up their credit (at "max" there is none; steps asked for by `step` are
+        counted elsewhere)."""
+        if self.speed is not None:
+            self.credit -= done
 
     def frame_sent(self, now: float, frame_cost: float, frame_rate: int) -> None:
         """A frame went out (only then: a turn that sent none would make late frames look on time)."""
@@ -72,7 +77,9 @@ class Pacer:
         # (a large dataset's frames cost milliseconds to build).
         self.frame_interval += (now - self.last_frame - self.frame_interval) / 4  # one slow turn is not a trend
         self.last_frame = now
-        self.behind = self.frame_interval > (CAUGHT_UP_FACTOR if self.behind else BEHIND_FACTOR) / frame_rate
+        # A frame shows a new step: below the frame rate, the speed asked is what sets how often frames can come.
+        asked = 1 / frame_rate if self.speed is None else max(1 / frame_rate, 1 / self.speed)
+        self.behind = self.frame_interval > (CAUGHT_UP_FACTOR if self.behind else BEHIND_FACTOR) * asked
         self.next_frame = max(self.next_frame + 1 / frame_rate, now + FRAME_SHARE_FACTOR * frame_cost)
 
     def boundary_sent(self, now: float, boundary_rate: float) -> None:

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import math
 import time
-import weakref
 from contextlib import suppress
 
 from pydantic import BaseModel
@@ -27,7 +26,7 @@ from app.web.live.hello import hello
 from app.web.live.pacing import Pacer
 from app.web.live.parsing import ProtocolError, parse, reply_to
 from app.web.live.pool import Account, TrainingTurns, training_pool
-from app.web.live.turns import TURN_SECONDS, is_light, loop_turns, smoothed
+from app.web.live.turns import TURN_SECONDS, Costs, loop_turns
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +53,7 @@ class LiveSession:
         self.cpu = Account()  # the pool serves first the session that has used the least of its threads
         self.loop_cpu = Account()  # and the loop's turns, the one that used the least of the loop (apart: the
         # pool's floor, raised by a heavy session, would put a light newcomer behind every light session)
-        # Measured CPU of one lockstep step and of a frame with its grids, of the experiment `measured` refers to:
-        # cheap sessions train on the event loop.
-        self.measured: weakref.ref | None = None
-        self.step_cpu: float | None = None
-        self.frame_cpu: float | None = None
+        self.costs: Costs | None = None  # of the experiment it trains: a light one trains on the event loop
 
     async def in_pool(self, fn, *args):
         """Session work (training, frames, building experiments) off the event loop, on the shared pool."""
@@ -174,15 +169,15 @@ class LiveSession:
         and the state when done."""
         loop = asyncio.get_running_loop()
         exp = self.experiment
-        if self.measured is not None and self.measured() is exp and is_light(self.step_cpu, self.frame_cpu):
+        if self.costs is not None and self.costs.of() is exp and self.costs.light:
             async with loop_turns().turn(self.loop_cpu):
-                events, frame, boundaries, done, frame_cost = self._work(
+                events, frame, boundaries, done = self._work(
                     exp, chunk.steps, min(chunk.seconds, TURN_SECONDS), chunk.frame_due, chunk.boundary_due)
         else:
             seconds = TrainingTurns.share(chunk.seconds, self.settings.training_threads)
             TrainingTurns.busy += 1
             try:
-                events, frame, boundaries, done, frame_cost = await self.in_pool(
+                events, frame, boundaries, done = await self.in_pool(
                     self._work, exp, chunk.steps, seconds, chunk.frame_due, chunk.boundary_due)
             finally:
                 TrainingTurns.busy -= 1
@@ -197,7 +192,7 @@ class LiveSession:
         # Stopped between two runs, or nothing new to show: the frame stays due. The grids likewise.
         if frame is not None:
             # The frame's usual cost, not this one's: one garbage collection would space the next frames out.
-            pacer.frame_sent(loop.time(), self.frame_cpu or frame_cost, self.frame_rate)
+            pacer.frame_sent(loop.time(), self.costs.frame, self.frame_rate)
             await self._send_text(frame)
         await self._send_bytes(boundaries)
         if chunk.boundary_due and not exp.mid_step:
@@ -211,23 +206,26 @@ class LiveSession:
     def _work(self, exp: Experiment, steps: int, seconds: float, frame_due: bool, boundary_due: bool):
         """On the worker thread or a turn of the loop: a chunk of training and, when due, the frame to send."""
         before, started = exp.step, time.thread_time()
-        if self.measured is None or self.measured() is not exp:
-            self.measured, self.step_cpu, self.frame_cpu = weakref.ref(exp), None, None
+        if self.costs is None or self.costs.of() is not exp:
+            self.costs = Costs(exp)
         if (frame_due or boundary_due) and exp.mid_step:
             steps = 1  # end at the end of the step the last chunk stopped in: the frame is built there
         events = exp.advance(steps, seconds)
         if exp.step > before:
-            self.step_cpu = smoothed(self.step_cpu, (time.thread_time() - started) / (exp.step - before))
+            self.costs.add("step", (time.thread_time() - started) / (exp.step - before))
         # Nothing new to show: send nothing (a streamed frame shows the step before exp.step).
         changed = not exp.mid_step and self._frame_sent_for not in ((id(exp), exp.step), (id(exp), exp.step - 1))
         # This thread's own CPU: wall time would count every other session's turn on the GIL as this frame's cost.
         started = time.thread_time()
-        frame = self._frame_json(exp, streamed=not self.pending_steps) if frame_due and changed else None
-        boundaries = exp.boundary_frames() if boundary_due and changed else []
-        cost = time.thread_time() - started
-        if frame is not None or boundaries:
-            self.frame_cpu = smoothed(self.frame_cpu, cost)
-        return events, frame, boundaries, exp.step - before, cost
+        frame, boundaries = None, []
+        if frame_due and changed:
+            frame = self._frame_json(exp, streamed=not self.pending_steps)
+            self.costs.add("frame", time.thread_time() - started)
+        if boundary_due and changed:
+            grids_from = time.thread_time()
+            boundaries = exp.boundary_frames()
+            self.costs.add("grids", time.thread_time() - grids_from)
+        return events, frame, boundaries, exp.step - before
 
     def _frame_json(self, exp: Experiment, streamed: bool = False) -> str:
         """`streamed`: while playing, the frame of the last step, from the passes it computed (no extra pass)."""

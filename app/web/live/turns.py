@@ -2,9 +2,10 @@
 
 Sending a small chunk to the training thread costs more than the chunk: the GIL goes back and forth between the
 event loop and a thread that computes, and each side waits for it. Measured with 100 default sessions on 2 cores:
-12 frames/s each through the thread, 21 on the loop. So a session whose step and frame are cheap (`is_light`) runs
-its chunks here, each bounded to TURN_SECONDS of training; the next waiting session goes in the next loop iteration,
-after whatever I/O came meanwhile (health checks, messages, sends). Heavy sessions keep the training thread.
+12 frames/s each through the thread, 21 on the loop. So a session whose step, frame and grids are measured cheap
+(`Costs.light`) runs its chunks here, each bounded to TURN_SECONDS of training (a turn holds the loop a few ms at
+most); the next waiting session goes in the next loop iteration, after whatever I/O came meanwhile (health checks,
+messages, sends). Heavy or not yet measured sessions use the training thread (pool.py).
 """
 
 from __future__ import annotations
@@ -17,23 +18,39 @@ import weakref
 
 from app.web.live.pool import Account
 
-TURN_SECONDS = 0.002  # training per turn on the loop: the loop is never held longer than this plus one frame
+TURN_SECONDS = 0.002  # training per turn on the loop
 LIGHT_STEP_SECONDS = 0.0005  # CPU of one lockstep step (every run), at most, for a session to train on the loop
-LIGHT_FRAME_SECONDS = 0.001  # CPU of a frame with its boundary grids, at most
-MAX_TURN_CHARGE = 2 * (TURN_SECONDS + LIGHT_FRAME_SECONDS)  # CPU a turn counts against its session, at most
-
-
-def is_light(step_cpu: float | None, frame_cpu: float | None) -> bool:
-    """Whether chunks with these measured costs may run on the loop (unmeasured: not yet)."""
-    return (step_cpu is not None and step_cpu <= LIGHT_STEP_SECONDS
-            and (frame_cpu is None or frame_cpu <= LIGHT_FRAME_SECONDS))
+LIGHT_FRAME_SECONDS = 0.001  # CPU of a frame, at most
+LIGHT_GRIDS_SECONDS = 0.001  # CPU of its decision-boundary grids (and neuron maps), at most
+# A turn holds the loop for at most TURN_SECONDS of training, one more step, a frame and the grids: ~4.5 ms.
+MAX_TURN_CHARGE = 2 * (TURN_SECONDS + LIGHT_STEP_SECONDS + LIGHT_FRAME_SECONDS + LIGHT_GRIDS_SECONDS)
 
 
 def smoothed(last: float | None, measured: float) -> float:
     """A running estimate of a cost. One slow chunk (a garbage collection, the GIL's other holder) moves it by a
     quarter of at most its own size, so it never makes a heavy session of a light one; an experiment's cost
-    does not change while it trains (a new experiment starts a new estimate)."""
+    does not change while it trains (a new experiment starts a new estimate, from its first measure)."""
     return measured if last is None else last + (min(measured, 2 * last) - last) / 4
+
+
+class Costs:
+    """One experiment's CPU per lockstep step, per frame and per pair of boundary grids, as a session measured
+    them (seconds, smoothed); None until measured. Light (it may train on the loop) when all three are small."""
+
+    def __init__(self, experiment: object):
+        self.of = weakref.ref(experiment)  # a weak reference: a replaced experiment is not kept alive
+        self.step: float | None = None
+        self.frame: float | None = None
+        self.grids: float | None = None
+
+    def add(self, name: str, seconds: float) -> None:
+        setattr(self, name, smoothed(getattr(self, name), seconds))
+
+    @property
+    def light(self) -> bool:
+        measured = (self.step, self.frame, self.grids)
+        limits = (LIGHT_STEP_SECONDS, LIGHT_FRAME_SECONDS, LIGHT_GRIDS_SECONDS)
+        return all(cost is not None and cost <= limit for cost, limit in zip(measured, limits))
 
 
 class LoopTurns:
@@ -78,9 +95,6 @@ class LoopTurns:
             if not waiter.cancelled():
                 self._held = True
                 waiter.set_result(None)
-
-    def waiting(self) -> int:
-        return len(self._waiting)
 
 
 class _Turn:
