@@ -8,6 +8,8 @@ import asyncio
 import threading
 import time
 
+import pytest
+
 from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import Experiment
 from app.web.live.pacing import Chunk, Pacer
@@ -265,3 +267,22 @@ def test_a_turn_counts_at_most_a_light_turns_cost_against_its_session():
         return account.used
 
     assert 0 < asyncio.run(scenario()) <= MAX_TURN_CHARGE
+
+
+def test_a_turn_whose_session_knows_its_usual_cost_is_charged_that_not_a_pause_inside_it():
+    async def scenario():
+        turns, account = LoopTurns(), Account()
+        async with turns.turn(account) as turn:
+            started = time.thread_time()
+            while time.thread_time() - started < 0.005:  # a garbage collection in a turn that usually takes 0.3 ms
+                pass
+            turn.usual = 0.0003
+        return account.used
+
+    assert asyncio.run(scenario()) == 0.0003
+
+
+def test_a_turns_usual_cost_adds_the_steps_frame_and_grids_it_built():
+    measured = costs(1e-4, 2e-4, 3e-4)
+    assert measured.of_turn(3, True, False) == pytest.approx(5e-4)
+    assert measured.of_turn(1, True, True) == pytest.approx(6e-4) and measured.of_turn(0, False, False) == 0

@@ -170,9 +170,10 @@ class LiveSession:
         loop = asyncio.get_running_loop()
         exp = self.experiment
         if self.costs is not None and self.costs.of() is exp and self.costs.light:
-            async with loop_turns().turn(self.loop_cpu):
+            async with loop_turns().turn(self.loop_cpu) as turn:
                 events, frame, boundaries, done = self._work(
                     exp, chunk.steps, min(chunk.seconds, TURN_SECONDS), chunk.frame_due, chunk.boundary_due)
+                turn.usual = self.costs.of_turn(done, frame is not None, bool(boundaries))
         else:
             seconds = TrainingTurns.share(chunk.seconds, self.settings.training_threads)
             TrainingTurns.busy += 1

@@ -46,6 +46,10 @@ class Costs:
     def add(self, name: str, seconds: float) -> None:
         setattr(self, name, smoothed(getattr(self, name), seconds))
 
+    def of_turn(self, steps: int, frame: bool, grids: bool) -> float:
+        """What a turn that took `steps` steps and built a frame and grids (or not) usually costs."""
+        return ((self.step or 0.0) * steps + (self.frame or 0.0) * frame + (self.grids or 0.0) * grids)
+
     @property
     def light(self) -> bool:
         measured = (self.step, self.frame, self.grids)
@@ -101,15 +105,19 @@ class _Turn:
     def __init__(self, turns: LoopTurns, account: Account):
         self.turns, self.account = turns, account
         self.started = 0.0
+        # What the turn usually costs, when its session can say (Costs.of_turn): that is what it is charged.
+        # Its own measure may hold a garbage collection or a pause of the machine, which the whole process owes;
+        # charged to one session, 10 ms of it held that session back for seconds among 300.
+        self.usual: float | None = None
 
-    async def __aenter__(self) -> None:
+    async def __aenter__(self) -> "_Turn":
         await self.turns._take(self.account)
         self.started = time.thread_time()
+        return self
 
     async def __aexit__(self, *exc) -> None:
-        # At most what a light turn can cost: more was a garbage collection or a pause of the machine, which the
-        # whole process owes, and charged to one session it would hold that session back for seconds.
-        self.account.used += min(time.thread_time() - self.started, MAX_TURN_CHARGE)
+        measured = time.thread_time() - self.started
+        self.account.used += min(measured if self.usual is None else self.usual, MAX_TURN_CHARGE)
         self.turns._give_back()
 
 
