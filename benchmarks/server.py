@@ -57,6 +57,13 @@ def build_app():
             return {"samples": 0, "started": time.time()}
         return probe.read(reset)
 
+    @app.post("/bench/engine", include_in_schema=False)
+    def engine(body: dict = Body(...)) -> dict:
+        """The bare engine's steps per second for an experiment, in this process (benchmarks/stream.py)."""
+        from benchmarks.stream import _bare
+
+        return {"steps_per_second": _bare(body["config"], body["seconds"])}
+
     @app.post("/bench/bare", include_in_schema=False)
     def bare(body: dict = Body(...)) -> dict:
         return {"ok": True}

@@ -1,8 +1,9 @@
 """Stream: a live session's training steps per second while it streams 30 frames per second, against the bare
-engine (Experiment.advance in a loop, as the session's worker thread runs it) in the same process.
+engine (Experiment.advance in a loop, as the session trains) in the same server process.
 
-The server is uvicorn in a thread of this process (as in the tests), with a `websockets` client on this
-process's event loop; the bare rounds and the streamed rounds alternate. The session trains at speed "max",
+The server is `python -m benchmarks.server` in a child process (as `backprop-lab serve` runs it), with a
+`websockets` client on this process's event loop; the bare rounds (`POST /bench/engine`: the loop below, in the
+server's process, so both sides share its memory layout) and the streamed rounds alternate. The session trains at speed "max",
 so every step it loses to framing, thread hops and sending shows up as a lower step rate.
 
 Also: bytes per frame (the JSON frame, and the binary decision-boundary grid sent 5 times a second), and the
@@ -18,7 +19,7 @@ import time
 from typing import Any
 
 from benchmarks.common import Mode, Section, Target, percentile, progress
-from benchmarks.servers import ws_connect
+from benchmarks.servers import subprocess_server, ws_connect
 
 FRAME_RATE = 30
 WARMUP_SECONDS = 0.5
@@ -117,27 +118,26 @@ async def _delays(ws_url: str, config: dict, samples: int) -> list[float]:
 
 
 def run(mode: Mode) -> Section:
-    from app.settings import Settings
-    from app.web.app import create_app
-    from app.web.inprocess import serve_in_thread
-
     section = Section(
         f"Stream: a session at speed \"max\" streaming {FRAME_RATE} frames/s, against the bare engine",
         ["experiment", "bare engine steps/s", "streamed steps/s", "throughput cost", "frames/s received",
          "bytes/frame (JSON)", "bytes/grid (binary, ~5/s)", "bytes/s", "step→client delay p50 / p99"])
     section.notes.append(
         f"Medians of {mode.stream_rounds} back-to-back pairs (bare, streamed) of {mode.stream_seconds:g} s each "
-        f"(after {WARMUP_SECONDS} s of warm-up); the cost is the median of the pairs' ratios; server: uvicorn in a thread of the same process, websockets client, "
+        f"(after {WARMUP_SECONDS} s of warm-up); the cost is the median of the pairs' ratios; both in "
+        f"`python -m benchmarks.server`, a child process (as `backprop-lab serve`: this process's client, parsing "
+        f"every frame, would otherwise share the server's GIL and count as its cost), websockets client, "
         f"deflate off. Delay: {mode.delay_samples} `step` messages (count 1) sent while paused, each timed "
         "until its frame arrives.")
-    with serve_in_thread(create_app(Settings())) as server:
+    with subprocess_server() as server:
         for label, config in STREAMS.items():
             bare, streamed = [], []
             for r in range(mode.stream_rounds):  # pairs, alternating which side goes first
                 progress(f"stream: {label}: pair {r + 1}/{mode.stream_rounds}")
                 if r % 2:
                     streamed.append(asyncio.run(_streamed(server.ws_url, config, mode.stream_seconds)))
-                bare.append(_bare(config, mode.stream_seconds))
+                bare.append(server.post_json("/bench/engine", {"config": config, "seconds": mode.stream_seconds},
+                                             timeout=mode.stream_seconds + 30)["steps_per_second"])
                 if not r % 2:
                     streamed.append(asyncio.run(_streamed(server.ws_url, config, mode.stream_seconds)))
             progress(f"stream: {label}: step→client delay")
