@@ -26,7 +26,7 @@ from app.web.live.hello import hello
 from app.web.live.pacing import Pacer
 from app.web.live.parsing import ProtocolError, parse, reply_to
 from app.web.live.pool import Account, TrainingTurns, training_pool
-from app.web.live.turns import Costs, loop_turns
+from app.web.live.turns import TURN_SECONDS, Costs, loop_turns
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +170,9 @@ class LiveSession:
         loop = asyncio.get_running_loop()
         exp = self.experiment
         if self.costs is not None and self.costs.of() is exp and self.costs.light:
-            turns = loop_turns()
-            async with turns.turn(self.loop_cpu) as turn:
+            async with loop_turns().turn(self.loop_cpu) as turn:
                 events, frame, boundaries, done = self._work(
-                    exp, chunk.steps, min(chunk.seconds, turns.seconds()), chunk.frame_due, chunk.boundary_due)
+                    exp, chunk.steps, min(chunk.seconds, TURN_SECONDS), chunk.frame_due, chunk.boundary_due)
                 turn.usual = self.costs.of_turn(done, frame is not None, bool(boundaries))
         else:
             seconds = TrainingTurns.share(chunk.seconds, self.settings.training_threads)
