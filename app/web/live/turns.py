@@ -89,9 +89,9 @@ class LoopTurns:
         self._floor = max(self._floor, account.used)
 
     def _give_back(self) -> None:
+        # Handed on at once: the next session's task wakes in the next loop iteration, after this one's I/O.
         self._held = False
-        if self._waiting:
-            asyncio.get_running_loop().call_soon(self._next)  # after this iteration's I/O
+        self._next()
 
     def _next(self) -> None:
         while not self._held and self._waiting:
