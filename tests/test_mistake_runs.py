@@ -387,3 +387,24 @@ def test_a_gradient_check_of_a_mistake_run_checks_the_learners_backprop(conn):
     conn.recv_until(lambda m: len([e for e in seen if e.get("event") == "gradcheck"]) == 2, seen=seen)
     verdicts = {e["run"]: e["cause"] for e in seen if e.get("event") == "gradcheck"}
     assert verdicts == {"right": "agrees", "mixed": "wrong"}
+
+
+def test_a_paused_rate_change_refreshes_the_frame_of_a_run_whose_delta_depends_on_the_rate(conn):
+    """stale_output_weights sends δ back through W − η ∂C/∂W: a new η while paused is a new δ at the same step."""
+    from app.nn import from_document
+    from app.nn.mistakes import backward_under
+
+    conn.send_json({"type": "configure", "runs": [{"id": "stale", "kind": "softmax_ce_stale_output_weights"}]})
+    configured = conn.recv_type("configured")
+    conn.recv_type("frame")
+    before = step(conn, 3, [])
+    conn.send_json({"type": "set", "learning_rate": 7.0})
+    after = conn.recv_type("frame")
+    assert after["step"] == before["step"] == 3
+    conn.send_json({"type": "model", "run": "stale"})
+    net = from_document(conn.recv_type("model")["model"])
+    X, Y = np.array(configured["inputs"]), np.array(configured["labels"])
+    _, grad_W, _ = backward_under(net, net.forward(X), Y, "stale_output_weights", learning_rate=7.0)
+    shown = after["runs"][0]["layers"][0]["grad_W_norm"]
+    assert shown == pytest.approx(float(np.linalg.norm(grad_W[0])), rel=1e-6)
+    assert shown != pytest.approx(before["runs"][0]["layers"][0]["grad_W_norm"], rel=1e-6)

@@ -126,6 +126,7 @@ _CATALOGUE = [
         "update", needs_two_calls=True),
 ]
 MISTAKES: dict[str, Mistake] = {m.id: m for m in _CATALOGUE}
+TAKES_LEARNING_RATE = frozenset({"stale_output_weights"})  # mistakes whose backward pass depends on η
 
 
 @dataclass

@@ -7,6 +7,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from app.nn import to_document
+from app.nn.mistakes import TAKES_LEARNING_RATE
 from app.sessions.config import ConfigError, checked_data, start_network
 from app.sessions.experiment import GRADCHECK_MAX_EXAMPLES, Experiment, RunUnavailable
 from app.store import ModelNotFound, QuotaExceeded, StoreError
@@ -124,8 +125,11 @@ async def on_set(session: LiveSession, command: p.Set) -> None:
         exp.set_learning_rate(command.learning_rate, command.run)
     if command.example is not None:
         exp.select_example(command.example)
-    if command.example is not None or command.regularization_rate is not None:
-        session.forget_last_frame()  # other numbers at the same step: another example's, or ∂(C + Ω)/∂W with λ
+    # A run that updates its output weights too early sends δ back through W − η∂C/∂W: a new η, a new δ.
+    rate_shown = command.learning_rate is not None and any(
+        run.trainer.mistake in TAKES_LEARNING_RATE for run in exp.runs if command.run in (None, run.id))
+    if command.example is not None or command.regularization_rate is not None or rate_shown:
+        session.forget_last_frame()  # other numbers at the same step: another example's, ∂(C + Ω)/∂W with λ, δ
     session.speed = command.speed or session.speed
     session.frame_rate = command.frame_rate or session.frame_rate
     await session.send_state()
