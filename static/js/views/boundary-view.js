@@ -1,12 +1,13 @@
 // View 4: each run's decision boundary for 2-D data, as a canvas ImageData heatmap of the outputs over
 // the plane (from the binary boundary frames) with the data points drawn on top (the Playground's heatmap).
 // "discretize" colours each point by the class answered rather than by how sure (Playground's option), and any
-// run's panel can be enlarged in a dialog (Escape closes it).
+// run's panel can be enlarged in a dialog (Escape closes it). "Show test data" adds the held-out test part as rings.
 
 import { NEGATIVE, POSITIVE, classColor, hexToRgb, signedColor, signedPixels } from '../lib/colors.js';
 import { formatNumber, formatVector } from '../lib/format.js';
-import { classOf } from '../lib/labels.js';
+import { hasTestPart } from '../lib/labels.js';
 import { runsOf } from '../run-kinds.js';
+import { VALUE_SCALE, drawExamples } from './boundary-dots.js';
 import { runName } from './run-name.js';
 
 const DISCRETE_STRENGTH = 0.45; // one flat colour per class, pale enough for the dots to stand out
@@ -63,7 +64,6 @@ function gridImage(grid) {
 
 // A regression run's output over the plane: indigo below zero, amber above, white at zero, full at ±VALUE_SCALE
 // (the targets' range), paler than the dots so they stay visible.
-const VALUE_SCALE = 1;
 const HEAT_STRENGTH = 0.8;
 
 /** The grid of a one-output regression run as a diverging heatmap of its value. */
@@ -87,16 +87,24 @@ function valueLegend() {
 
 const LARGE_SIZE = 560; // the enlarged view's side, in CSS pixels (less on a small screen)
 
-export function createBoundaryView({ container, note, discretize }) {
+
+export function createBoundaryView({ container, note, discretize, showTest = document.getElementById('boundary-show-test') }) {
   let panels = [];
   let seenConfig = -1;
   let configured = null;
   const scratch = document.createElement('canvas'); // holds the small grid before it is scaled up
-  const dots = new Map(); // the examples drawn once per experiment, size and pixel ratio: "size@ratio" -> canvas
+  // The examples drawn once per experiment, per size, pixel ratio and test part shown: "size@ratio@test" -> canvas.
+  const dots = new Map();
   let large = null; // the enlarged view: { dialog, heading, canvas, panel }
-  discretize.addEventListener('change', () => {
+  const testShown = () => Boolean(showTest?.checked && configured && hasTestPart(configured));
+  function repaintAll() {
     for (const panel of panels) paint(panel);
     if (large?.panel) paintLarge();
+  }
+  discretize.addEventListener('change', repaintAll);
+  showTest?.addEventListener('change', () => {
+    if (configured?.boundary) describe();
+    repaintAll();
   });
   // Sizes are read here, where layout is already done, never in the render loop (a read after its writes
   // would force a layout); a new size repaints.
@@ -118,21 +126,17 @@ export function createBoundaryView({ container, note, discretize }) {
     dots.clear();
     large?.dialog.close();
     configured = state.configured;
+    // Shown only for an experiment with a test part; the choice stays across experiments that have one.
+    if (showTest) {
+      showTest.closest('label').hidden = !configured.boundary || !hasTestPart(configured);
+      if (!hasTestPart(configured)) showTest.checked = false;
+    }
     if (!configured.boundary) {
       const inputs = configured.layer_sizes[0];
       note.textContent = `A decision boundary is drawn for data in the plane; this dataset has ${inputs} inputs per example.`;
       return;
     }
-    const [x0, x1, y0, y1] = configured.boundary.extent;
-    const span = `x₁ from ${formatNumber(x0, 2)} to ${formatNumber(x1, 2)}, x₂ from ${formatNumber(y0, 2)} to ${formatNumber(y1, 2)}.`;
-    if (configured.task === 'regression') {
-      note.textContent = `Colour: each run’s output at each point of the plane, indigo below 0, amber above, ${span} ` +
-        'Dots: the examples, in the colour of their target. Scale: ';
-      note.append(valueLegend());
-    } else {
-      note.textContent = `Colour: the class each run answers at each point of the plane (paler = less sure), ${span} ` +
-        `Dots: the examples, in the colour of their label.`;
-    }
+    describe();
     panels = runsOf(configured).map((run) => {
       const figure = document.createElement('figure');
       figure.className = 'boundary';
@@ -157,6 +161,24 @@ export function createBoundaryView({ container, note, discretize }) {
     });
   }
 
+  /** The note under the title, the views' text alternative: what the colours, dots and rings are. */
+  function describe() {
+    const [x0, x1, y0, y1] = configured.boundary.extent;
+    const span = `x₁ from ${formatNumber(x0, 2)} to ${formatNumber(x1, 2)}, x₂ from ${formatNumber(y0, 2)} to ${formatNumber(y1, 2)}.`;
+    const regression = configured.task === 'regression';
+    const key = regression ? 'target' : 'label';
+    const rings = testShown() ? ` Rings: the ${configured.test_inputs.length} test examples, held out of training, ` +
+      `in the colour of their ${key}.` : '';
+    if (regression) {
+      note.textContent = `Colour: each run’s output at each point of the plane, indigo below 0, amber above, ${span} ` +
+        `Dots: the training examples, in the colour of their target.${rings} Scale: `;
+      note.append(valueLegend());
+    } else {
+      note.textContent = `Colour: the class each run answers at each point of the plane (paler = less sure), ${span} ` +
+        `Dots: the training examples, in the colour of their label.${rings}`;
+    }
+  }
+
   function describePoint(panel, event, configured) {
     if (!panel.grid) return;
     const rect = panel.canvas.getBoundingClientRect();
@@ -172,30 +194,19 @@ export function createBoundaryView({ container, note, discretize }) {
     panel.canvas.title = `(${formatNumber(x, 2)}, ${formatNumber(y, 2)}): a = ${formatVector(outputs)}`;
   }
 
-  /** The examples as dots on a transparent canvas of this size, drawn once and reused by every panel. */
+  /** The examples as dots (and rings, when shown) on a transparent canvas of this size, drawn once and reused by
+   * every panel. */
   function dotsOfSize(size, ratio) {
-    const key = `${size}@${ratio}`;
+    const test = testShown();
+    const key = `${size}@${ratio}@${test}`;
     if (dots.has(key)) return dots.get(key);
-    if (dots.size > 2) dots.clear(); // the panels' size and the large one's: older sizes are gone
+    if (dots.size > 3) dots.clear(); // the panels' size and the large one's, with and without rings: older ones are gone
     const canvas = document.createElement('canvas');
     canvas.width = Math.round(size * ratio);
     canvas.height = Math.round(size * ratio);
     const ctx = canvas.getContext('2d');
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const [x0, x1, y0, y1] = configured.boundary.extent;
-    const radius = configured.inputs.length > 100 ? 3 : 6;
-    configured.inputs.forEach((input, i) => {
-      const px = ((input[0] - x0) / (x1 - x0)) * size;
-      const py = ((y1 - input[1]) / (y1 - y0)) * size;
-      ctx.beginPath();
-      ctx.arc(px, py, radius, 0, 2 * Math.PI);
-      ctx.fillStyle = configured.task === 'regression' ? signedColor(configured.labels[i][0], VALUE_SCALE)
-        : classColor(classOf(configured.labels[i]));
-      ctx.fill();
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = configured.task === 'regression' ? '#5b6474' : '#ffffff'; // a target near 0 is a white dot
-      ctx.stroke();
-    });
+    drawExamples(ctx, configured, size, { test });
     dots.set(key, canvas);
     return canvas;
   }

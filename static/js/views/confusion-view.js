@@ -3,6 +3,7 @@
 // second (frames' `confusion`); the table is rewritten only when its counts change.
 
 import { element } from '../lib/dom.js';
+import { hasTestPart } from '../lib/labels.js';
 import { runsOf } from '../run-kinds.js';
 import { fillRunMenu } from './run-menu.js';
 
@@ -64,7 +65,7 @@ export function createConfusionView({ container, runSelect, note, requestDraw })
       seen = { config: rev.config, frame: rev.frame, run: runSelect.value };
       const run = runsOf(state.configured).find((r) => r.id === runSelect.value);
       const counts = state.frame?.runs.find((r) => r.id === runSelect.value)?.confusion ?? null;
-      const tested = (state.configured.test_inputs?.length ?? 0) > 0;
+      const tested = hasTestPart(state.configured);
       const part = tested ? 'test' : 'training';
       note.textContent = counts ? `Rows: the true class; columns: the class the run names (its largest output). `
         + `Of the ${part} examples, recounted a few times a second.`

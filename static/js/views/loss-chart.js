@@ -3,6 +3,7 @@
 // marks the step where it blew up: the same picture at every speed.
 
 import { createStepChart } from '../lib/charts.js';
+import { hasTestPart } from '../lib/labels.js';
 import { runsOf } from '../run-kinds.js';
 
 /** The series' steps and losses with each diverged run cut after its last finite step (added if no frame had it). */
@@ -23,7 +24,6 @@ export function stoppedLosses(steps, loss, stops) {
 }
 
 /** Whether the experiment holds out test examples (dataset.test_fraction), whose loss is drawn too. */
-export const hasTestPart = (configured) => (configured.test_inputs?.length ?? 0) > 0;
 
 /** Index of the last number in `values`, or -1. */
 function lastFinite(values) {
