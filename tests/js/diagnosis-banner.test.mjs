@@ -53,3 +53,18 @@ test('a collapse resolved later says it ended, with both steps', () => {
   assert.match(entry.textContent, /Stuck at the mean label/);
   assert.match(entry.textContent, /step 150/);
 });
+
+test('a dismissed collapse that resolves later shows again, as resolved; other dismissed entries stay hidden', () => {
+  const banner = createDiagnosisBanner({ section });
+  const state = { rev: { config: 1, events: 1 }, diagnoses: [collapsed('sigmoid-mse', 150), diverged('softmax-ce', 4)],
+    configured: configured() };
+  banner.draw(state);
+  section.querySelector('button.dismiss').click();
+  assert.equal(section.querySelectorAll('article').length, 0);
+  // messages.js marks the collapse resolved with a new object when the run converges
+  state.diagnoses = [{ ...state.diagnoses[0], resolved: { step: 492 } }, state.diagnoses[1]];
+  state.rev = { config: 1, events: 2 };
+  banner.draw(state);
+  const entries = [...section.querySelectorAll('article')];
+  assert.deepEqual(entries.map((e) => e.className), ['diagnosis-item resolved']);
+});

@@ -56,10 +56,12 @@ function diagnosisItem(first, names) {
 
 export function createDiagnosisBanner({ section }) {
   let seen = { config: -1, events: -1 };
-  let dismissedCount = 0;
+  // The diagnoses dismissed, by object: one that changes later (a collapse resolved: messages.js gives it a new
+  // object) is news again, and shows.
+  let dismissed = new WeakSet();
 
   function render(state) {
-    const fresh = state.diagnoses.slice(dismissedCount);
+    const fresh = state.diagnoses.filter((d) => !dismissed.has(d));
     section.hidden = fresh.length === 0;
     section.replaceChildren();
     if (fresh.length === 0) return;
@@ -76,16 +78,15 @@ export function createDiagnosisBanner({ section }) {
       section.append(first.resolved ? resolvedItem(first, names) : diagnosisItem(first, names));
     }
     section.append(button('Dismiss', 'dismiss', () => {
-      dismissedCount = state.diagnoses.length;
+      for (const d of state.diagnoses) dismissed.add(d);
       render(state);
     }));
   }
 
   return {
     draw(state) {
-      if (seen.config !== state.rev.config) dismissedCount = 0;
+      if (seen.config !== state.rev.config) dismissed = new WeakSet();
       if (seen.config === state.rev.config && seen.events === state.rev.events) return;
-      if (state.diagnoses.length < dismissedCount) dismissedCount = 0; // a reset cleared them
       seen = { config: state.rev.config, events: state.rev.events };
       render(state);
     },
