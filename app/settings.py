@@ -104,14 +104,14 @@ class Settings(BaseSettings):
     max_live_activations: int = Field(
         20_000_000, ge=1, description="runs × examples × units (hidden and output) of one live session: what its "
                                       "memory grows with, about 42 bytes each")
-    max_speed: int = Field(100_000, description="training steps per second per session")
-    default_speed: int = Field(60, description="training steps per second when a session starts")
+    max_speed: int = Field(100_000, ge=1, description="training steps per second per session")
+    default_speed: int = Field(60, ge=1, description="training steps per second when a session starts")
     default_frame_rate: int = Field(30, ge=1, description="frames per second sent to the browser")
-    max_frame_rate: int = Field(60, description="the most frames per second a client may ask for")
+    max_frame_rate: int = Field(60, ge=1, description="the most frames per second a client may ask for")
     boundary_rate: float = Field(5.0, gt=0, description="decision-boundary grids per second (2-D datasets)")
-    max_steps_per_message: int = Field(100_000, description="steps one `step` message may ask for")
+    max_steps_per_message: int = Field(100_000, ge=1, description="steps one `step` message may ask for")
     max_message_bytes: int = Field(65_536, description="size of one client message; larger closes with 1009")
-    idle_timeout: float = Field(1800.0, description="seconds without a client message before a session closes")
+    idle_timeout: float = Field(1800.0, gt=0, description="seconds without a client message before a session closes")
     max_sessions_per_client: int = Field(
         0, ge=0, description="open sessions one client (IP address, as the rate limit counts it) may hold at once; "
                              "more are closed with 1013; 0: no cap but MAX_SESSIONS. Counted in each worker process")

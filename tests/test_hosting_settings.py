@@ -102,7 +102,8 @@ def test_the_root_path_is_normalised(clean_env, given, expected):
 
 @pytest.mark.parametrize("name, value", [("mode", "cloud"), ("rate_limit", -1), ("rate_limit_burst", 0),
                                          ("training_threads", -2), ("boundary_rate", 0), ("default_frame_rate", 0),
-                                         ("compute_processes", -1)])
+                                         ("compute_processes", -1), ("default_speed", 0), ("max_speed", 0),
+                                         ("max_frame_rate", 0), ("idle_timeout", 0)])
 def test_impossible_values_are_refused(clean_env, name, value):
     with pytest.raises(ValidationError):
         Settings(**{name: value})
