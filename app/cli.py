@@ -13,7 +13,6 @@ from app.cli_types import count, hidden_sizes, positive_float
 # Errors a user can fix are printed as one line (no traceback) and exit with these codes.
 EXIT_ERROR = 1  # something went wrong while running: a file, the database, a diverged run
 EXIT_USAGE = 2  # the command line itself (as argparse does)
-TIE_TOLERANCE = 1e-6  # outputs this close pick no class: a stuck [0.5, 0.5] is not a right answer
 
 TRAIN_EXAMPLES = """examples:
   backprop-lab train --dataset two-points --kind softmax_ce --hidden 8 --steps 2000 --save model.json
@@ -143,15 +142,6 @@ def _fmt(values, limit: int | None = None) -> str:
     return "[" + ", ".join(f"{float(v):.6g}" for v in values) + "]"
 
 
-def _ties(outputs) -> list[bool]:
-    """Rows whose two largest outputs are equal (with one output unit: it is at 0.5), so no class is chosen."""
-    import numpy as np
-
-    if outputs.shape[1] == 1:
-        return (np.abs(outputs[:, 0] - 0.5) <= TIE_TOLERANCE).tolist()
-    top = np.sort(outputs, axis=1)[:, -2:]
-    return (top[:, 1] - top[:, 0] <= TIE_TOLERANCE).tolist()
-
 
 def _scale_hint(dataset: str, params: dict) -> str | None:
     """How to scale this dataset's inputs from the command line, when it has a "scaled" switch that is off."""
@@ -179,7 +169,7 @@ def _train(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from app import datasets
-    from app.nn.inference import classes_of
+    from app.nn.inference import classes_of, ties
     from app.nn import Network, OutputLayer, Trainer, diagnose, make_optimizer, run_kind, to_document
     from app.nn.diagnostics import INPUT_SCALE_LIMIT, collapse_message, divergence_suggestion
     from app.nn.training import largest_value
@@ -236,15 +226,15 @@ def _train(args: argparse.Namespace) -> None:
             _save(args.save, to_document(net), None, args.kind)
         return
     names = data.class_names or [str(i) for i in range(Y.shape[1])]
-    predicted, wanted, ties = classes_of(outputs), classes_of(Y), _ties(outputs)
+    predicted, wanted, tie_rows = classes_of(outputs), classes_of(Y), ties(outputs).tolist()
     shown = min(len(X), args.show)
-    for x, a, p, w, tie in zip(X[:shown], outputs[:shown], predicted[:shown], wanted[:shown], ties[:shown]):
+    for x, a, p, w, tie in zip(X[:shown], outputs[:shown], predicted[:shown], wanted[:shown], tie_rows[:shown]):
         answer = "tie (no class)" if tie else f"class {names[p]} {'✓' if p == w else '✗'}"
         print(f"  {_fmt(x, limit=8)} → {_fmt(a)}  {answer} (label {names[w]})")
     if len(X) > shown:
         print(f"  ... and {len(X) - shown} more examples (--show to see more)")
-    correct = sum(p == w and not tie for p, w, tie in zip(predicted, wanted, ties))
-    tied = f"; {sum(ties)} tie{'s' if sum(ties) != 1 else ''}, counted as wrong" if any(ties) else ""
+    correct = sum(p == w and not tie for p, w, tie in zip(predicted, wanted, tie_rows))
+    tied = f"; {sum(tie_rows)} tie{'s' if sum(tie_rows) != 1 else ''}, counted as wrong" if any(tie_rows) else ""
     print(f"accuracy: {correct}/{len(X)} ({100 * correct / len(X):.1f}%){tied}")
     diagnosis = diagnose(net, X, Y, scale_hint=scale_hint)
     if diagnosis.collapsed and diagnosis.cause_list:  # as the dashboard's `collapsed` event says it
@@ -365,7 +355,7 @@ def _predict(args: argparse.Namespace) -> None:
     if args.json:
         result = {"outputs": outputs.tolist(), "classes": classes}
         if names and classes is not None:
-            result["class_names"] = [names[c] for c in classes]
+            result["class_names"] = [None if c is None else names[c] for c in classes]
         print(json.dumps(result))
         return
     if classes is None:  # a linear output (regression): the outputs are the prediction, there is no class
@@ -373,6 +363,9 @@ def _predict(args: argparse.Namespace) -> None:
             print(f"{_fmt(row)} → {_fmt(a)}")
         return
     for row, a, c in zip(rows, outputs, classes):
+        if c is None:
+            print(f"{_fmt(row)} → {_fmt(a)}  no class (the outputs tie)")
+            continue
         label = f" ({names[c]})" if names else ""
         print(f"{_fmt(row)} → {_fmt(a)}  class {c}{label}")
 
@@ -465,7 +458,8 @@ def build_parser() -> argparse.ArgumentParser:
         "predict", help="run a saved model on inputs",
         description="Run a saved model (model JSON or safetensors, e.g. from `train --save` or "
                     "GET /api/models/{id}/export) on rows of inputs; print each row's outputs and class "
-                    "(the index of the largest output; with one output unit, 1 when it is at least 0.5).",
+                    "(the index of the largest output; with one output unit, 1 when it is above 0.5); "
+                    "outputs that tie name no class.",
         epilog=PREDICT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     predict.add_argument("model", type=Path, metavar="MODEL", help="a .json or .safetensors model file")
     predict.add_argument("inputs", nargs="*", metavar="INPUTS",

@@ -171,6 +171,17 @@ def test_predict_prints_outputs_and_class(model_file, capsys):
     assert out == f"[1, 0] → [{expected[0]:.6g}, {expected[1]:.6g}]  class {int(expected.argmax())}\n"
 
 
+def test_predict_says_no_class_where_the_outputs_tie(tmp_path, capsys):
+    doc = model_doc((2, 2), seed=5)
+    doc["W"], doc["b"] = [[[0.0, 0.0], [0.0, 0.0]]], [[0.0, 0.0]]  # every input: [0.5, 0.5]
+    path = tmp_path / "flat.json"
+    path.write_text(json.dumps(doc))
+    code, out, _ = call(capsys, "predict", str(path), "1,0")
+    assert code == 0 and out.endswith("no class (the outputs tie)\n") and "class 0" not in out
+    code, out, _ = call(capsys, "predict", str(path), "1,0", "--json")
+    assert json.loads(out)["classes"] == [None]
+
+
 def test_predict_json_is_full_precision_and_agrees_with_the_api(model_file, capsys):
     code, out, _ = call(capsys, "predict", str(model_file), "1,0", "0, 1", "0.5,-2", "--json")
     result = json.loads(out)
@@ -192,13 +203,13 @@ def test_predict_reads_rows_from_stdin_and_safetensors_class_names(tmp_path):
     assert len(lines) == 2 and lines[0].endswith("class 0 (left)") and lines[1].endswith("class 1 (right)")
 
 
-def test_a_single_sigmoid_output_is_class_1_from_one_half(tmp_path, capsys):
+def test_a_single_sigmoid_output_is_class_1_above_one_half_and_none_at_it(tmp_path, capsys):
     doc = model_doc((1, 1), "sigmoid_bce")
     doc["W"], doc["b"] = [[[1.0]]], [[0.0]]
     path = tmp_path / "one.json"
     path.write_text(json.dumps(doc))
-    code, out, _ = call(capsys, "predict", str(path), "2", "-2", "0")
-    assert code == 0 and [line.split()[-1] for line in out.splitlines()] == ["1", "0", "1"]
+    code, out, _ = call(capsys, "predict", str(path), "2", "-2", "0", "--json")
+    assert code == 0 and json.loads(out)["classes"] == [1, 0, None]
 
 
 @pytest.mark.parametrize("args, message", [

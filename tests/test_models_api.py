@@ -132,6 +132,22 @@ def test_predict_agrees_with_backprop_outputs(client, sizes, kind, hidden):
     assert predicted.json()["class_names"] is None
 
 
+def test_outputs_that_tie_name_no_class(client):
+    """A collapsed network answers [0.5, 0.5] for every input: that names no class (null), it is not class 0."""
+    doc = model_doc((2, 2), "softmax_ce")
+    doc["W"] = [[[5.0, -5.0], [-5.0, 5.0]]]
+    doc["b"] = [[0.0, 0.0]]
+    model_id = save(client, doc, class_names=["A", "B"])["id"]
+    r = client.post(f"/api/models/{model_id}/predict", json={"inputs": [[1, 0], [0.3, 0.3], [0, 1]]}).json()
+    assert r["outputs"][1] == pytest.approx([0.5, 0.5], abs=1e-15)  # softmax of equal z, to the last bit or so
+    assert r["classes"] == [0, None, 1] and r["class_names"] == ["A", None, "B"]
+    one_unit = model_doc((2, 1), "sigmoid_bce")
+    one_unit["W"], one_unit["b"] = [[[1.0, -1.0]]], [[0.0]]
+    model_id = save(client, one_unit)["id"]
+    r = client.post(f"/api/models/{model_id}/predict", json={"inputs": [[2, 2], [2, 0]]}).json()
+    assert r["classes"] == [None, 1]
+
+
 def test_predict_names_the_classes_when_the_model_has_names(client):
     doc = model_doc((2, 2), "softmax_ce")
     doc["W"] = [[[5.0, -5.0], [-5.0, 5.0]]]

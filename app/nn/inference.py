@@ -15,11 +15,25 @@ def classes_of(outputs: np.ndarray) -> np.ndarray:
     return outputs.argmax(axis=1)
 
 
-def predict(net: Network, inputs: np.ndarray) -> tuple[np.ndarray, list[int] | None]:
-    """The outputs and each row's class; no classes (None) for a linear output, whose outputs are the prediction
-    (a regression model), not scores of classes."""
+TIE_TOLERANCE = 1e-6  # outputs this close pick no class: a stuck [0.5, 0.5] is not an answer
+
+
+def ties(outputs: np.ndarray) -> np.ndarray:
+    """Rows whose two largest outputs are equal (with one output unit: it is at 0.5), so no class is chosen."""
+    if outputs.shape[1] == 1:
+        return np.abs(outputs[:, 0] - 0.5) <= TIE_TOLERANCE
+    top = np.sort(outputs, axis=1)[:, -2:]
+    return top[:, 1] - top[:, 0] <= TIE_TOLERANCE
+
+
+def predict(net: Network, inputs: np.ndarray) -> tuple[np.ndarray, list[int | None] | None]:
+    """The outputs and each row's class, None for a row whose outputs tie (a collapsed network answers [0.5, 0.5]
+    for everything: that names no class); no classes at all (None) for a linear output, whose outputs are the
+    prediction (a regression model), not scores of classes."""
     with np.errstate(all="ignore"):  # overflow shows as a non-finite output, which callers check
         outputs = net.predict(np.asarray(inputs, dtype=np.float64))
     if net.output.activation == "linear":
         return outputs, None
-    return outputs, classes_of(outputs).tolist() if np.isfinite(outputs).all() else []
+    if not np.isfinite(outputs).all():
+        return outputs, []
+    return outputs, [None if tie else int(c) for c, tie in zip(classes_of(outputs), ties(outputs))]

@@ -194,11 +194,13 @@ class PredictRequest(Spec):
 
 class PredictResponse(BaseModel):
     outputs: Matrix = Field(description="aᴸ for each row")
-    classes: list[int] | None = Field(description="each row's class: the index of its largest output "
-                                                  "(with one output unit: 1 when it is at least 0.5); null for a "
-                                                  "linear output, whose outputs are the prediction")
-    class_names: list[str] | None = Field(
-        None, description="the name of each row's class, when the model was saved with class names")
+    classes: list[int | None] | None = Field(
+        description="each row's class: the index of its largest output (with one output unit: 1 when it is above "
+                    "0.5); null for a row whose two largest outputs tie (within 1e-6: a collapsed network's [0.5, "
+                    "0.5] names no class); null for a linear output, whose outputs are the prediction")
+    class_names: list[str | None] | None = Field(
+        None, description="the name of each row's class (null where it ties), when the model was saved with class "
+                          "names")
 
 
 class DatasetParam(BaseModel):

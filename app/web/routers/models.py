@@ -218,7 +218,8 @@ async def predict_with_model(model_id: ModelId, body: PredictRequest, request: R
     if not np.isfinite(outputs).all():
         raise invalid(("body", "inputs"), "these inputs are so large that the model's outputs overflow "
                                           "(Infinity or NaN); use smaller inputs")
-    names = [record.class_names[c] for c in classes] if record.class_names and classes is not None else None
+    names = ([None if c is None else record.class_names[c] for c in classes]
+             if record.class_names and classes is not None else None)
     return {"outputs": outputs.tolist(), "classes": classes, "class_names": names}
 
 
