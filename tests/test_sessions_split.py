@@ -200,3 +200,14 @@ def test_the_training_part_of_a_regression_set_stays_a_regression_set_and_is_the
     assert np.array_equal(part.inputs, data.inputs[split.train])
     exp = Experiment(config, data, split=split)
     assert np.array_equal(exp.X, part.inputs) and exp.regression
+
+
+def test_outputs_that_tie_name_no_class_so_a_collapsed_run_scores_nothing():
+    from app.sessions.frame_builder import _accuracy
+
+    stuck = np.array([[0.5, 0.5], [0.5, 0.5], [0.2, 0.8]])
+    truth = np.array([0, 1, 1])
+    assert accuracy(stuck, truth) == pytest.approx(1 / 3)  # not 2/3: class 0 is not what [0.5, 0.5] says
+    assert _accuracy(stuck, truth) == round(1 / 3, 6)
+    one_unit = np.array([[0.5], [0.9], [0.1]])
+    assert accuracy(one_unit, np.array([1, 1, 0])) == pytest.approx(2 / 3)

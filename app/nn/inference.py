@@ -26,6 +26,12 @@ def ties(outputs: np.ndarray) -> np.ndarray:
     return top[:, 1] - top[:, 0] <= TIE_TOLERANCE
 
 
+def named_correctly(outputs: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per row, whether the outputs name the class `truth` gives (classes_of of the labels); a tie names none, so a
+    collapsed run's [0.5, 0.5] is right for no example, not for every example of class 0."""
+    return (classes_of(outputs) == truth) & ~ties(outputs)
+
+
 def predict(net: Network, inputs: np.ndarray) -> tuple[np.ndarray, list[int | None] | None]:
     """The outputs and each row's class, None for a row whose outputs tie (a collapsed network answers [0.5, 0.5]
     for everything: that names no class); no classes at all (None) for a linear output, whose outputs are the

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from app.nn import BackwardPass, ForwardPass, Network
-from app.nn.inference import classes_of
+from app.nn.inference import named_correctly
 from app.sessions.frames import Frame, LayerStats, RunPasses, empty_run_frame, layer_stats, run_frames
 from app.sessions.split import confusion_matrix
 
@@ -96,7 +96,7 @@ def _share(count: int, total: int) -> float:
 
 def _accuracy(outputs: np.ndarray, truth: np.ndarray) -> float | None:
     """split.accuracy rounded to 6 digits, the same number: the share of examples whose outputs name their class."""
-    return _share(int(np.count_nonzero(classes_of(outputs) == truth)), len(truth)) if len(truth) else None
+    return _share(int(np.count_nonzero(named_correctly(outputs, truth))), len(truth)) if len(truth) else None
 
 
 def _score(exp: Experiment, run: Run, body: dict, outputs: np.ndarray, step: int, fresh: bool) -> None:

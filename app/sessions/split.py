@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.datasets import Data
-from app.nn.inference import classes_of
+from app.nn.inference import classes_of, named_correctly
 
 # A matrix of classes² counts in every frame: larger sets (a CSV with many labels) get none.
 MAX_CONFUSION_CLASSES = 16
@@ -48,10 +48,11 @@ def training_part(data: Data, split: Split) -> Data:
 
 
 def accuracy(outputs: np.ndarray, truth: np.ndarray) -> float | None:
-    """The share of examples whose outputs name their class (`truth`: classes_of(labels)); None without examples."""
+    """The share of examples whose outputs name their class (`truth`: classes_of(labels)); None without examples.
+    Outputs that tie name no class."""
     if len(truth) == 0:
         return None
-    return float(np.mean(classes_of(outputs) == truth))
+    return float(np.mean(named_correctly(outputs, truth)))
 
 
 def confusion_matrix(outputs: np.ndarray, truth: np.ndarray) -> list[list[int]] | None:

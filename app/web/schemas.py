@@ -127,8 +127,8 @@ class TrainResponse(BaseModel):
     penalty: float | None = Field(None, description="Ω of the returned model (0 without regularization); the losses "
                                                     "are the data loss C alone, the cost minimised is C + Ω")
     accuracy: float | None = Field(None, description="the share of the training examples whose largest output (one "
-                                                     "unit: ≥ 0.5) is their label's class, after training; null for a "
-                                                     "linear output")
+                                                     "unit: above 0.5) is their label's class, after training (outputs "
+                                                     "that tie name no class); null for a linear output")
     test_loss: float | None = Field(None, description="the loss over test_inputs after training; null without them")
     test_accuracy: float | None = Field(None, description="accuracy over test_inputs; null without them or for a "
                                                           "linear output")

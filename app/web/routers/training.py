@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from app.nn import Trainer, make_optimizer, to_document
 from app.nn.diagnostics import divergence_suggestion
 from app.nn.training import largest_value
-from app.nn.inference import classes_of
+from app.nn.inference import classes_of, named_correctly
 from app.settings import Settings
 from app.web.bounds import json_bytes, within_answer_limit
 from app.web.compute import UNAVAILABLE, answer, request_body
@@ -64,10 +64,11 @@ def train_answer(body: TrainRequest, settings: Settings) -> TrainResponse:
 
 
 def _accuracy(net, outputs: np.ndarray, Y: np.ndarray) -> float | None:
-    """The share of examples whose outputs name their label's class; None for a linear output (no classes)."""
+    """The share of examples whose outputs name their label's class (a tie names none); None for a linear output
+    (no classes)."""
     if net.output.activation == "linear":
         return None
-    return float(np.mean(classes_of(outputs) == classes_of(Y)))
+    return float(np.mean(named_correctly(outputs, classes_of(Y))))
 
 
 def _train(net, X, Y, test, body: TrainRequest, settings) -> TrainResponse:
