@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import anyio
 import httpx
+import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as _ws_connect
@@ -277,6 +278,31 @@ class Transport:
     def close(self) -> None:
         self.close_connections()
         self._stack.close()
+
+
+def transport_fixture(*kinds: str, **settings: Any):
+    """A module's `transport` fixture: one app made with `settings` (over lab_settings.make_settings), opened over
+    each of `kinds` in turn ("testclient" when none is named). Assign it to the name `transport`."""
+    @pytest.fixture(scope="module", params=kinds or ("testclient",))
+    def transport(request):
+        from app.web.app import create_app
+        from lab_settings import make_settings
+
+        t = Transport(request.param, create_app(make_settings(**settings)))
+        yield t
+        t.close()
+    return transport
+
+
+def hello_conn_fixture():
+    """A `conn` fixture: a socket of the module's `transport`, past its `hello` (kept as conn.hello)."""
+    @pytest.fixture
+    def conn(transport):
+        c = transport.open()
+        c.hello = c.recv_type("hello")
+        yield c
+        transport.close_connections()
+    return conn
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT, interval: float = 0.02) -> bool:

@@ -22,7 +22,7 @@ from app.sessions.config import ExperimentConfig, check_limits
 from app.sessions.experiment import CONVERGED_ERROR, Experiment
 from app.web.app import create_app
 from lab_settings import make_settings
-from live_server import Transport
+from live_server import Transport, hello_conn_fixture
 
 TWO_POINTS_X = np.array([[1.0, 0.0], [0.0, 1.0]])
 TWO_POINTS_Y = np.array([[1.0, 0.0], [0.0, 1.0]])
@@ -270,12 +270,7 @@ def transport(tmp_path_factory):
     transport.close()
 
 
-@pytest.fixture
-def conn(transport):
-    conn = transport.open()
-    conn.hello = conn.recv_type("hello")
-    yield conn
-    transport.close_connections()
+conn = hello_conn_fixture()
 
 
 def configure(conn, config: dict) -> dict:

@@ -9,25 +9,14 @@ from fastapi.testclient import TestClient
 
 from app.web.app import create_app
 from lab_settings import make_settings
-from live_server import Transport
+from live_server import Transport, hello_conn_fixture, transport_fixture
 
 GOOD = "x1,x2,kind\n0,0,cat\n1,0,dog\n0,1,dog\n1,1,cat\n0.5,0.5,bird\n"
 RUNS = [{"id": "a", "kind": "softmax_ce"}]
 
 
-@pytest.fixture(scope="module", params=["testclient", "uvicorn"])
-def transport(request):
-    t = Transport(request.param, create_app(make_settings(max_upload_rows=10, max_upload_columns=4)))
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def conn(transport):
-    c = transport.open()
-    c.recv_type("hello")
-    yield c
-    transport.close_connections()
+transport = transport_fixture("testclient", "uvicorn", max_upload_rows=10, max_upload_columns=4)
+conn = hello_conn_fixture()
 
 
 def configure_csv(conn, text: str, label_column: str | None = None, **dataset) -> None:

@@ -8,27 +8,14 @@ import pytest
 
 from app.datasets import FEATURES, expand
 from app.nn import MAX_REGULARIZATION_RATE, from_document
-from app.web.app import create_app
-from lab_settings import make_settings
-from live_server import Transport
+from live_server import hello_conn_fixture, transport_fixture
 
 CIRCLES = {"dataset": {"name": "circles", "features": ["x1_squared", "x2_squared"]}, "network": {"hidden_layers": []},
            "runs": [{"id": "ce", "kind": "softmax_ce"}], "regularization": "l2", "regularization_rate": 0.01}
 
 
-@pytest.fixture(scope="module")
-def transport():
-    t = Transport("testclient", create_app(make_settings()))
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def conn(transport):
-    conn = transport.open()
-    conn.hello = conn.recv_type("hello")
-    yield conn
-    transport.close_connections()
+transport = transport_fixture()
+conn = hello_conn_fixture()
 
 
 def configure(conn, **config) -> dict:

@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 
 from app.nn.training import PARAMETER_BOUND
-from app.web.app import create_app
-from lab_settings import make_settings
-from live_server import Transport
+from live_server import transport_fixture
 
 TRANSPORTS = ["testclient", "uvicorn"]
 # The default experiment: two-points (2 inputs, 2 classes), hidden [8]: W[0] is (8, 2), W[1] is (2, 8).
@@ -17,11 +15,7 @@ RUNS = [{"id": "a", "kind": "sigmoid_mse"}, {"id": "b", "kind": "softmax_ce"},
         {"id": "wild", "kind": "sigmoid_mse", "learning_rate": 1e6}]
 
 
-@pytest.fixture(scope="module", params=TRANSPORTS)
-def transport(request):
-    t = Transport(request.param, create_app(make_settings()))
-    yield t
-    t.close()
+transport = transport_fixture(*TRANSPORTS)
 
 
 @pytest.fixture

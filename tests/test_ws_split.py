@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.web.app import create_app
-from lab_settings import make_settings
-from live_server import Transport
+from live_server import transport_fixture
 
 BLOBS = {"name": "blobs", "seed": 1}
 
 
-@pytest.fixture(scope="module")
-def transport():
-    t = Transport("testclient", create_app(make_settings()))
-    yield t
-    t.close()
+transport = transport_fixture()
 
 
 @pytest.fixture
